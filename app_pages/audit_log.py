@@ -1,0 +1,24 @@
+import datetime as dt
+
+import streamlit as st
+
+from lib import audit_trail, ui
+
+db = ui.connection()
+user = ui.page_user("view_audit_log")
+st.title("Audit log")
+st.caption("Every sign-in, change, import and export, newest first. Entries are never edited or removed.")
+
+columns = st.columns(5)
+action = columns[0].selectbox("Action", audit_trail.ACTIONS, index=None, placeholder="Any action")
+entity = columns[1].selectbox("Record type", audit_trail.entities(db), index=None, placeholder="Any")
+username = columns[2].text_input("User name", placeholder="Anyone")
+since = columns[3].date_input("From", value=None, format="DD/MM/YYYY")
+until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=dt.date.today())
+
+rows = ui.attempt(lambda: audit_trail.entries(db, user, action=action, entity=entity, username=username.strip(),
+                                              since=since, until=until))
+if rows is not None:
+    st.caption(f"{len(rows)} entries shown (at most 500).")
+    ui.table(rows, columns={"at": "When (UTC)", "username": "Who", "action": "Action", "entity": "Record type",
+                            "entity_id": "Record", "detail": "Detail"})

@@ -1,0 +1,25 @@
+import streamlit as st
+
+from lib import settings, ui
+
+db = ui.connection()
+user = ui.page_user("edit_settings")
+st.title("Settings")
+st.caption("Changes apply at once for everyone and are recorded in the audit log.")
+
+values = settings.current(db)
+with st.form("settings"):
+    entered = {}
+    for definition in settings.DEFINITIONS:
+        if definition.kind is int:
+            entered[definition.key] = st.number_input(
+                definition.label, value=values[definition.key], min_value=definition.minimum,
+                max_value=definition.maximum, step=1, help=definition.help)
+        else:
+            entered[definition.key] = st.text_input(
+                definition.label, value=values[definition.key], max_chars=definition.max_length,
+                help=definition.help)
+    save = st.form_submit_button("Save settings", type="primary")
+if save:
+    ui.attempt(lambda: settings.update(db, user, entered),
+               success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")

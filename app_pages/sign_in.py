@@ -1,0 +1,41 @@
+import streamlit as st
+
+from lib import accounts, settings, ui
+from lib import db as store
+
+db = ui.connection()
+st.title(f"{settings.get(db, 'service_name')}: Feedback Hub")
+
+notice = st.session_state.pop(ui.NOTICE_KEY, None)
+if notice:
+    st.info(notice, icon=":material/info:")
+
+if ui.oidc_configured():
+    st.button("Sign in with your organisation account", icon=":material/badge:", on_click=st.login, type="primary")
+    st.caption("Or sign in with a local account:")
+
+with st.form("sign_in"):
+    username = st.text_input("User name", autocomplete="username")
+    password = st.text_input("Password", type="password", autocomplete="current-password")
+    submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+if submitted:
+    user = ui.attempt(lambda: accounts.sign_in(db, username, password))
+    if user is not None:
+        ui.sign_in(db, user)
+        st.rerun()
+
+st.caption(
+    "You stay signed in while this browser tab is open. Reloading the page, opening a new tab or "
+    f"{settings.get(db, 'idle_timeout_minutes')} minutes without activity signs you out, and anything "
+    "half-typed on a form is lost, so save before you step away."
+)
+
+if store.is_demo(db):
+    st.subheader("Demo accounts")
+    st.caption("This is a demo database with fictional data. Each account's password is `demo`.")
+    ui.table([
+        {"User name": "bso", "Role": "Business support officer: records carer and birth-parent calls"},
+        {"User name": "social_worker", "Role": "Social worker: records children's views at Annual Reviews"},
+        {"User name": "manager", "Role": "Manager: audits, complaints, themes and compliance"},
+        {"User name": "qa", "Role": "Quality assurance: reports, register, users and settings"},
+    ])

@@ -1,0 +1,1 @@
+"""Fostering Feedback Hub: plain-Python core, importable and testable without Streamlit."""

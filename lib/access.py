@@ -1,0 +1,89 @@
+"""Roles, the actions each may take, and the page table, as data; require() guards every write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES: dict[str, str] = {
+    "bso": "Business support officer",
+    "social_worker": "Social worker",
+    "manager": "Manager",
+    "qa": "Quality assurance",
+}
+
+# action -> (what it lets you do, in words for error messages; roles allowed)
+ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "use_app": ("use the app", frozenset(ROLES)),
+    "change_own_password": ("change your password", frozenset(ROLES)),
+    "view_register": ("see the carer register", frozenset({"manager", "qa"})),
+    "import_register": ("import the carer register", frozenset({"qa"})),
+    "manage_users": ("manage users and teams", frozenset({"qa"})),
+    "edit_settings": ("change the service settings", frozenset({"qa"})),
+    "view_audit_log": ("see the audit log", frozenset({"qa"})),
+}
+
+
+class PermissionDenied(PermissionError):
+    """Raised when a signed-in user tries something their roles do not allow."""
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in person, as the app and every lib write function sees them."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    team_id: int | None = None
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+def roles_for(action: str) -> frozenset[str]:
+    """The roles allowed to take an action; KeyError for an action nobody declared."""
+    return ACTIONS[action][1]
+
+
+def can(user: User | None, action: str) -> bool:
+    """True if the user holds a role that may take the action."""
+    return user is not None and bool(user.roles & roles_for(action))
+
+
+def require(user: User | None, action: str) -> None:
+    """Raise PermissionDenied unless the user may take the action."""
+    if not can(user, action):
+        raise PermissionDenied(f"You do not have permission to {ACTIONS[action][0]}.")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen: its script in app_pages/, its title and icon, and the action needed to see it."""
+
+    script: str
+    title: str
+    icon: str
+    action: str
+    section: str
+    url_path: str
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return roles_for(self.action)
+
+
+# The navigation, in order. A person sees a page if any of their roles allows its action.
+PAGES: tuple[Page, ...] = (
+    Page("app_pages/home.py", "Home", ":material/home:", "use_app", "", "home"),
+    Page("app_pages/carer_register.py", "Carer register", ":material/diversity_3:", "view_register", "Administer", "register"),
+    Page("app_pages/users.py", "Users and teams", ":material/group:", "manage_users", "Administer", "users"),
+    Page("app_pages/service_settings.py", "Settings", ":material/settings:", "edit_settings", "Administer", "settings"),
+    Page("app_pages/audit_log.py", "Audit log", ":material/history:", "view_audit_log", "Administer", "audit"),
+    Page("app_pages/my_account.py", "My account", ":material/person:", "change_own_password", "Account", "account"),
+)
+
+
+def pages_for(user: User | None) -> list[Page]:
+    """The pages a user may open, each once, in navigation order."""
+    return [page for page in PAGES if can(user, page.action)]

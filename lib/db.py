@@ -1,0 +1,206 @@
+"""The SQLite store: connection set-up, numbered migrations, the write helper and the audit log."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = ROOT / "data" / "feedback.db"
+ENV_VAR = "FEEDBACK_DB"
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("feedback_hub")
+
+
+def default_path() -> Path:
+    """The database file: $FEEDBACK_DB if set, else data/feedback.db beside the code."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
+    """Open the database, set WAL, foreign keys and a busy timeout, and apply pending migrations.
+
+    Creates the file (and its folder) if it does not exist. Migrations run under one
+    BEGIN IMMEDIATE lock so two processes opening a new file at once cannot both apply them.
+    """
+    path = Path(path) if path is not None else default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    if migrations.pending(db):
+        with write(db):
+            migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run a block of writes as one BEGIN IMMEDIATE transaction; roll back on any exception.
+
+    BEGIN IMMEDIATE takes the write lock up front, so the busy timeout applies and a
+    concurrent writer waits instead of failing with "database is locked" (stack-notes 3).
+    Nested use joins the outer transaction through a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    else:
+        db.execute("COMMIT")
+
+
+def utcnow() -> dt.datetime:
+    """The current UTC time, to the second (the one place store modules read the clock)."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def stamp(moment: dt.datetime | None = None) -> str:
+    """An ISO-8601 UTC timestamp for *_at columns."""
+    moment = moment or utcnow()
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def audit(
+    db: sqlite_utils.Database,
+    *,
+    action: str,
+    user_id: int | None,
+    entity: str | None = None,
+    entity_id: Any = None,
+    detail: dict | None = None,
+    username: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Append one row to audit_log. Call it inside the same write() as the change it records."""
+    db.execute(
+        """insert into audit_log (at, user_id, username, action, entity, entity_id, detail)
+           values (:at, :user_id, :username, :action, :entity, :entity_id, :detail)""",
+        {
+            "at": stamp(at),
+            "user_id": user_id,
+            "username": username,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        },
+    )
+
+
+def changes(before: dict, after: dict) -> dict:
+    """The fields that differ between two versions of a record, as {field: [old, new]}."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    """A value from the meta table (install facts such as whether this is a demo database)."""
+    row = db.execute("select value from meta where key = :key", {"key": key}).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    """Set a meta value; call inside write()."""
+    db.execute(
+        "insert into meta (key, value) values (:key, :value) "
+        "on conflict(key) do update set value = excluded.value",
+        {"key": key, "value": value},
+    )
+
+
+def is_demo(db: sqlite_utils.Database) -> bool:
+    """True when the database was created by lib.demo with fictional data."""
+    return get_meta(db, "demo") == "1"
+
+
+# --- Migrations: append new ones; never edit one that has been applied. ---
+
+
+@migrations()
+def m001_foundation(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        create table meta (
+            key text primary key,
+            value text not null
+        );
+        create table teams (
+            id integer primary key,
+            name text not null unique collate nocase,
+            active integer not null default 1 check (active in (0, 1)),
+            created_at text not null
+        );
+        create table users (
+            id integer primary key,
+            username text not null unique collate nocase,
+            display_name text not null,
+            email text unique collate nocase,
+            password_hash text,
+            team_id integer references teams(id),
+            active integer not null default 1 check (active in (0, 1)),
+            failed_attempts integer not null default 0,
+            locked_until text,
+            last_sign_in_at text,
+            created_at text not null,
+            updated_at text not null
+        );
+        create table user_roles (
+            user_id integer not null references users(id),
+            role text not null check (role in ('bso', 'social_worker', 'manager', 'qa')),
+            primary key (user_id, role)
+        );
+        create table households (
+            id integer primary key,
+            reference text not null unique collate nocase,
+            display_name text not null,
+            cohort text not null check (cohort in ('mainstream', 'kinship')),
+            team_id integer references teams(id),
+            social_worker_id integer references users(id),
+            social_worker_name text,
+            approval_on text,
+            status text not null default 'active' check (status in ('active', 'inactive')),
+            created_at text not null,
+            updated_at text not null
+        );
+        create index households_team on households(team_id);
+        create index households_status on households(status, cohort);
+        create table settings (
+            key text primary key,
+            value text not null,
+            updated_at text not null,
+            updated_by integer references users(id)
+        );
+        create table audit_log (
+            id integer primary key,
+            at text not null,
+            user_id integer references users(id),
+            username text,
+            action text not null,
+            entity text,
+            entity_id text,
+            detail text
+        );
+        create index audit_log_entity on audit_log(entity, entity_id);
+        create index audit_log_at on audit_log(at);
+        """
+    )

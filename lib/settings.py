@@ -1,0 +1,102 @@
+"""Service settings: defaults in code, QA's changes in the settings table, every change audited."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from lib import access, db as store
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    default: Any
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 120
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def clean(self, value: Any) -> Any:
+        """The value converted to this setting's type; ValueError naming the setting if it does not fit."""
+        if self.kind is int:
+            try:
+                number = int(str(value).strip())
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.label} must be a whole number.") from None
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(f"{self.label} must be at least {self.minimum}.")
+            if self.maximum is not None and number > self.maximum:
+                raise ValueError(f"{self.label} must be at most {self.maximum}.")
+            return number
+        text = " ".join(str(value or "").split())
+        if not text:
+            raise ValueError(f"{self.label} cannot be empty.")
+        if len(text) > self.max_length:
+            raise ValueError(f"{self.label} must be at most {self.max_length} characters.")
+        return text
+
+
+DEFINITIONS: tuple[Setting, ...] = (
+    Setting("service_name", "Service name", "Fostering Service",
+            "Shown in the app's title and on the cover of reports."),
+    Setting("monthly_minimum_carers", "Monthly minimum: carer feedbacks per BSO", 2,
+            "Completed carer feedbacks each business support officer seeks every calendar month.", 0, 100),
+    Setting("monthly_minimum_parents", "Monthly minimum: birth-parent feedbacks per BSO", 2,
+            "Completed birth-parent feedbacks each business support officer seeks every calendar month.", 0, 100),
+    Setting("idle_timeout_minutes", "Sign out after idle (minutes)", 30,
+            "A session with no activity for this long is signed out.", 5, 480),
+    Setting("lockout_attempts", "Failed sign-ins before an account locks", 5,
+            "Consecutive wrong passwords that lock an account.", 3, 20),
+    Setting("lockout_minutes", "Account lock time (minutes)", 15,
+            "How long a locked account stays locked.", 1, 1440),
+)
+BY_KEY = {setting.key: setting for setting in DEFINITIONS}
+
+
+def get(db: sqlite_utils.Database, key: str) -> Any:
+    """A setting's current value: the stored one, else the default."""
+    definition = BY_KEY[key]
+    row = db.execute("select value from settings where key = :key", {"key": key}).fetchone()
+    return definition.default if row is None else json.loads(row[0])
+
+
+def current(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Every setting's current value, keyed by setting key."""
+    stored = {row["key"]: json.loads(row["value"]) for row in db.query("select key, value from settings")}
+    return {s.key: stored.get(s.key, s.default) for s in DEFINITIONS}
+
+
+def update(db: sqlite_utils.Database, user: access.User, values: dict[str, Any]) -> dict[str, list]:
+    """Save changed settings in one transaction with an audit row; return {key: [old, new]}.
+
+    Raises PermissionDenied for non-QA users and ValueError (naming the setting) for a bad value
+    or an unknown key; nothing is saved if any value is bad.
+    """
+    access.require(user, "edit_settings")
+    unknown = sorted(set(values) - set(BY_KEY))
+    if unknown:
+        raise ValueError(f"Unknown setting: {', '.join(unknown)}.")
+    cleaned = {key: BY_KEY[key].clean(value) for key, value in values.items()}
+    with store.write(db):
+        diff = store.changes(current(db), cleaned)
+        for key, (_, new) in diff.items():
+            db.execute(
+                """insert into settings (key, value, updated_at, updated_by)
+                   values (:key, :value, :at, :user_id)
+                   on conflict(key) do update set value = excluded.value,
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
+                {"key": key, "value": json.dumps(new), "at": store.stamp(), "user_id": user.id},
+            )
+        if diff:
+            store.audit(db, action="update", user_id=user.id, username=user.username,
+                        entity="settings", detail=diff)
+    return diff

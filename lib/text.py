@@ -1,0 +1,43 @@
+"""Pure helpers for user text: cleaning on the way in, neutralising on the way out to spreadsheets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 control characters except tab and newline, plus lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean(
+    value: object,
+    *,
+    field: str,
+    max_length: int = 5000,
+    required: bool = False,
+    multiline: bool = False,
+) -> str:
+    """Trimmed, NFC-normalised text without control characters; ValueError naming the field.
+
+    Single-line fields also collapse runs of whitespace. Returns "" for an empty optional field.
+    """
+    text = "" if value is None else str(value)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    if multiline:
+        text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    else:
+        text = " ".join(text.split())
+    if required and not text:
+        raise ValueError(f"{field} is required.")
+    if len(text) > max_length:
+        raise ValueError(f"{field} must be at most {max_length:,} characters (it has {len(text):,}).")
+    return text
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell value that no spreadsheet will run as a formula: text starting =, +, -, @, tab or CR gets a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
