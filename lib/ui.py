@@ -173,7 +173,7 @@ def show_flash() -> None:
 def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = None, height: int | str = "auto",
           key: str | None = None, **kwargs) -> Any:
     """A read-only data grid: user text inside it is shown as text, never as markup."""
-    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or None, columns=None if rows else list(columns or []))
     if columns:
         frame = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
     return st.dataframe(frame, hide_index=True, height=height, key=key, **kwargs)

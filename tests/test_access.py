@@ -1,0 +1,61 @@
+import pytest
+
+from lib import access
+from lib.access import User
+from tests.conftest import ROOT
+
+# The expected role x action table, written out independently of lib/access.py.
+EXPECTED = {
+    "use_app": {"bso", "social_worker", "manager", "qa"},
+    "change_own_password": {"bso", "social_worker", "manager", "qa"},
+    "view_register": {"manager", "qa"},
+    "import_register": {"qa"},
+    "manage_users": {"qa"},
+    "edit_settings": {"qa"},
+    "view_audit_log": {"qa"},
+}
+
+
+def person(*roles):
+    return User(id=1, username="x", display_name="X", roles=frozenset(roles))
+
+
+@pytest.mark.parametrize("role", sorted(access.ROLES))
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+def test_each_role_may_take_exactly_the_actions_in_the_table(role, action):
+    allowed = role in EXPECTED[action]
+    assert access.can(person(role), action) is allowed
+    if allowed:
+        access.require(person(role), action)
+    else:
+        with pytest.raises(access.PermissionDenied, match="You do not have permission"):
+            access.require(person(role), action)
+
+
+def test_every_declared_action_is_in_the_expected_table():
+    assert set(access.ACTIONS) == set(EXPECTED)
+
+
+def test_nobody_signed_out_may_do_anything():
+    assert not any(access.can(None, action) for action in access.ACTIONS)
+    with pytest.raises(access.PermissionDenied):
+        access.require(None, "use_app")
+
+
+def test_a_person_with_several_roles_gets_the_union_and_sees_each_page_once():
+    both = person("bso", "qa")
+    pages = access.pages_for(both)
+    assert len(pages) == len({p.script for p in pages})
+    assert {p.script for p in pages} == {p.script for p in access.PAGES}
+
+
+@pytest.mark.parametrize("role", sorted(access.ROLES))
+def test_pages_for_a_role_are_those_whose_action_it_holds(role):
+    shown = {p.url_path for p in access.pages_for(person(role))}
+    assert shown == {p.url_path for p in access.PAGES if role in EXPECTED[p.action]}
+
+
+def test_every_page_in_the_table_has_a_script_and_a_unique_url():
+    for page in access.PAGES:
+        assert (ROOT / page.script).is_file(), page.script
+    assert len({p.url_path for p in access.PAGES}) == len(access.PAGES)

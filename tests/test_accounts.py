@@ -1,0 +1,191 @@
+import datetime as dt
+
+import pytest
+
+from lib import accounts, settings
+from lib.access import PermissionDenied
+from tests.conftest import PASSWORD, add_user
+
+NOW = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def audit_actions(db):
+    return [(r["action"], r["username"]) for r in db.query("select action, username from audit_log order by id")]
+
+
+def test_passwords_are_stored_as_argon2id_hashes_never_as_text(db):
+    add_user(db, "bso", username="ann")
+    stored = db.execute("select password_hash from users where username = 'ann'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_right_password_signs_in_and_is_audited(db):
+    add_user(db, "bso", "manager", username="ann")
+    user = accounts.sign_in(db, "  Ann ", PASSWORD, now=NOW)
+    assert user.username == "ann" and user.roles == {"bso", "manager"}
+    assert audit_actions(db) == [("sign_in", "ann")]
+    assert db.execute("select last_sign_in_at from users").fetchone()[0] == NOW.isoformat()
+
+
+@pytest.mark.parametrize("username, password", [("ann", "wrong password"), ("nobody", PASSWORD), ("ann", ""),
+                                                ("", ""), ("ann", "x" * 10_000)])
+def test_a_failed_sign_in_says_the_same_thing_whatever_was_wrong_and_is_audited(db, username, password):
+    add_user(db, "bso", username="ann")
+    with pytest.raises(accounts.SignInError, match="^Wrong user name or password.$"):
+        accounts.sign_in(db, username, password, now=NOW)
+    assert audit_actions(db)[-1][0] == "sign_in_failed"
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes_even_against_the_right_password(db):
+    add_user(db, "bso", username="ann")
+    for attempt in range(4):
+        with pytest.raises(accounts.SignInError, match="^Wrong"):
+            accounts.sign_in(db, "ann", "nope", now=NOW)
+    with pytest.raises(accounts.SignInError, match="locked for 15 minutes"):
+        accounts.sign_in(db, "ann", "nope", now=NOW)
+    with pytest.raises(accounts.SignInError, match="This account is locked"):
+        accounts.sign_in(db, "ann", PASSWORD, now=NOW + dt.timedelta(minutes=14))
+    user = accounts.sign_in(db, "ann", PASSWORD, now=NOW + dt.timedelta(minutes=15, seconds=1))
+    assert user.username == "ann"
+    assert db.execute("select failed_attempts, locked_until from users").fetchone() == (0, None)
+
+
+def test_a_success_resets_the_failure_count(db):
+    add_user(db, "bso", username="ann")
+    for _ in range(4):
+        with pytest.raises(accounts.SignInError):
+            accounts.sign_in(db, "ann", "nope", now=NOW)
+    accounts.sign_in(db, "ann", PASSWORD, now=NOW)
+    with pytest.raises(accounts.SignInError, match="^Wrong"):
+        accounts.sign_in(db, "ann", "nope", now=NOW)
+
+
+def test_the_lockout_follows_the_settings(db, qa):
+    settings.update(db, qa, {"lockout_attempts": 3, "lockout_minutes": 60})
+    add_user(db, "bso", username="ann")
+    for _ in range(2):
+        with pytest.raises(accounts.SignInError, match="^Wrong"):
+            accounts.sign_in(db, "ann", "nope", now=NOW)
+    with pytest.raises(accounts.SignInError, match="locked for 60 minutes"):
+        accounts.sign_in(db, "ann", "nope", now=NOW)
+
+
+def test_a_deactivated_user_cannot_sign_in_and_keeps_their_record(db, qa):
+    ann = add_user(db, "bso", username="ann")
+    accounts.set_active(db, qa, ann.id, False)
+    with pytest.raises(accounts.SignInError, match="deactivated"):
+        accounts.sign_in(db, "ann", PASSWORD, now=NOW)
+    assert accounts.load(db, ann.id) is None
+    assert db.execute("select count(*) from users where username = 'ann'").fetchone()[0] == 1
+    accounts.set_active(db, qa, ann.id, True)
+    assert accounts.sign_in(db, "ann", PASSWORD, now=NOW).id == ann.id
+
+
+def test_qa_reset_of_a_password_unlocks_the_account(db, qa):
+    ann = add_user(db, "bso", username="ann")
+    for _ in range(5):
+        with pytest.raises(accounts.SignInError):
+            accounts.sign_in(db, "ann", "nope", now=NOW)
+    accounts.reset_password(db, qa, ann.id, "a brand new secret")
+    assert accounts.sign_in(db, "ann", "a brand new secret", now=NOW).id == ann.id
+
+
+def test_the_first_administrator_can_be_created_only_once(db):
+    admin = accounts.create_first_admin(db, username="Lead.QA", display_name="Lee Lead", password="long enough pw")
+    assert admin.roles == {"qa"} and admin.username == "lead.qa"
+    with pytest.raises(ValueError, match="already has users"):
+        accounts.create_first_admin(db, username="other", display_name="Other", password="long enough pw")
+    assert accounts.user_count(db) == 1
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"password": "short"}, "at least 10 characters"),
+        ({"password": " " * 12}, "only spaces"),
+        ({"username": "a"}, "User name must be"),
+        ({"username": "has space"}, "User name must be"),
+        ({"username": "<script>"}, "User name must be"),
+        ({"display_name": "  "}, "Full name is required"),
+        ({"display_name": "x" * 81}, "at most 80"),
+        ({"email": "not-an-email"}, "is not an e-mail"),
+        ({"roles": []}, "at least one role"),
+        ({"roles": ["admin"]}, "Unknown role"),
+        ({"team_id": 999}, "team does not exist"),
+    ],
+)
+def test_a_bad_new_user_is_refused_with_a_message_naming_the_problem(db, qa, fields, message):
+    good = {"username": "ann", "display_name": "Ann", "roles": ["bso"], "password": "long enough pw"}
+    with pytest.raises(ValueError, match=message):
+        accounts.create_user(db, qa, **{**good, **fields})
+    assert db.execute("select count(*) from users where username != 'qa.lead'").fetchone()[0] == 0
+
+
+def test_a_duplicate_user_name_or_email_is_refused(db, qa):
+    accounts.create_user(db, qa, username="ann", display_name="Ann", roles=["bso"], password="long enough pw",
+                         email="ann@example.org")
+    with pytest.raises(ValueError, match="already exists"):
+        accounts.create_user(db, qa, username="ANN", display_name="Ann 2", roles=["bso"], password="long enough pw")
+    with pytest.raises(ValueError, match="already exists"):
+        accounts.create_user(db, qa, username="ann2", display_name="Ann 2", roles=["bso"], password="long enough pw",
+                             email="ANN@example.org")
+
+
+@pytest.mark.parametrize("role", ["bso", "social_worker", "manager"])
+def test_only_qa_may_manage_users(db, role):
+    actor = add_user(db, role)
+    with pytest.raises(PermissionDenied):
+        accounts.create_user(db, actor, username="eve", display_name="Eve", roles=["qa"], password="long enough pw")
+    with pytest.raises(PermissionDenied):
+        accounts.reset_password(db, actor, actor.id, "long enough pw")
+    with pytest.raises(PermissionDenied):
+        accounts.create_team(db, actor, "Rogue team")
+    assert db.execute("select count(*) from users where username = 'eve'").fetchone()[0] == 0
+
+
+def test_changing_roles_is_audited_with_old_and_new_values(db, qa):
+    ann = add_user(db, "bso", username="ann")
+    team = accounts.create_team(db, qa, "North")
+    diff = accounts.update_user(db, qa, ann.id, display_name="Ann B", email=None, roles=["bso", "manager"], team_id=team)
+    assert diff["roles"] == [["bso"], ["bso", "manager"]]
+    assert accounts.load(db, ann.id).roles == {"bso", "manager"}
+    row = db.execute("select detail from audit_log where action = 'update' and entity = 'users'").fetchone()
+    assert '"roles": [["bso"], ["bso", "manager"]]' in row[0]
+
+
+def test_the_last_active_qa_user_cannot_lose_the_qa_role(db, qa):
+    other = add_user(db, "qa")
+    accounts.update_user(db, qa, other.id, display_name="Other", email=None, roles=["manager"], team_id=None)
+    with pytest.raises(ValueError, match="last active QA"):
+        accounts.update_user(db, qa, qa.id, display_name="Q", email=None, roles=["manager"], team_id=None)
+    assert accounts.load(db, qa.id).roles == {"qa"}
+
+
+def test_you_cannot_deactivate_yourself(db, qa):
+    add_user(db, "qa")
+    with pytest.raises(ValueError, match="your own account"):
+        accounts.set_active(db, qa, qa.id, False)
+
+
+def test_changing_your_own_password_needs_the_current_one(db):
+    ann = add_user(db, "bso", username="ann")
+    with pytest.raises(ValueError, match="current password is wrong"):
+        accounts.change_own_password(db, ann, "nope", "a new long password")
+    accounts.change_own_password(db, ann, PASSWORD, "a new long password")
+    assert accounts.sign_in(db, "ann", "a new long password", now=NOW).id == ann.id
+
+
+def test_an_organisation_email_maps_to_the_active_local_user_with_that_email(db, qa):
+    user_id = accounts.create_user(db, qa, username="ann", display_name="Ann", roles=["manager"],
+                                   password="long enough pw", email="Ann.B@Council.gov.uk")
+    assert accounts.for_email(db, "ann.b@council.gov.uk").id == user_id
+    assert accounts.for_email(db, "someone@else.org") is None
+    accounts.set_active(db, qa, user_id, False)
+    assert accounts.for_email(db, "ann.b@council.gov.uk") is None
+
+
+def test_teams_are_unique_by_name_and_renaming_is_audited(db, qa):
+    north = accounts.create_team(db, qa, "North")
+    with pytest.raises(ValueError, match="already a team"):
+        accounts.create_team(db, qa, "north")
+    assert accounts.update_team(db, qa, north, name="North East", active=True) == {"name": ["North", "North East"]}

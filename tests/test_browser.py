@@ -1,0 +1,142 @@
+"""A real browser against a real server: Debian's chromium driven by Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app served on loopback from a temporary demo database; yields its base URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "demo.db"
+    env = {**os.environ, "FEEDBACK_DB": str(database)}
+    subprocess.run([sys.executable, "-m", "lib.demo", "--db", str(database)], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = free_port()
+    log = open(folder / "server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the Streamlit server did not start: " + (folder / "server.log").read_text()[-2000:])
+        time.sleep(0.3)
+    yield base
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed for the browser test: apt-get install chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    yield tab
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script (its status widget leaves 'running')."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=20_000)
+    page.wait_for_timeout(150)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base)
+    settle(page)
+    page.get_by_role("textbox", name="User name").fill(username)
+    page.get_by_role("textbox", name="Password").fill("demo")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as").wait_for()
+    settle(page)
+
+
+def follow_link_in_app(page, path: str) -> None:
+    """Move to a URL inside the running session, as a bookmarked link followed from the app would."""
+    page.evaluate("path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')); }", path)
+    page.wait_for_timeout(300)
+    settle(page)
+
+
+def test_a_deep_link_to_a_qa_page_does_not_run_it_for_a_signed_out_visitor(server, page):
+    page.goto(f"{server}/users")
+    settle(page)
+    page.keyboard.press("Escape")
+    shot(page, "deep-link-signed-out")
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
+    assert page.get_by_text("Users and teams").count() == 0
+    assert page.get_by_text("Add a user").count() == 0
+
+
+def test_a_deep_link_to_a_qa_page_does_not_run_it_for_a_signed_in_bso(server, page):
+    sign_in(page, server, "bso")
+    follow_link_in_app(page, "/users")
+    page.keyboard.press("Escape")
+    shot(page, "deep-link-bso")
+    assert page.get_by_text("Add a user").count() == 0
+    assert page.get_by_role("heading", name="Users and teams").count() == 0
+    assert page.get_by_text("Signed in as").count() + page.get_by_text("Page not found").count() >= 1
+
+
+def test_qa_signs_in_and_reaches_the_register_and_the_users_page(server, page):
+    sign_in(page, server, "qa")
+    page.get_by_role("link", name="Carer register").first.click()
+    page.get_by_role("heading", name="Carer register").wait_for()
+    settle(page)
+    assert page.get_by_text("Import the register").is_visible()
+    assert page.locator("[data-testid='stDataFrame']").first.is_visible()
+    shot(page, "qa-register")
+    follow_link_in_app(page, "/users")
+    page.get_by_role("heading", name="Users and teams").wait_for()
+    shot(page, "qa-users")

@@ -1,0 +1,241 @@
+"""The app as each role sees it, driven through Streamlit's AppTest."""
+
+import time
+
+import pytest
+
+from lib import access, accounts, demo, settings
+from lib import db as store
+from tests.conftest import by_label, no_exceptions
+
+ROLES = sorted(access.ROLES)
+
+
+@pytest.fixture
+def demo_db(db):
+    demo.load(db, seed=5)
+    return db
+
+
+def demo_user(db, role):
+    return accounts.load(db, db.execute("select id from users where username = :r", {"r": role}).fetchone()[0])
+
+
+def titles(at):
+    return [t.value for t in at.title]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_a_role_may_see_renders_without_an_exception(demo_db, app, role):
+    at = app(demo_user(demo_db, role))
+    assert no_exceptions(at) == []
+    for page in access.pages_for(demo_user(demo_db, role)):
+        at.switch_page(page.script).run()
+        assert no_exceptions(at) == [], page.script
+        assert titles(at)[0] in (page.title, settings.get(demo_db, "service_name")), page.script
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_a_role_may_not_see_are_not_registered(demo_db, app, role):
+    user = demo_user(demo_db, role)
+    at = app(user)
+    hidden = [p for p in access.PAGES if p not in access.pages_for(user)]
+    assert hidden or role == "qa"
+    for page in hidden:
+        with pytest.raises(ValueError, match="Could not find"):
+            at.switch_page(page.script).run()
+
+
+def test_signed_out_only_the_sign_in_page_exists(demo_db, app):
+    at = app()
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    for page in access.PAGES:
+        with pytest.raises(ValueError, match="Could not find"):
+            at.switch_page(page.script).run()
+
+
+def test_a_demo_database_shows_the_demo_accounts_and_a_banner_on_every_page(demo_db, app):
+    at = app()
+    assert any("fictional" in w.value for w in at.warning)
+    assert "Demo accounts" in [s.value for s in at.subheader]
+    at = app(demo_user(demo_db, "qa"))
+    for page in access.pages_for(demo_user(demo_db, "qa")):
+        at.switch_page(page.script).run()
+        assert any("fictional" in w.value for w in at.warning), page.script
+
+
+def test_a_real_database_never_shows_demo_accounts(db, app):
+    accounts.create_first_admin(db, username="lead", display_name="Lead", password="long enough pw")
+    at = app()
+    assert "Demo accounts" not in [s.value for s in at.subheader]
+    assert not any("fictional" in w.value for w in at.warning)
+
+
+def test_signing_in_with_the_right_password_shows_the_home_page(demo_db, app):
+    at = app()
+    by_label(at.text_input, "User name").input("manager")
+    by_label(at.text_input, "Password").input("demo")
+    at.button[0].click().run()
+    assert no_exceptions(at) == []
+    assert titles(at) == ["Fostering Service"]
+    assert "Signed in as" in at.markdown[0].value or any("Signed in as" in m.value for m in at.markdown)
+
+
+def test_a_wrong_password_shows_an_error_and_stays_on_the_sign_in_page(demo_db, app):
+    at = app()
+    by_label(at.text_input, "User name").input("manager")
+    by_label(at.text_input, "Password").input("not it")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+
+
+def test_the_sign_in_page_says_that_a_reload_signs_you_out(demo_db, app):
+    at = app()
+    assert any("Reloading the page" in c.value for c in at.caption)
+
+
+def test_signing_out_returns_to_the_sign_in_page_and_is_audited(demo_db, app):
+    at = app(demo_user(demo_db, "bso"))
+    at.sidebar.button(key="sign_out").click().run()
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    assert any("signed out" in i.value for i in at.info)
+    assert demo_db.execute("select count(*) from audit_log where action = 'sign_out'").fetchone()[0] == 1
+
+
+def test_an_idle_session_is_signed_out_after_the_timeout(demo_db, app):
+    at = app(demo_user(demo_db, "qa"))
+    at.session_state["last_active"] = time.time() - 31 * 60
+    at.run()
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    assert any("without activity" in i.value for i in at.info)
+    reason = demo_db.execute("select detail from audit_log where action = 'sign_out'").fetchone()[0]
+    assert "idle timeout" in reason
+
+
+def test_a_user_deactivated_mid_session_loses_access_on_their_next_click(demo_db, app):
+    qa = demo_user(demo_db, "qa")
+    manager = demo_user(demo_db, "manager")
+    at = app(manager)
+    accounts.set_active(demo_db, qa, manager.id, False)
+    at.run()
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+
+
+def test_a_role_taken_away_mid_session_removes_its_pages(demo_db, app):
+    qa = demo_user(demo_db, "qa")
+    manager = demo_user(demo_db, "manager")
+    at = app(manager)
+    at.switch_page("app_pages/carer_register.py").run()
+    assert titles(at) == ["Carer register"]
+    accounts.update_user(demo_db, qa, manager.id, display_name="M", email=None, roles=["bso"], team_id=None)
+    at.run()
+    assert "Carer register" not in titles(at)
+    with pytest.raises(ValueError, match="Could not find"):
+        at.switch_page("app_pages/carer_register.py").run()
+
+
+def test_an_empty_database_offers_the_first_run_screen_and_creates_the_first_administrator(db, app):
+    at = app()
+    assert titles(at) == ["Welcome to the Fostering Feedback Hub"]
+    form = at.get("form")[0]
+    by_label(form.text_input, "Full name").input("Lee Lead")
+    by_label(form.text_input, "User name").input("lee")
+    by_label(form.text_input, "Password").input("long enough pw")
+    by_label(form.text_input, "Password again").input("long enough pw")
+    at.button(key="FormSubmitter:first_admin-Create administrator").click().run()
+    assert no_exceptions(at) == []
+    assert titles(at) == ["Fostering Service"]
+    assert accounts.load(db, 1).roles == {"qa"}
+
+
+def test_the_first_run_screen_refuses_a_short_password_and_creates_nobody(db, app):
+    at = app()
+    form = at.get("form")[0]
+    by_label(form.text_input, "Full name").input("Lee Lead")
+    by_label(form.text_input, "User name").input("lee")
+    by_label(form.text_input, "Password").input("short")
+    by_label(form.text_input, "Password again").input("short")
+    at.button(key="FormSubmitter:first_admin-Create administrator").click().run()
+    assert "at least 10 characters" in at.error[0].value
+    assert accounts.user_count(db) == 0
+
+
+def test_the_first_run_screen_loads_demo_data_then_offers_the_demo_accounts(db, app):
+    at = app()
+    by_label(at.button, "Load fictional demo data").click().run()
+    assert no_exceptions(at) == []
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    assert "Demo accounts" in [s.value for s in at.subheader]
+    assert store.is_demo(db)
+
+
+def test_qa_adds_a_user_who_can_then_sign_in(demo_db, app):
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/users.py").run()
+    by_label(at.text_input, "Full name").input("Nia New")
+    by_label(at.text_input, "User name").input("nia")
+    by_label(at.multiselect, "Roles").set_value(["bso", "social_worker"])
+    by_label(at.text_input, "First password").input("long enough pw")
+    by_label(at.button, "Add user").click().run()
+    assert no_exceptions(at) == []
+    assert [s.value for s in at.success] == ["Added Nia New."]
+    assert accounts.sign_in(demo_db, "nia", "long enough pw").roles == {"bso", "social_worker"}
+
+
+def test_adding_a_user_with_a_taken_user_name_shows_the_error_and_keeps_the_form(demo_db, app):
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/users.py").run()
+    by_label(at.text_input, "Full name").input("Second BSO")
+    by_label(at.text_input, "User name").input("bso")
+    by_label(at.multiselect, "Roles").set_value(["bso"])
+    by_label(at.text_input, "First password").input("long enough pw")
+    by_label(at.button, "Add user").click().run()
+    assert "already exists" in at.error[0].value
+    assert by_label(at.text_input, "Full name").value == "Second BSO"
+
+
+def test_qa_changes_a_setting_on_the_settings_page(demo_db, app):
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/service_settings.py").run()
+    by_label(at.number_input, "Monthly minimum: carer feedbacks per BSO").set_value(3)
+    by_label(at.text_input, "Service name").input("Shire Fostering")
+    by_label(at.button, "Save settings").click().run()
+    assert [s.value for s in at.success] == ["Saved 2 change(s)."]
+    assert settings.get(demo_db, "monthly_minimum_carers") == 3
+    assert at.sidebar.caption[0].value == "Shire Fostering"
+
+
+def test_the_register_page_filters_by_cohort_and_finds_by_reference(demo_db, app):
+    at = app(demo_user(demo_db, "manager"))
+    at.switch_page("app_pages/carer_register.py").run()
+    by_label(at.selectbox, "Cohort").set_value("kinship").run()
+    frame = at.dataframe[0].value
+    assert set(frame["Cohort"]) == {"kinship"} and len(frame) > 50
+    reference = demo_db.execute(
+        "select reference from households where status = 'active' and cohort = 'kinship' limit 1").fetchone()[0]
+    by_label(at.text_input, "Find by name or reference").input(reference.lower()).run()
+    assert list(at.dataframe[0].value["Reference"]) == [reference]
+    by_label(at.text_input, "Find by name or reference").input("no such household").run()
+    assert len(at.dataframe[0].value) == 0 and "0 households" in [c.value for c in at.caption]
+    assert "Import the register" not in [s.value for s in at.subheader]
+
+
+def test_the_audit_log_shows_sign_ins_to_qa(demo_db, app):
+    accounts.sign_in(demo_db, "bso", "demo")
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/audit_log.py").run()
+    by_label(at.selectbox, "Action").set_value("sign_in").run()
+    frame = at.dataframe[0].value
+    assert list(frame["Who"]) == ["bso"]
+
+
+def test_a_user_changes_their_own_password(demo_db, app):
+    at = app(demo_user(demo_db, "bso"))
+    at.switch_page("app_pages/my_account.py").run()
+    by_label(at.text_input, "Current password").input("demo")
+    by_label(at.text_input, "New password").input("a longer password")
+    by_label(at.text_input, "New password again").input("a longer password")
+    by_label(at.button, "Change password").click().run()
+    assert [s.value for s in at.success] == ["Password changed."]
+    assert accounts.sign_in(demo_db, "bso", "a longer password").username == "bso"
