@@ -11,7 +11,11 @@ if notice:
     st.info(notice, icon=":material/info:")
 
 if ui.oidc_configured():
-    st.button("Sign in with your organisation account", icon=":material/badge:", on_click=st.login, type="primary")
+    if st.user.get("is_logged_in", False):
+        st.button("Sign out of the organisation account", icon=":material/logout:", on_click=st.logout)
+    else:
+        st.button("Sign in with your organisation account", icon=":material/badge:", on_click=st.login,
+                  type="primary")
     st.caption("Or sign in with a local account:")
 
 with st.form("sign_in"):

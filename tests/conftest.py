@@ -57,8 +57,12 @@ def app(db_path):
     """An AppTest factory: app(user) runs the app signed in as that user (or signed out with None)."""
     from streamlit.testing.v1 import AppTest
 
-    def make(user=None):
+    def make(user=None, *, secrets=None, oidc_user=None):
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+        if secrets:
+            at.secrets = secrets
+        if oidc_user:
+            at.user = oidc_user
         if user is not None:
             import time
 

@@ -239,3 +239,36 @@ def test_a_user_changes_their_own_password(demo_db, app):
     by_label(at.button, "Change password").click().run()
     assert [s.value for s in at.success] == ["Password changed."]
     assert accounts.sign_in(demo_db, "bso", "a longer password").username == "bso"
+
+
+OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                 "client_id": "id", "client_secret": "secret",
+                 "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}
+
+
+def test_without_auth_settings_only_local_sign_in_is_offered(demo_db, app):
+    at = app()
+    assert not [b for b in at.button if "organisation" in b.label]
+
+
+def test_with_auth_settings_the_sign_in_page_offers_organisation_sign_in(demo_db, app):
+    at = app(secrets=OIDC)
+    assert [b.label for b in at.button if "organisation" in b.label] == ["Sign in with your organisation account"]
+    assert no_exceptions(at) == []
+
+
+def test_an_organisation_sign_in_takes_the_roles_of_the_local_user_with_that_email(demo_db, app):
+    email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email.upper()})
+    assert titles(at) == ["Fostering Service"]
+    at.switch_page("app_pages/carer_register.py").run()
+    assert titles(at) == ["Carer register"]
+    how = demo_db.execute("select detail from audit_log where action = 'sign_in'").fetchone()[0]
+    assert "organisation account" in how
+
+
+def test_an_organisation_sign_in_with_no_matching_local_user_gets_no_access(demo_db, app):
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": "stranger@example.com"})
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    assert any("no active account here for stranger@example.com" in i.value for i in at.info)
+    assert [b.label for b in at.button if "organisation" in b.label] == ["Sign out of the organisation account"]
