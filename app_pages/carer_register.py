@@ -17,10 +17,10 @@ right.metric("Inactive", counts["inactive"])
 teams = {t["name"]: t["id"] for t in accounts.teams(db)}
 filters = st.columns([2, 1, 1, 1])
 search = filters[0].text_input("Find by name or reference", placeholder="e.g. Applewhite or DEMO-10012")
-status = filters[1].selectbox("Status", ["active", "inactive"], index=0, placeholder="Any status")
+status = filters[1].selectbox("Status", ["active", "inactive", "any"], index=0)
 cohort = filters[2].selectbox("Cohort", register.COHORTS, index=None, placeholder="Both cohorts")
 team = filters[3].selectbox("Team", list(teams), index=None, placeholder="All teams")
-rows = register.households(db, user, status=status, cohort=cohort, team_id=teams.get(team), search=search.strip())
+rows = register.households(db, user, status=None if status == "any" else status, cohort=cohort, team_id=teams.get(team), search=search.strip())
 st.caption(f"{len(rows)} households")
 ui.table(rows, columns={"reference": "Reference", "display_name": "Household", "cohort": "Cohort", "team": "Team",
                         "social_worker": "Supervising social worker", "approval_on": "Approved", "status": "Status"})

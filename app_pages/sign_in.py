@@ -18,7 +18,8 @@ if ui.oidc_configured():
                   type="primary")
     st.caption("Or sign in with a local account:")
 
-with st.form("sign_in"):
+form_column, _ = st.columns([2, 3])
+with form_column, st.form("sign_in"):
     username = st.text_input("User name", autocomplete="username")
     password = st.text_input("Password", type="password", autocomplete="current-password")
     submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
