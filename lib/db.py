@@ -204,3 +204,81 @@ def m001_foundation(db: sqlite_utils.Database) -> None:
         create index audit_log_at on audit_log(at);
         """
     )
+
+
+@migrations()
+def m002_feedback(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        create table question_banks (
+            version text primary key,
+            content text not null,
+            checksum text not null,
+            installed_at text not null
+        );
+        create table responses (
+            id integer primary key,
+            form text not null check (form in ('carer', 'parent', 'child', 'audit', 'direct_work')),
+            source text not null check (source in ('bso_call', 'annual_review', 'case_audit', 'direct_work')),
+            respondent text not null check (respondent in ('carer', 'birth_parent', 'child')),
+            household_id integer references households(id),
+            cohort text check (cohort in ('mainstream', 'kinship')),
+            contact_on text not null,
+            method text check (method in ('phone', 'email', 'visit', 'text')),
+            outcome text not null default 'completed'
+                check (outcome in ('completed', 'no_answer', 'declined', 'wrong_number')),
+            relationship text check (relationship in ('mother', 'father', 'other')),
+            parent_reference text,
+            child_reference text,
+            age_band text check (age_band in ('under_8', '8_11', '12_plus')),
+            helped_by text check (helped_by in ('alone', 'social_worker', 'carer', 'advocate')),
+            audit_reference text,
+            title text,
+            bank_version text not null references question_banks(version),
+            callback_requested integer not null default 0 check (callback_requested in (0, 1)),
+            safeguarding integer not null default 0 check (safeguarding in (0, 1)),
+            copied_to_record_on text,
+            author_id integer not null references users(id),
+            created_at text not null,
+            updated_at text not null,
+            updated_by integer references users(id),
+            deleted_at text,
+            deleted_by integer references users(id),
+            delete_reason text,
+            submission_key text unique
+        );
+        create index responses_form_date on responses(form, contact_on);
+        create index responses_author_date on responses(author_id, contact_on);
+        create index responses_household on responses(household_id);
+        create table answers (
+            response_id integer not null references responses(id),
+            item_id text not null,
+            value text not null,
+            primary key (response_id, item_id)
+        );
+        create table comments (
+            id integer primary key,
+            response_id integer not null references responses(id),
+            item_id text not null,
+            body text not null,
+            consent_to_quote integer not null default 0 check (consent_to_quote in (0, 1)),
+            unique (response_id, item_id)
+        );
+        create table follow_ups (
+            id integer primary key,
+            response_id integer not null references responses(id),
+            kind text not null check (kind in ('callback', 'safeguarding')),
+            note text,
+            told_whom text,
+            told_at text,
+            status text not null default 'open' check (status in ('open', 'closed')),
+            created_at text not null,
+            created_by integer not null references users(id),
+            closed_at text,
+            closed_by integer references users(id),
+            closing_note text
+        );
+        create index follow_ups_open on follow_ups(status, kind);
+        create index follow_ups_response on follow_ups(response_id);
+        """
+    )

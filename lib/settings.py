@@ -52,6 +52,8 @@ DEFINITIONS: tuple[Setting, ...] = (
             "Completed carer feedbacks each business support officer seeks every calendar month.", 0, 100),
     Setting("monthly_minimum_parents", "Monthly minimum: birth-parent feedbacks per BSO", 2,
             "Completed birth-parent feedbacks each business support officer seeks every calendar month.", 0, 100),
+    Setting("author_edit_days", "Days an author may correct their own entry", 14,
+            "After this, only managers and QA can edit an entry.", 0, 365),
     Setting("idle_timeout_minutes", "Sign out after idle (minutes)", 30,
             "A session with no activity for this long is signed out.", 5, 480),
     Setting("lockout_attempts", "Failed sign-ins before an account locks", 5,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
+import uuid
 from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
-from lib import access, accounts, settings
+from lib import access, accounts, feedback, follow_ups, questions, settings
 from lib import db as store
 from lib.access import User
 
@@ -163,11 +165,24 @@ def attempt(
     return result
 
 
+def flash(message: str, *, kind: str = "success") -> None:
+    """Queue a message for the top of the next run (after a write and rerun)."""
+    st.session_state.setdefault(FLASH_QUEUE, []).append((kind, message))
+
+
+FLASH_QUEUE = "flash_queue"
+_FLASH_STYLE = {"success": (st.success, ":material/check_circle:"), "error": (st.error, ":material/warning:"),
+                "info": (st.info, ":material/info:")}
+
+
 def show_flash() -> None:
-    """Show the message left by the last successful attempt(), once."""
+    """Show the messages left by the last successful writes, once."""
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+    for kind, queued in st.session_state.pop(FLASH_QUEUE, []):
+        show, icon = _FLASH_STYLE[kind]
+        show(queued, icon=icon)
 
 
 def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = None, height: int | str = "auto",
@@ -177,3 +192,218 @@ def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = N
     if columns:
         frame = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
     return st.dataframe(frame, hide_index=True, height=height, key=key, **kwargs)
+
+
+# ---- Feedback forms, rendered from the question bank --------------------------------------------
+
+
+def _labelled(options: dict[str, str]):
+    return list(options), options.get
+
+
+def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: dict | None = None) -> None:
+    """A feedback form for `form_name`, rendered from the question bank; saves through feedback.record/update.
+
+    The top part (household, cohort, who answered, outcome) sits outside the form because it decides
+    which questions show. After a successful save everything is emptied; after an error nothing typed
+    is lost. A submission token makes a double submit save once.
+    """
+    editing = existing is not None
+    bank = questions.version(db, existing["bank_version"]) if editing else questions.current(db)
+    form = bank.forms[form_name]
+    base = f"edit_{existing['id']}" if editing else fresh_key(form_name)
+    prior = existing or {}
+    fields = set(form.fields)
+    entry: dict[str, Any] = {}
+
+    if "title" in fields:
+        entry["title"] = st.text_input("Title", value=prior.get("title") or "", max_chars=120, key=f"{base}_title",
+                                       help="A short name for the piece of work, e.g. 'Life-story session'. No names.")
+    if "respondent" in fields:
+        options = list(questions.RESPONDENTS)
+        entry["respondent"] = st.radio(
+            "Who gave the feedback", options, format_func=questions.RESPONDENTS.get, horizontal=True,
+            index=options.index(prior["respondent"]) if prior.get("respondent") in options else None,
+            key=f"{base}_respondent")
+    household = None
+    if "household" in fields:
+        households = feedback.households_to_choose(db, user)
+        if editing and prior.get("household_id") and not any(h["id"] == prior["household_id"] for h in households):
+            households.append({"id": prior["household_id"], "reference": prior["household_reference"],
+                               "display_name": prior["household_name"], "cohort": prior["cohort"]})
+        by_id = {h["id"]: h for h in households}
+        ids = list(by_id)
+        optional = form_name == "direct_work"
+        entry["household_id"] = st.selectbox(
+            "Carer household" + (" (optional)" if optional else ""), ids,
+            index=ids.index(prior["household_id"]) if prior.get("household_id") in by_id else None,
+            format_func=lambda i: f"{by_id[i]['display_name']} · {by_id[i]['reference']}",
+            placeholder="Type a name or reference", key=f"{base}_household",
+            help="Where the child is placed. Pick from the carer register.")
+        household = by_id.get(entry["household_id"])
+    if "cohort" in fields and (household or form_name != "direct_work"):
+        default = prior.get("cohort") if editing else (household or {}).get("cohort")
+        options = list(questions.COHORTS)
+        entry["cohort"] = st.radio(
+            "Placement type", options, format_func=questions.COHORTS.get, horizontal=True,
+            index=options.index(default) if default in options else None,
+            key=f"{base}_cohort_{entry.get('household_id')}",
+            help="Filled in from the register; change it if this placement differs.")
+    respondent = entry.get("respondent") or form.respondent
+    if "age_band" in fields and respondent == "child":
+        options = list(questions.AGE_BANDS)
+        entry["age_band"] = st.radio(
+            "Age band", options, format_func=questions.AGE_BANDS.get, horizontal=True,
+            index=options.index(prior["age_band"]) if prior.get("age_band") in options else None,
+            key=f"{base}_age_band", help="Under-8s get simpler questions with a three-face scale.")
+    if "outcome" in fields:
+        options = list(feedback.OUTCOMES)
+        entry["outcome"] = st.radio(
+            "Outcome of the contact", options, format_func=feedback.OUTCOMES.get, horizontal=True,
+            index=options.index(prior.get("outcome") or "completed"), key=f"{base}_outcome")
+    completed = entry.get("outcome", "completed") == "completed"
+
+    with st.form(f"{base}_form", border=True, enter_to_submit=False):
+        label = {"child": "Annual Review date", "audit": "Audit date"}.get(form_name, "Contact date")
+        contact = prior.get("contact_on")
+        entry["contact_on"] = st.date_input(
+            label, value=dt.date.fromisoformat(contact) if contact else today, min_value=feedback.EARLIEST,
+            max_value=today, format="DD/MM/YYYY", key=f"{base}_contact_on")
+        if "method" in fields:
+            options = list(feedback.METHODS)
+            entry["method"] = st.radio("Contact method", options, format_func=feedback.METHODS.get, horizontal=True,
+                                       index=options.index(prior.get("method") or "phone"), key=f"{base}_method")
+        if "relationship" in fields:
+            options = list(feedback.RELATIONSHIPS)
+            entry["relationship"] = st.radio(
+                "Relationship to the child", options, format_func=feedback.RELATIONSHIPS.get, horizontal=True,
+                index=options.index(prior["relationship"]) if prior.get("relationship") in options else None,
+                key=f"{base}_relationship")
+        if "parent_reference" in fields:
+            entry["parent_reference"] = st.text_input(
+                "Parent's case reference (optional)", value=prior.get("parent_reference") or "", max_chars=30,
+                key=f"{base}_parent_reference", help="The case-management reference, never a name.")
+        if "child_reference" in fields:
+            entry["child_reference"] = st.text_input(
+                "Child's case reference", value=prior.get("child_reference") or "", max_chars=30,
+                key=f"{base}_child_reference",
+                help="The pseudonymous case-management reference (e.g. C123456), never the child's name.")
+        if "helped_by" in fields:
+            options = list(feedback.HELPERS)
+            entry["helped_by"] = st.radio(
+                "Who helped the child answer", options, format_func=feedback.HELPERS.get, horizontal=True,
+                index=options.index(prior["helped_by"]) if prior.get("helped_by") in options else None,
+                key=f"{base}_helped_by")
+        if "audit_reference" in fields:
+            entry["audit_reference"] = st.text_input("Audit reference", value=prior.get("audit_reference") or "",
+                                                     max_chars=40, key=f"{base}_audit_reference")
+        entry["answers"], entry["comments"] = {}, {}
+        sections = form.sections_for(cohort=entry.get("cohort"), age_band=entry.get("age_band"),
+                                     respondent=respondent)
+        if not completed:
+            st.caption("Saved as a contact attempt: no questions are asked.")
+        elif "respondent" in fields and not respondent:
+            st.caption("Choose who gave the feedback to see the questions.")
+        elif "age_band" in fields and respondent == "child" and not entry.get("age_band"):
+            st.caption("Choose the child's age band to see their questions.")
+        else:
+            for section in sections:
+                st.subheader(section.title)
+                for item in section.items:
+                    _question(item, base, prior, entry)
+        callback = st.checkbox("They asked for a call-back", value=False, key=f"{base}_callback",
+                               help="Creates a follow-up a manager can see and close.")
+        callback_note = st.text_input("What the call-back is about (optional)", max_chars=1000,
+                                      key=f"{base}_callback_note")
+        safeguarding = st.checkbox("This contains a safeguarding concern", value=False, key=f"{base}_safeguarding")
+        safeguarding_told = st.text_input("Who you have told (role or team, optional)", max_chars=200,
+                                          key=f"{base}_safeguarding_told")
+        entry.update(callback=callback, callback_note=callback_note, safeguarding=safeguarding,
+                     safeguarding_told=safeguarding_told)
+        submitted = st.form_submit_button("Save changes" if editing else "Save", type="primary",
+                                          icon=":material/save:")
+    if not submitted:
+        return
+    if editing:
+        attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today),
+                success=lambda diff: _saved_message(diff, safeguarding, edited=True))
+    else:
+        token = st.session_state.setdefault(f"{base}_token", uuid.uuid4().hex)
+        attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
+                success=lambda rid: _saved_message(rid, safeguarding, form=form, outcome=entry.get("outcome")),
+                reset=form_name)
+
+
+def _question(item: questions.Item, base: str, prior: dict, entry: dict) -> None:
+    key = f"{base}_{item.id}"
+    label = item.text + (" *" if item.required else "")
+    if item.scale.is_text:
+        old = prior.get("comments", {}).get(item.id, {})
+        entry["comments"][item.id] = {
+            "text": st.text_area(label, value=old.get("text", ""), max_chars=feedback.MAX_COMMENT, key=key,
+                                 help=item.help),
+            "consent": st.checkbox("They agreed to be quoted anonymously", value=old.get("consent", False),
+                                   key=f"{key}_consent"),
+        }
+        return
+    codes = [o.code for o in item.scale.options]
+    labels = {o.code: o.label for o in item.scale.options}
+    old = prior.get("answers", {}).get(item.id)
+    entry["answers"][item.id] = st.radio(label, codes, format_func=labels.get, horizontal=True,
+                                         index=codes.index(old) if old in codes else None, key=key, help=item.help)
+
+
+def _saved_message(result, safeguarding: bool, *, form=None, outcome=None, edited: bool = False) -> str:
+    if safeguarding:
+        flash(follow_ups.SAFEGUARDING_INSTRUCTION, kind="error")
+    if edited:
+        return f"Saved {len(result)} change(s)." if result else "Nothing changed."
+    what = "feedback" if outcome in (None, "completed") else "contact attempt"
+    return f"Saved {form.title.lower()} {what} #{result}. The form is ready for the next one."
+
+
+def show_entry(db, row: dict) -> None:
+    """An entry as recorded: its fields, and each answer with the wording of the bank version it was saved with."""
+    bank = questions.version(db, row["bank_version"])
+    form = bank.forms[row["form"]]
+    facts = {
+        "Form": form.title, "Date": row["contact_on"],
+        "Household": f"{row['household_name']} · {row['household_reference']}" if row["household_id"] else "",
+        "Placement type": questions.COHORTS.get(row["cohort"], ""),
+        "Respondent": questions.RESPONDENTS.get(row["respondent"], ""),
+        "Outcome": feedback.OUTCOMES[row["outcome"]], "Method": feedback.METHODS.get(row["method"], ""),
+        "Relationship": feedback.RELATIONSHIPS.get(row["relationship"], ""),
+        "Parent reference": row["parent_reference"] or "", "Child reference": row["child_reference"] or "",
+        "Age band": questions.AGE_BANDS.get(row["age_band"], ""), "Helped by": feedback.HELPERS.get(row["helped_by"], ""),
+        "Audit reference": row["audit_reference"] or "", "Title": row["title"] or "",
+        "Recorded by": row["author_name"], "Saved": row["created_at"], "Question bank": row["bank_version"],
+        "Copied to the carer's record": row["copied_to_record_on"] or "not yet",
+    }
+    table([{"Field": k, "Value": v} for k, v in facts.items() if v])
+    answered = [(item, row["answers"].get(item.id), row["comments"].get(item.id))
+                for item in form.items_for(cohort=row["cohort"], age_band=row["age_band"], respondent=row["respondent"])]
+    rows = [{"Question": item.text, "Answer": item.scale.label_for(answer)} for item, answer, _ in answered if answer]
+    if rows:
+        table(rows)
+    for item, _, comment in answered:
+        if comment:
+            st.caption(item.text + ("  (agreed to be quoted)" if comment["consent"] else "  (not for quoting)"))
+            st.text(comment["text"])
+
+
+FORM_TITLES = {"carer": "Carer", "parent": "Birth parent", "child": "Child (Annual Review)", "audit": "Audit",
+               "direct_work": "Direct work"}
+
+
+def entries_table(rows: list[dict], **kwargs) -> Any:
+    """Feedback entries as a read-only grid with readable labels."""
+    shown = [{
+        **r, "form": FORM_TITLES.get(r["form"], r["form"]), "outcome": feedback.OUTCOMES.get(r["outcome"], ""),
+        "cohort": questions.COHORTS.get(r["cohort"], ""),
+        "flags": " ".join(f for f, on in (("safeguarding", r["safeguarding"]), ("call-back", r["callback_requested"]))
+                          if on),
+    } for r in rows]
+    return table(shown, columns={"id": "#", "contact_on": "Date", "form": "Form", "household": "Household",
+                                 "cohort": "Placement", "outcome": "Outcome", "comments": "Comments",
+                                 "flags": "Flags", "author": "Recorded by", "delete_reason": "Deleted because"},
+                 **kwargs)
