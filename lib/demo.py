@@ -1,4 +1,4 @@
-"""A clearly fictional demo data set sized like a county fostering service.
+"""A clearly fictional demo data set sized like a county fostering service, with 18 months of feedback.
 
 Run `python -m lib.demo --db PATH [--seed N]` on a new database, or use the button on the first-run
 screen. It is refused on a database that already has users, so it can never mix with real data.
@@ -14,7 +14,7 @@ import sys
 
 import sqlite_utils
 
-from lib import accounts
+from lib import accounts, demo_feedback
 from lib import db as store
 
 DEMO_PASSWORD = "demo"
@@ -96,6 +96,7 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
                  "status": "inactive" if rng.random() < 0.05 else "active", "now": now},
             )
         counts["households"] = HOUSEHOLDS
+        counts.update(demo_feedback.load(db, seed=seed, today=today))
         store.audit(db, action="create", user_id=None, username="lib.demo", entity="demo",
                     detail={"seed": seed, **counts})
     return counts

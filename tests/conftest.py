@@ -29,6 +29,31 @@ def db_path(tmp_path, monkeypatch):
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A demo database built once per test run; tests get their own copy of it."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    database = store.connect(path)
+    from lib import demo
+
+    demo.load(database, seed=5)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(db_path, demo_template):
+    """A fresh copy of the demo database at db_path (where the app under AppTest looks)."""
+    import sqlite3
+
+    source, target = sqlite3.connect(demo_template), sqlite3.connect(db_path)
+    source.backup(target)
+    source.close(), target.close()
+    database = store.connect(db_path)
+    yield database
+    database.close()
+
+
 @pytest.fixture
 def db(db_path):
     database = store.connect(db_path)
