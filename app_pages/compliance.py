@@ -9,8 +9,8 @@ db = ui.connection()
 user = ui.page_user("view_compliance")
 today = dt.date.today()
 st.title("BSO compliance with the monthly minimum")
-st.caption("Completed carer and birth-parent feedback per business support officer per calendar month. "
-           "A BSO with nothing recorded shows as 0, never missing.")
+st.caption("Completed carer and birth-parent feedback per business support officer per calendar month "
+           "(carers + parents). A BSO with nothing recorded shows as 0, never missing.")
 
 months = analysis.months_between(today - dt.timedelta(days=365 * 2), today)[::-1]
 left, right = st.columns(2)
@@ -19,15 +19,26 @@ count = right.number_input("Months", min_value=1, max_value=24, value=3)
 first = analysis.months_between(today - dt.timedelta(days=365 * 3), last)[-int(count)]
 rows = ui.attempt(lambda: compliance.table(db, user, first=first, last=last, today=today))
 if rows:
-    frame = pd.DataFrame([{
-        "BSO": r.name, "Month": f"{r.month:%b %Y}", "Carers": r.carers, "Birth parents": r.parents,
-        "Attempts": r.attempts,
+    latest = [r for r in rows if r.month == last]
+    behind = [r for r in latest if not r.met]
+    st.metric(f"Behind the minimum in {last:%B %Y}" + (" (month in progress)" if latest[0].in_progress else ""),
+              f"{len(behind)} of {len(latest)} BSOs")
+    marks = {"green": "✓ met", "amber": "✗ below", "red": "✗ none"}
+    wide = pd.DataFrame([{"BSO": r.name, "month": f"{r.month:%b %Y}",
+                          "cell": f"{r.carers} + {r.parents}  {marks[r.status]}" + (f"  ({r.attempts} tried)" if r.attempts else "")}
+                         for r in rows])
+    order = sorted(latest, key=lambda r: (r.met, r.carers + r.parents, r.name))
+    wide = wide.pivot(index="BSO", columns="month", values="cell").reindex([r.name for r in order])
+    wide = wide[[f"{m:%b %Y}" for m in analysis.months_between(first, last)][::-1]].reset_index()
+    st.caption(f"Minimum: {rows[0].minimum_carers} carers + {rows[0].minimum_parents} parents a month. "
+               "Sorted with those furthest behind in the latest month first.")
+    ui.table(wide)
+    long = pd.DataFrame([{
+        "BSO": r.name, "Month": f"{r.month:%Y-%m}", "Carer feedback": r.carers, "Birth-parent feedback": r.parents,
+        "Attempts": r.attempts, "Minimum carers": r.minimum_carers, "Minimum parents": r.minimum_parents,
         "Status": analysis.STATUS_WORDS[r.status] + (" (month in progress)" if r.in_progress else ""),
     } for r in rows])
-    behind = [r for r in rows if r.month == last and not r.met]
-    st.metric(f"Behind the minimum in {last:%B %Y}", f"{len(behind)} of {len({r.user_id for r in rows})} BSOs")
-    ui.table(frame)
     st.download_button(
-        "Download as CSV", data=frame.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig"),
+        "Download as CSV", data=long.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig"),
         file_name=f"bso-compliance-{first:%Y-%m}-to-{last:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
         on_click="ignore")

@@ -180,6 +180,7 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+        st.toast(message, icon=":material/check_circle:")  # seen even when the page is scrolled down
     for kind, queued in st.session_state.pop(FLASH_QUEUE, []):
         show, icon = _FLASH_STYLE[kind]
         show(queued, icon=icon)
@@ -353,13 +354,20 @@ def _question(item: questions.Item, base: str, prior: dict, entry: dict) -> None
                                          index=codes.index(old) if old in codes else None, key=key, help=item.help)
 
 
+FORM_NOUNS = {"carer": "carer feedback", "parent": "birth-parent feedback", "child": "child's views",
+              "audit": "audit feedback", "direct_work": "direct work"}
+
+
 def _saved_message(result, safeguarding: bool, *, form=None, outcome=None, edited: bool = False) -> str:
     if safeguarding:
         flash(follow_ups.SAFEGUARDING_INSTRUCTION, kind="error")
     if edited:
         return f"Saved {len(result)} change(s)." if result else "Nothing changed."
-    what = "feedback" if outcome in (None, "completed") else "contact attempt"
-    return f"Saved {form.title.lower()} {what} #{result}. The form is ready for the next one."
+    if outcome in (None, "completed"):
+        what = FORM_NOUNS[form.name]
+    else:
+        what = f"contact attempt ({feedback.OUTCOMES[outcome].lower()})"
+    return f"Saved entry #{result}: {what}. The form is ready for the next one."
 
 
 def show_entry(db, row: dict) -> None:

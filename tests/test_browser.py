@@ -140,3 +140,39 @@ def test_qa_signs_in_and_reaches_the_register_and_the_users_page(server, page):
     follow_link_in_app(page, "/users")
     page.get_by_role("heading", name="Users and teams").wait_for()
     shot(page, "qa-users")
+
+
+def choose_radio(page, question: str, answer: str) -> None:
+    group = page.locator("[data-testid='stRadio']").filter(has_text=question)
+    group.get_by_text(answer, exact=True).click()
+
+
+def test_a_bso_records_a_completed_carer_call_and_sees_it_counted_on_my_month(server, page):
+    sign_in(page, server, "bso")
+    page.get_by_role("link", name="My month").first.click()
+    page.get_by_role("heading", name="My month").first.wait_for()
+    settle(page)
+    before = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    done, minimum = (int(x) for x in before.split(" of "))
+
+    page.get_by_role("link", name="Carer feedback").first.click()
+    page.get_by_role("heading", name="Carer feedback").wait_for()
+    settle(page)
+    household = page.get_by_role("combobox", name="Carer household")
+    household.click()
+    page.keyboard.type("DEMO-1000")
+    page.get_by_role("option").first.click()
+    settle(page)
+    choose_radio(page, "Overall, how would you rate the support", "Good")
+    choose_radio(page, "Would you recommend fostering with us", "Yes")
+    page.get_by_label("What is working well for you and the children?").fill("Our worker always rings back.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("carer feedback. The form is ready for the next one.").wait_for()
+    settle(page)
+    shot(page, "bso-saved-carer-call")
+
+    page.get_by_role("link", name="My month").first.click()
+    page.get_by_role("heading", name="My month").first.wait_for()
+    settle(page)
+    shot(page, "bso-my-month")
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == f"{done + 1} of {minimum}"

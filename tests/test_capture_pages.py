@@ -1,0 +1,245 @@
+"""The feedback forms, My month, Entries, Compliance and Follow-ups, driven through AppTest."""
+
+import pytest
+
+from lib import accounts, follow_ups
+from tests.conftest import no_exceptions
+
+
+def user(db, username):
+    return accounts.load(db, db.execute("select id from users where username = :u", {"u": username}).fetchone()[0])
+
+
+def household(db, cohort="mainstream"):
+    return db.execute("select id from households where status = 'active' and cohort = :c order by id limit 1",
+                      {"c": cohort}).fetchone()[0]
+
+
+def responses(db):
+    return db.execute("select count(*) from responses").fetchone()[0]
+
+
+def open_form(app, db, role, script):
+    at = app(user(db, role))
+    at.switch_page(script).run()
+    assert no_exceptions(at) == []
+    return at
+
+
+def save(at, form):
+    generation = at.session_state[f"_generation_{form}"] if f"_generation_{form}" in at.session_state else 0
+    at.button(key=f"FormSubmitter:{form}_{generation}_form-Save").click().run()
+    return at
+
+
+def test_a_bso_records_a_completed_carer_call_and_the_form_clears(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    home = household(demo_db, "kinship")
+    at.selectbox(key="carer_0_household").set_value(home).run()
+    assert at.radio(key=f"carer_0_cohort_{home}").value == "kinship"
+    assert at.radio(key="carer_0_KIN03") and not [r for r in at.radio if r.key == "carer_0_MAIN01"]
+    at.radio(key="carer_0_CAR01").set_value("4")
+    at.radio(key="carer_0_CAR18").set_value("yes")
+    at.radio(key="carer_0_KIN03").set_value("2")
+    at.text_area(key="carer_0_CAR_BETTER").input("Allowance doesn't cover uniform.")
+    at.checkbox(key="carer_0_CAR_BETTER_consent").check()
+    before = responses(demo_db)
+    save(at, "carer")
+    assert no_exceptions(at) == [] and [e.value for e in at.error] == []
+    new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
+    assert [s.value for s in at.success] == [f"Saved entry #{new_id}: carer feedback. The form is ready for the next one."]
+    assert responses(demo_db) == before + 1
+    row = next(demo_db.query("select * from responses where id = :id", {"id": new_id}))
+    assert (row["household_id"], row["cohort"], row["outcome"], row["method"]) == (home, "kinship", "completed", "phone")
+    assert demo_db.execute("select body, consent_to_quote from comments where response_id = :id",
+                           {"id": new_id}).fetchall() == [("Allowance doesn't cover uniform.", 1)]
+    assert at.selectbox(key="carer_1_household").value is None
+
+
+def test_an_unanswered_call_saves_an_attempt_and_shows_no_questions(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_outcome").set_value("no_answer").run()
+    assert not [r for r in at.radio if r.key == "carer_0_CAR01"]
+    save(at, "carer")
+    new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
+    assert at.success[0].value.startswith(f"Saved entry #{new_id}: contact attempt (no answer)")
+    assert demo_db.execute("select outcome from responses where id = :id", {"id": new_id}).fetchone()[0] == "no_answer"
+    assert demo_db.execute("select count(*) from answers where response_id = :id", {"id": new_id}).fetchone()[0] == 0
+
+
+def test_a_missing_required_answer_shows_an_error_saves_nothing_and_keeps_what_was_typed(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_CAR18").set_value("yes")
+    at.text_area(key="carer_0_CAR_WELL").input("Kept after the error")
+    before = responses(demo_db)
+    save(at, "carer")
+    assert "Please answer: “Overall, how would you rate" in at.error[0].value
+    assert responses(demo_db) == before
+    assert at.text_area(key="carer_0_CAR_WELL").value == "Kept after the error"
+
+
+def test_the_same_form_submitted_again_is_saved_once(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    home = household(demo_db)
+    at.selectbox(key="carer_0_household").set_value(home).run()
+    at.radio(key="carer_0_outcome").set_value("declined").run()
+    before = responses(demo_db)
+    save(at, "carer")
+    # The same form arrives again (a double click whose first run was cut short, or a stale tab).
+    at.session_state["_generation_carer"] = 0
+    at.run()
+    at.selectbox(key="carer_0_household").set_value(home).run()
+    at.radio(key="carer_0_outcome").set_value("declined").run()
+    save(at, "carer")
+    assert responses(demo_db) == before + 1
+
+
+def test_a_safeguarding_tick_shows_the_instruction_and_lists_the_flag_for_managers(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/parent_feedback.py")
+    at.selectbox(key="parent_0_household").set_value(household(demo_db)).run()
+    at.radio(key="parent_0_relationship").set_value("father")
+    at.radio(key="parent_0_PAR01").set_value("2")
+    at.text_area(key="parent_0_PAR_PASS").input("He said the child came to contact with a bruise.")
+    at.checkbox(key="parent_0_safeguarding").check()
+    save(at, "parent")
+    assert [e.value for e in at.error] == [follow_ups.SAFEGUARDING_INSTRUCTION]
+    new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
+    at = open_form(app, demo_db, "manager", "app_pages/follow_ups.py")
+    assert new_id in list(at.dataframe[0].value["Entry"])
+
+
+def test_a_social_worker_records_an_under_8s_views_on_the_face_scale(demo_db, app):
+    at = open_form(app, demo_db, "social_worker", "app_pages/child_feedback.py")
+    at.selectbox(key="child_0_household").set_value(household(demo_db)).run()
+    at.radio(key="child_0_age_band").set_value("under_8").run()
+    safe = at.radio(key="child_0_Y1_01")
+    assert safe.options == ["😊 Happy", "😐 In the middle", "☹ Sad"]
+    safe.set_value("3")
+    at.text_input(key="child_0_child_reference").input("C765432")
+    at.radio(key="child_0_helped_by").set_value("advocate")
+    save(at, "child")
+    assert at.success[0].value.endswith("child's views. The form is ready for the next one.")
+    row = next(demo_db.query("select * from responses order by id desc limit 1"))
+    assert (row["child_reference"], row["age_band"], row["helped_by"]) == ("C765432", "under_8", "advocate")
+
+
+def test_a_child_reference_that_looks_like_a_name_is_refused_on_screen(demo_db, app):
+    at = open_form(app, demo_db, "social_worker", "app_pages/child_feedback.py")
+    at.selectbox(key="child_0_household").set_value(household(demo_db)).run()
+    at.radio(key="child_0_age_band").set_value("12_plus").run()
+    at.radio(key="child_0_Y3_01").set_value("always")
+    at.text_input(key="child_0_child_reference").input("Jamie Smith")
+    at.radio(key="child_0_helped_by").set_value("alone")
+    before = responses(demo_db)
+    save(at, "child")
+    assert "never a name" in at.error[0].value and responses(demo_db) == before
+
+
+def test_a_manager_records_audit_feedback_from_a_birth_parent(demo_db, app):
+    at = open_form(app, demo_db, "manager", "app_pages/audit_feedback.py")
+    at.radio(key="audit_0_respondent").set_value("birth_parent").run()
+    at.selectbox(key="audit_0_household").set_value(household(demo_db)).run()
+    assert [r.key for r in at.radio if r.key.startswith("audit_0_PAR")] == \
+        ["audit_0_PAR01", "audit_0_PAR02", "audit_0_PAR04", "audit_0_PAR06"]
+    at.text_input(key="audit_0_audit_reference").input("AUD-2026-07")
+    at.radio(key="audit_0_PAR01").set_value("5")
+    save(at, "audit")
+    assert at.success[0].value.endswith("audit feedback. The form is ready for the next one.")
+    assert next(demo_db.query("select audit_reference, respondent, source from responses order by id desc limit 1")) \
+        == {"audit_reference": "AUD-2026-07", "respondent": "birth_parent", "source": "case_audit"}
+
+
+def test_a_social_worker_records_direct_work_without_a_household(demo_db, app):
+    at = open_form(app, demo_db, "social_worker", "app_pages/direct_work.py")
+    at.text_input(key="direct_work_0_title").input("Memory box")
+    at.radio(key="direct_work_0_respondent").set_value("carer").run()
+    at.text_area(key="direct_work_0_DW_SUMMARY").input("Made a memory box with the carer and child.")
+    save(at, "direct_work")
+    assert no_exceptions(at) == [] and at.success, [e.value for e in at.error]
+    assert demo_db.execute("select title, household_id from responses order by id desc limit 1").fetchone() == \
+        ("Memory box", None)
+
+
+def test_my_month_counts_a_call_the_bso_just_recorded(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/my_month.py")
+    before = at.metric[0].value
+    at.switch_page("app_pages/carer_feedback.py").run()
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_CAR01").set_value("5")
+    at.radio(key="carer_0_CAR18").set_value("yes")
+    save(at, "carer")
+    at.switch_page("app_pages/my_month.py").run()
+    done, minimum = (int(x) for x in before.split(" of "))
+    assert at.metric[0].value == f"{done + 1} of {minimum}"
+
+
+def test_compliance_lists_every_bso_including_one_with_nothing_recorded(demo_db, app):
+    qa = user(demo_db, "qa")
+    accounts.create_user(demo_db, qa, username="new.bso", display_name="Newly Started", roles=["bso"],
+                         password="long enough pw")
+    at = open_form(app, demo_db, "manager", "app_pages/compliance.py")
+    frame = at.dataframe[0].value
+    bsos = demo_db.execute("select count(*) from user_roles r join users u on u.id = r.user_id "
+                           "where r.role = 'bso' and u.active = 1").fetchone()[0]
+    assert len(frame) == bsos and frame["BSO"].is_unique
+    assert list(frame.columns)[0] == "BSO" and len(frame.columns) == 4  # BSO + 3 months
+    newcomer = frame[frame["BSO"] == "Newly Started"].iloc[0]
+    assert [newcomer[c] for c in frame.columns[1:]] == ["0 + 0  ✗ none"] * 3
+    latest = frame[frame.columns[1]]
+    met = [i for i, cell in enumerate(latest) if "✓ met" in cell]
+    assert all(i > list(frame["BSO"]).index("Newly Started") for i in met)  # those behind come first
+
+
+def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, app):
+    bso = user(demo_db, "bso")
+    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_CAR01").set_value("3")
+    at.radio(key="carer_0_CAR18").set_value("no")
+    save(at, "carer")
+    entry = demo_db.execute("select max(id) from responses where author_id = :a", {"a": bso.id}).fetchone()[0]
+    at.switch_page("app_pages/entries.py").run()
+    opener = next(s for s in at.selectbox if s.label == "Open entry")
+    opener.set_value(entry).run()
+    at.radio(key=f"edit_{entry}_CAR01").set_value("5")
+    at.button(key=f"FormSubmitter:edit_{entry}_form-Save changes").click().run()
+    assert [s.value for s in at.success] == ["Saved 1 change(s)."]
+    assert demo_db.execute("select value from answers where response_id = :r and item_id = 'CAR01'",
+                           {"r": entry}).fetchone()[0] == "5"
+    next(t for t in at.text_input if t.label == "Why delete it?").input("Wrong household")
+    next(b for b in at.button if b.label == "Delete entry").click().run()
+    assert at.success[0].value.startswith(f"Deleted entry #{entry}")
+    assert demo_db.execute("select delete_reason from responses where id = :r", {"r": entry}).fetchone()[0] == \
+        "Wrong household"
+    at = open_form(app, demo_db, "qa", "app_pages/entries.py")
+    next(t for t in at.toggle if t.label == "Deleted entries").set_value(True).run()
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(entry).run()
+    next(b for b in at.button if b.label == "Restore this entry").click().run()
+    assert demo_db.execute("select deleted_at from responses where id = :r", {"r": entry}).fetchone()[0] is None
+
+
+def test_comment_text_is_shown_literally_never_as_markup(demo_db, app):
+    hostile = "![x](http://example.com/a.png) <script>alert(1)</script> **bold**"
+    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_CAR01").set_value("4")
+    at.radio(key="carer_0_CAR18").set_value("yes")
+    at.text_area(key="carer_0_CAR_WELL").input(hostile)
+    save(at, "carer")
+    entry = demo_db.execute("select max(id) from responses").fetchone()[0]
+    at.switch_page("app_pages/entries.py").run()
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(entry).run()
+    assert hostile in [t.value for t in at.text]
+    assert not any(hostile in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("role, script", [("social_worker", "app_pages/carer_feedback.py"),
+                                          ("bso", "app_pages/child_feedback.py"),
+                                          ("bso", "app_pages/compliance.py"),
+                                          ("social_worker", "app_pages/follow_ups.py")])
+def test_a_role_cannot_open_another_roles_form_or_oversight_page(demo_db, app, role, script):
+    at = app(user(demo_db, role))
+    with pytest.raises(ValueError, match="Could not find"):
+        at.switch_page(script).run()
