@@ -1,19 +1,34 @@
+import datetime as dt
+
 import streamlit as st
 
-from lib import access, register, settings, ui
+from lib import access, compliance, follow_ups, register, settings, ui
 
 db = ui.connection()
 user = ui.page_user("use_app")
 st.title(settings.get(db, "service_name"))
 st.write(f"Signed in as {user.display_name}.")
 
-counts = register.summary(db)
-left, middle, right = st.columns(3)
-left.metric("Mainstream households (active)", counts["mainstream"])
-middle.metric("Kinship households (active)", counts["kinship"])
-right.metric("Inactive households", counts["inactive"])
+if access.can(user, "view_my_month"):
+    standing = compliance.my_month(db, user, today=dt.date.today())
+    left, right = st.columns(2)
+    left.metric("Carer feedback this month", f"{standing.carers} of {standing.minimum_carers}")
+    right.metric("Birth-parent feedback this month", f"{standing.parents} of {standing.minimum_parents}")
+if access.can(user, "view_follow_ups"):
+    waiting = follow_ups.counts(db)
+    if waiting["safeguarding"]:
+        st.error(f"{waiting['safeguarding']} safeguarding flag(s) are open: check the procedure was followed.",
+                 icon=":material/warning:")
+    if waiting["callback"]:
+        st.info(f"{waiting['callback']} call-back request(s) are waiting.", icon=":material/call:")
+if access.can(user, "view_register"):
+    counts = register.summary(db)
+    left, middle, right = st.columns(3)
+    left.metric("Mainstream households (active)", counts["mainstream"])
+    middle.metric("Kinship households (active)", counts["kinship"])
+    right.metric("Inactive households", counts["inactive"])
 
 st.subheader("What you can do here")
 for page in access.pages_for(user):
-    if page.url_path not in ("home",):
+    if page.url_path != "home":
         st.page_link(page.script, label=page.title, icon=page.icon)

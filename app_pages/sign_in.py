@@ -31,8 +31,8 @@ if submitted:
 
 st.caption(
     "You stay signed in while this browser tab is open. Reloading the page, opening a new tab or "
-    f"{settings.get(db, 'idle_timeout_minutes')} minutes without activity signs you out, and anything "
-    "half-typed on a form is lost, so save before you step away."
+    f"{settings.get(db, 'idle_timeout_minutes')} minutes without activity signs you out. A form with typed "
+    "text asks before the page reloads or closes; save before you step away."
 )
 
 if store.is_demo(db):

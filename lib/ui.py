@@ -202,6 +202,32 @@ def _labelled(options: dict[str, str]):
     return list(options), options.get
 
 
+_LEAVE_GUARD = """
+<script>
+if (!window.feedbackHubLeaveGuard) {
+  window.feedbackHubLeaveGuard = true;
+  window.addEventListener("beforeunload", function (event) {
+    const fields = document.querySelectorAll(
+      '[data-testid="stForm"] textarea, [data-testid="stForm"] input[type="text"]');
+    if (Array.from(fields).some(function (field) { return field.value.trim() !== ""; })) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+}
+</script>
+"""
+
+
+def warn_before_leaving() -> None:
+    """Ask the browser to confirm a reload or close while a form has typed text in it.
+
+    The script is a fixed string of ours, never user text. Reloading signs a user out, so this
+    is what stops a half-typed call record from vanishing without a warning.
+    """
+    st.html(_LEAVE_GUARD, unsafe_allow_javascript=True)
+
+
 def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: dict | None = None) -> None:
     """A feedback form for `form_name`, rendered from the question bank; saves through feedback.record/update.
 
@@ -209,6 +235,7 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     which questions show. After a successful save everything is emptied; after an error nothing typed
     is lost. A submission token makes a double submit save once.
     """
+    warn_before_leaving()
     editing = existing is not None
     bank = questions.version(db, existing["bank_version"]) if editing else questions.current(db)
     form = bank.forms[form_name]

@@ -176,3 +176,36 @@ def test_a_bso_records_a_completed_carer_call_and_sees_it_counted_on_my_month(se
     settle(page)
     shot(page, "bso-my-month")
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() == f"{done + 1} of {minimum}"
+
+
+def dialogs_on_closing(page) -> list[str]:
+    """Close the tab as a person would and list the dialogs the page raised (a dismissed one keeps it open)."""
+    from playwright.sync_api import Error
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 5
+    while not dialogs and not page.is_closed() and time.monotonic() < deadline:
+        try:
+            page.wait_for_timeout(100)
+        except Error:
+            break
+    return dialogs
+
+
+def test_reloading_with_half_typed_feedback_asks_before_throwing_it_away(server, page):
+    sign_in(page, server, "bso")
+    page.get_by_role("link", name="Carer feedback").first.click()
+    page.get_by_role("heading", name="Carer feedback").wait_for()
+    settle(page)
+    page.get_by_label("What could we do better?").fill("Half-typed thought")
+    assert dialogs_on_closing(page) == ["beforeunload"]
+
+
+def test_leaving_an_empty_form_asks_nothing(server, page):
+    sign_in(page, server, "bso")
+    page.get_by_role("link", name="Carer feedback").first.click()
+    page.get_by_role("heading", name="Carer feedback").wait_for()
+    settle(page)
+    assert dialogs_on_closing(page) == []
