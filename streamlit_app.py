@@ -5,7 +5,8 @@ import streamlit as st
 from lib import access, accounts, settings, ui
 from lib import db as store
 
-st.set_page_config(page_title="Fostering Feedback Hub", page_icon=":material/forum:", layout="wide")
+# A local icon: a :material: page icon would make the browser fetch a font from the internet.
+st.set_page_config(page_title="Fostering Feedback Hub", page_icon=str(store.ROOT / "data" / "icon.png"), layout="wide")
 
 db = ui.open_connection()
 user = ui.current_user(db)
@@ -27,7 +28,7 @@ if store.is_demo(db):
 
 if user is not None:
     with st.sidebar:
-        st.caption(settings.get(db, "service_name"))
+        st.caption(ui.md(settings.get(db, "service_name")))
         st.text(user.display_name)
         st.caption(", ".join(access.ROLES[r] for r in sorted(user.roles)))
         st.button("Sign out", icon=":material/logout:", on_click=ui.sign_out, key="sign_out")

@@ -60,7 +60,13 @@ if access.can(user, "import_register"):
                 st.caption(f"{len(plan.unmatched_workers)} supervising social worker(s) are not users of this app "
                            "yet; their names are kept as text:")
                 st.text(", ".join(plan.unmatched_workers[:20]) + (" …" if len(plan.unmatched_workers) > 20 else ""))
+            confirmed = False
+            if register.needs_confirmation(db, plan):
+                st.warning(f"{len(plan.deactivated)} households are not in this file and would become inactive. "
+                           "Is it a partial export?", icon=":material/warning:")
+                confirmed = st.checkbox("This file is the whole register; make them inactive")
             if st.button(f"Import {len(plan.rows)} households", type="primary", icon=":material/upload:"):
-                ui.attempt(lambda: register.import_csv(db, user, data, today=dt.date.today()), reset="register_file",
+                ui.attempt(lambda: register.import_csv(db, user, data, today=dt.date.today(), confirmed=confirmed),
+                           reset="register_file",
                            success=lambda done: f"Imported: {len(done.new)} new, {len(done.updated)} changed, "
                                                 f"{len(done.deactivated)} made inactive.")

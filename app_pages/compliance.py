@@ -38,7 +38,7 @@ if rows:
         "Attempts": r.attempts, "Minimum carers": r.minimum_carers, "Minimum parents": r.minimum_parents,
         "Status": analysis.STATUS_WORDS[r.status] + (" (month in progress)" if r.in_progress else ""),
     } for r in rows])
-    st.download_button(
-        "Download as CSV", data=long.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"bso-compliance-{first:%Y-%m}-to-{last:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
-        on_click="ignore")
+    ui.audited_download(
+        "Download as CSV", user=user, what="compliance",
+        make=lambda: long.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"bso-compliance-{first:%Y-%m}-to-{last:%Y-%m}.csv", mime="text/csv")

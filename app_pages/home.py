@@ -6,8 +6,8 @@ from lib import access, compliance, follow_ups, register, settings, ui
 
 db = ui.connection()
 user = ui.page_user("use_app")
-st.title(settings.get(db, "service_name"))
-st.write(f"Signed in as {user.display_name}.")
+st.title(ui.md(settings.get(db, "service_name")))
+st.write(f"Signed in as {ui.md(user.display_name)}.")
 
 if access.can(user, "view_my_month"):
     standing = compliance.my_month(db, user, today=dt.date.today())

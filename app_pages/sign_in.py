@@ -4,11 +4,11 @@ from lib import accounts, settings, ui
 from lib import db as store
 
 db = ui.connection()
-st.title(f"{settings.get(db, 'service_name')}: Feedback Hub")
+st.title(f"{ui.md(settings.get(db, 'service_name'))}: Feedback Hub")
 
 notice = st.session_state.pop(ui.NOTICE_KEY, None)
 if notice:
-    st.info(notice, icon=":material/info:")
+    st.info(ui.md(notice), icon=":material/info:")
 
 if ui.oidc_configured():
     if st.user.get("is_logged_in", False):
@@ -41,6 +41,6 @@ if store.is_demo(db):
     ui.table([
         {"User name": "bso", "Role": "Business support officer: records carer and birth-parent calls"},
         {"User name": "social_worker", "Role": "Social worker: records children's views at Annual Reviews"},
-        {"User name": "manager", "Role": "Manager: audits, complaints, themes and compliance"},
-        {"User name": "qa", "Role": "Quality assurance: reports, register, users and settings"},
+        {"User name": "manager", "Role": "Manager: audit feedback, BSO compliance, follow-ups, the register"},
+        {"User name": "qa", "Role": "Quality assurance: entries, register, users, settings and the audit log"},
     ])

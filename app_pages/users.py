@@ -54,7 +54,7 @@ with edit:
             if st.form_submit_button("Reset password and unlock"):
                 ui.attempt(lambda: accounts.reset_password(db, user, chosen, new_password),
                            success="Password reset; the account is unlocked.")
-        if person["active"]:
+        if person["active"] and chosen != user.id:
             if st.button("Deactivate this user", icon=":material/person_off:",
                          help="They can no longer sign in; their entries keep their name."):
                 ui.attempt(lambda: accounts.set_active(db, user, chosen, False),

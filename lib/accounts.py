@@ -117,7 +117,7 @@ def _insert_user(db, *, username, display_name, roles, password_hash, email=None
     return user_id
 
 
-def _clean_user_fields(db, username, display_name, email, roles, team_id):
+def _clean_user_fields(db, username, display_name, email, roles, team_id, *, user_id: int | None = None):
     fields = {
         "username": _username(username),
         "display_name": text.clean(display_name, field="Full name", max_length=80, required=True),
@@ -126,8 +126,9 @@ def _clean_user_fields(db, username, display_name, email, roles, team_id):
         "team_id": _team_id(db, team_id),
     }
     clash = db.execute(
-        "select username from users where username = :u or (email is not null and email = :e)",
-        {"u": fields["username"], "e": fields["email"]},
+        """select username from users where id != coalesce(:id, -1)
+           and (username = :u or (email is not null and email = :e))""",
+        {"u": fields["username"], "e": fields["email"], "id": user_id},
     ).fetchone()
     return fields, clash
 
@@ -197,8 +198,9 @@ def update_user(
     access.require(actor, "manage_users")
     with store.write(db):
         before = _row(db, user_id)
-        fields, clash = _clean_user_fields(db, before["username"], display_name, email, roles, team_id)
-        if clash and clash[0].lower() != before["username"].lower():
+        fields, clash = _clean_user_fields(db, before["username"], display_name, email, roles, team_id,
+                                           user_id=user_id)
+        if clash:
             raise ValueError(f"Another user already has that e-mail ({clash[0]}).")
         if "qa" in before["roles"] and "qa" not in fields["roles"] and not _active_qa_count(db, user_id):
             raise ValueError("This is the last active QA user; give another user the QA role first.")
@@ -255,6 +257,10 @@ def change_own_password(db: sqlite_utils.Database, user: User, current: str, new
     access.require(user, "change_own_password")
     row = _row(db, user.id)
     if not _verify(row["password_hash"], current):
+        with store.write(db):
+            db.execute("update users set failed_attempts = failed_attempts + 1 where id = :id", {"id": user.id})
+            store.audit(db, action="sign_in_failed", user_id=user.id, username=user.username, entity="users",
+                        entity_id=user.id, detail={"reason": "wrong current password when changing it"})
         raise ValueError("The current password is wrong.")
     check_password(new)
     if new == current:
@@ -275,69 +281,92 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
+_DUMMY_HASH: str | None = None
+
+
+def _equal_time_check(password: str) -> None:
+    """Spend as long on an unknown user name as on a real one, so timing does not reveal which names exist."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hasher.hash("not a real password")
+    _verify(_DUMMY_HASH, password)
+
+
+def _audit_attempt(db, action: str, user_id: int | None, name: str, at: dt.datetime, **detail) -> None:
+    store.audit(db, action=action, user_id=user_id, username=name, entity="users",
+                entity_id=user_id, detail=detail or None, at=at)
+
+
+def _locked_message(max_attempts: int, until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    return (f"This account is locked after {max_attempts} failed sign-ins. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask the QA team to reset it.")
+
+
 def sign_in(db: sqlite_utils.Database, username: str, password: str, *, now: dt.datetime | None = None) -> User:
     """Check a user name and password and return the user; SignInError otherwise.
 
-    Every attempt is audited. After the configured number of consecutive failures the account
-    locks for the configured time; a correct password does not open a locked account.
+    Every attempt is audited. The check runs inside the write lock, so parallel guesses are
+    counted one by one: after the configured number of consecutive failures the account locks
+    for the configured time, and a correct password does not open a locked account.
     """
     now = now or store.utcnow()
     name = (username or "").strip().lower()[:60]
     max_attempts = settings.get(db, "lockout_attempts")
     lock_minutes = settings.get(db, "lockout_minutes")
-    row = db.execute(
-        "select id, password_hash, active, failed_attempts, locked_until from users where username = :u",
-        {"u": name},
-    ).fetchone()
-    if row is None:
-        with store.write(db):
-            store.audit(db, action="sign_in_failed", user_id=None, username=name, entity="users",
-                        detail={"reason": "unknown user name"}, at=now)
-        raise SignInError(WRONG_CREDENTIALS)
-    user_id, password_hash, active, failed, locked_until = row
-    if locked_until and dt.datetime.fromisoformat(locked_until) > now:
-        with store.write(db):
-            store.audit(db, action="sign_in_failed", user_id=user_id, username=name, entity="users",
-                        entity_id=user_id, detail={"reason": "account locked"}, at=now)
-        until = dt.datetime.fromisoformat(locked_until)
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-        raise SignInError(
-            f"This account is locked after {max_attempts} failed sign-ins. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask the QA team to reset it."
-        )
-    if not _verify(password_hash, password):
-        failed = (0 if locked_until else failed) + 1
-        lock = failed >= max_attempts
-        with store.write(db):
-            db.execute(
-                "update users set failed_attempts = :f, locked_until = :until where id = :id",
-                {"f": 0 if lock else failed, "id": user_id,
-                 "until": store.stamp(now + dt.timedelta(minutes=lock_minutes)) if lock else None},
-            )
-            store.audit(db, action="sign_in_failed", user_id=user_id, username=name, entity="users",
-                        entity_id=user_id, detail={"reason": "wrong password", "locked": lock}, at=now)
-        if lock:
-            raise SignInError(
-                f"Wrong user name or password. The account is now locked for {lock_minutes} minutes "
-                f"after {max_attempts} failed sign-ins."
-            )
-        raise SignInError(WRONG_CREDENTIALS)
-    if not active:
-        with store.write(db):
-            store.audit(db, action="sign_in_failed", user_id=user_id, username=name, entity="users",
-                        entity_id=user_id, detail={"reason": "deactivated"}, at=now)
-        raise SignInError("This account has been deactivated. Ask the QA team if you need access again.")
     with store.write(db):
-        updates = {"id": user_id, "now": store.stamp(now), "hash": password_hash}
-        if hasher.check_needs_rehash(password_hash):
-            updates["hash"] = hash_password(password)
+        row = db.execute(
+            "select id, password_hash, active, failed_attempts, locked_until from users where username = :u",
+            {"u": name},
+        ).fetchone()
+        if row is None:
+            _equal_time_check(password)
+            _audit_attempt(db, "sign_in_failed", None, name, now, reason="unknown user name")
+            outcome: User | SignInError = SignInError(WRONG_CREDENTIALS)
+        else:
+            outcome = _check(db, row, name, password, now, max_attempts, lock_minutes)
+    if isinstance(outcome, SignInError):
+        raise outcome
+    return outcome
+
+
+def _check(db, row, name, password, now, max_attempts, lock_minutes) -> "User | SignInError":
+    """The sign-in decision for an existing account, written inside the caller's transaction."""
+    user_id, password_hash, active, failed, locked_until = row
+    until = dt.datetime.fromisoformat(locked_until) if locked_until else None
+    if until and until > now:
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="account locked")
+        return SignInError(_locked_message(max_attempts, until, now))
+    if not _verify(password_hash, password):
+        failed = (0 if until else failed) + 1
+        lock = failed >= max_attempts
         db.execute(
-            """update users set failed_attempts = 0, locked_until = null, last_sign_in_at = :now,
-               password_hash = :hash where id = :id""",
-            updates,
+            "update users set failed_attempts = :f, locked_until = :until where id = :id",
+            {"f": 0 if lock else failed, "id": user_id,
+             "until": store.stamp(now + dt.timedelta(minutes=lock_minutes)) if lock else locked_until},
         )
-        store.audit(db, action="sign_in", user_id=user_id, username=name, entity="users", entity_id=user_id, at=now)
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="wrong password", locked=lock)
+        if lock:
+            return SignInError(f"Wrong user name or password. The account is now locked for {lock_minutes} minutes "
+                               f"after {max_attempts} failed sign-ins.")
+        return SignInError(WRONG_CREDENTIALS)
+    if not active:
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="deactivated")
+        return SignInError("This account has been deactivated. Ask the QA team if you need access again.")
+    new_hash = hash_password(password) if hasher.check_needs_rehash(password_hash) else password_hash
+    db.execute(
+        """update users set failed_attempts = 0, locked_until = null, last_sign_in_at = :now,
+           password_hash = :hash where id = :id""",
+        {"id": user_id, "now": store.stamp(now), "hash": new_hash},
+    )
+    _audit_attempt(db, "sign_in", user_id, name, now)
     return load(db, user_id)
+
+
+def record_sign_in(db: sqlite_utils.Database, user: User, *, how: str) -> None:
+    """Audit a sign-in made some other way than a password (organisation account)."""
+    with store.write(db):
+        _audit_attempt(db, "sign_in", user.id, user.username, store.utcnow(), how=how)
 
 
 def record_sign_out(db: sqlite_utils.Database, user: User, *, reason: str = "signed out") -> None:

@@ -86,8 +86,13 @@ class Quarter:
 
     @property
     def slug(self) -> str:
-        """The label in a form fit for file names and command lines: 2025/26-Q4."""
+        """The label as typed on a command line: 2025/26-Q4."""
         return f"{self.year.label}-Q{self.number}"
+
+    @property
+    def file_stem(self) -> str:
+        """The label in a form fit for file names: 2025-26-Q4."""
+        return self.slug.replace("/", "-")
 
     @property
     def start(self) -> dt.date:

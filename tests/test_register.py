@@ -158,3 +158,46 @@ def test_a_search_with_sql_wildcards_matches_them_literally(db, qa):
     register.import_csv(db, qa, HEADER + "LL1,100% Carers,mainstream\nLL2,Plain,mainstream\n", today=TODAY)
     assert [r["reference"] for r in register.households(db, qa, search="%")] == ["LL1"]
     assert register.households(db, qa, search="_") == []
+
+
+def test_a_team_named_in_different_letter_cases_is_one_new_team(db, qa):
+    data = HEADER + "LL1,A,mainstream,Case Team\nLL2,B,kinship,CASE TEAM\nLL3,C,kinship,case team\n"
+    result = register.import_csv(db, qa, data, today=TODAY)
+    assert result.new_teams == ["Case Team"]
+    assert {r["team"] for r in households(db).values()} == {"Case Team"}
+
+
+def test_a_repeated_reference_is_reported_even_when_its_first_row_is_bad(db):
+    data = HEADER + "LL7,,mainstream\nLL7,Second,kinship\n"
+    plan = register.plan(db, data, today=TODAY)
+    assert [(e.row, e.reason) for e in plan.errors] == [(2, "name is missing"), (3, "reference LL7 is also on line 2")]
+
+
+def test_a_huge_reference_is_a_row_error_with_its_line_not_a_failed_file(db):
+    data = HEADER + "LL1,Fine,mainstream\n" + "R" * 300 + ",Too long,kinship\n"
+    plan = register.plan(db, data, today=TODAY)
+    assert [(e.row, e.reason) for e in plan.errors] == [(3, "reference is longer than 40 characters")]
+    assert plan.errors[0].reference == "R" * 40 + "…"
+
+
+def test_the_preview_and_the_import_agree_on_what_changes(db, qa):
+    worker = add_user(db, "social_worker", username="jo.worker")
+    register.import_csv(db, qa, GOOD, today=TODAY)
+    db.execute("update users set display_name = 'Jo Worker' where id = :id", {"id": worker.id})
+    again = register.plan(db, GOOD, today=TODAY)
+    assert again.updated == ["LL1"]  # the worker now links to a user
+    done = register.import_csv(db, qa, GOOD, today=TODAY)
+    assert done.updated == ["LL1"] and register.plan(db, GOOD, today=TODAY).updated == []
+
+
+def test_a_file_that_would_make_most_households_inactive_needs_confirming(db, qa):
+    big = HEADER + "".join(f"LL{i},Household {i},mainstream\n" for i in range(10))
+    register.import_csv(db, qa, big, today=TODAY)
+    partial = HEADER + "LL1,Household 1,mainstream\nLL2,Household 2,mainstream\n"
+    with pytest.raises(ValueError, match="would make 8 active households inactive"):
+        register.import_csv(db, qa, partial, today=TODAY)
+    assert register.summary(db)["mainstream"] == 10
+    register.import_csv(db, qa, partial, today=TODAY, confirmed=True)
+    assert register.summary(db) == {"mainstream": 2, "kinship": 0, "inactive": 8}
+    small_change = HEADER + "".join(f"LL{i},Household {i},mainstream\n" for i in range(1, 3))
+    assert register.import_csv(db, qa, small_change, today=TODAY).deactivated == []

@@ -33,6 +33,7 @@ def test_saving_unchanged_values_writes_no_audit_row(db, qa):
         ({"idle_timeout_minutes": 10_000}, "at most 480"),
         ({"service_name": "   "}, "cannot be empty"),
         ({"service_name": "x" * 500}, "at most 120"),
+        ({"service_name": "\x00\x07 \u200b"[:2]}, "cannot be empty"),
         ({"no_such_thing": 1}, "Unknown setting"),
     ],
 )
