@@ -36,7 +36,8 @@ def clean(
     return text
 
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>$:~|&])")
+# ":" only where it could start a :directive[...], an :emoji: or a bare http:// link.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~|&]|:(?=[A-Za-z/]))")
 _LINE_START = re.compile(r"^(\s*\d*)([#+\-=]|(?<=\d)[.)])", re.MULTILINE)
 
 

@@ -28,7 +28,7 @@ def test_required_and_length_limits_name_the_field():
     [
         ("![x](http://e.com/a.png)", "!\\[x\\](http\\://e.com/a.png)"),
         ("<script>alert(1)</script>", "\\<script\\>alert(1)\\</script\\>"),
-        ("$x^2$ and :red[boom] and :material/home:", "\\$x^2\\$ and \\:red\\[boom\\] and \\:material/home\\:"),
+        ("$x^2$ and :red[boom] and :material/home:", "\\$x^2\\$ and \\:red\\[boom\\] and \\:material/home:"),
         ("**bold** _it_ `code` ~~s~~ a|b &amp;", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ a\\|b \\&amp;"),
         ("# heading\n1. item\n- bullet", "\\# heading\n1\\. item\n\\- bullet"),
         ("Plain words, with (brackets) and 3.5% - fine.", "Plain words, with (brackets) and 3.5% - fine."),
