@@ -27,6 +27,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+server_database: list[Path] = [Path()]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app served on loopback from a temporary demo database; yields its base URL."""
@@ -54,6 +57,7 @@ def server(tmp_path_factory):
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the Streamlit server did not start: " + (folder / "server.log").read_text()[-2000:])
         time.sleep(0.3)
+    server_database[0] = database
     yield base
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(10)
@@ -213,3 +217,21 @@ def test_leaving_an_empty_form_asks_nothing(server, page):
     page.get_by_role("heading", name="Carer feedback").wait_for()
     settle(page)
     assert dialogs_on_closing(page) == []
+
+
+def test_a_manager_downloads_the_compliance_csv_and_the_export_is_logged(server, page):
+    import sqlite3
+
+    sign_in(page, server, "manager")
+    page.get_by_role("link", name="BSO compliance").first.click()
+    page.get_by_role("heading", name="BSO compliance with the monthly minimum").wait_for()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as CSV").click()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert content.splitlines()[0] == ("BSO,Month,Carer feedback,Birth-parent feedback,Attempts,Minimum carers,"
+                                       "Minimum parents,Status")
+    database = sqlite3.connect(server_database[0])
+    exports = database.execute("select username, entity from audit_log where action = 'export'").fetchall()
+    database.close()
+    assert exports == [("manager", "compliance")]
