@@ -29,6 +29,9 @@ if chosen is not None:
     row = ui.attempt(lambda: feedback.get(db, user, chosen))
     if row is not None:
         ui.show_entry(db, row)
+        with st.expander("History"):
+            ui.table(feedback.history(db, user, chosen), columns={"at": "When (UTC)", "username": "Who",
+                                                                  "action": "What", "detail": "Changes"})
         if row["deleted_at"]:
             st.warning(f"Deleted on {row['deleted_at'][:10]}. Reason:", icon=":material/delete:")
             st.text(row["delete_reason"])

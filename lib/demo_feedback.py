@@ -208,10 +208,11 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
                     target = 1 if index == 0 and form_name == "carer" else (0 if index == 0 else rng.randint(0, 2))
                 for _ in range(rng.randint(0, 2)):
                     household = rng.choice(households)
-                    save(bso, form_name, {"household_id": household["id"], "contact_on": day_in(month),
+                    day = day_in(month)
+                    save(bso, form_name, {"household_id": household["id"], "contact_on": day,
                                           "method": "phone", "outcome": rng.choice(["no_answer", "no_answer",
                                                                                      "declined", "wrong_number"]),
-                                          "relationship": rng.choice(["mother", "father"])}, day_in(month))
+                                          "relationship": rng.choice(["mother", "father"])}, day)
                     counts["attempts"] += 1
                 for _ in range(target):
                     household = rng.choice(households)

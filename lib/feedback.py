@@ -397,6 +397,14 @@ def mark_copied(db: sqlite_utils.Database, user: User, response_id: int, copied_
                     entity_id=response_id, detail={"copied_to_record_on": [row["copied_to_record_on"], value]})
 
 
+def history(db: sqlite_utils.Database, user: User, response_id: int) -> list[dict]:
+    """Who did what to a response and when, oldest first, with the changed values."""
+    get(db, user, response_id)
+    return list(db.query(
+        """select at, username, action, detail from audit_log
+           where entity = 'responses' and entity_id = :id order by id""", {"id": str(response_id)}))
+
+
 def entries(
     db: sqlite_utils.Database, user: User, *, form: str | None = None, since: dt.date | None = None,
     until: dt.date | None = None, author_id: int | None = None, deleted: bool = False, limit: int = 500,

@@ -439,12 +439,13 @@ def show_entry(db, row: dict) -> None:
         "Recorded by": row["author_name"], "Saved": row["created_at"], "Question bank": row["bank_version"],
         "Copied to the carer's record": row["copied_to_record_on"] or "not yet",
     }
-    table([{"Field": k, "Value": v} for k, v in facts.items() if v])
+    shown = [{"Field": k, "Value": v} for k, v in facts.items() if v]
+    table(shown, height=35 * (len(shown) + 1) + 3)
     answered = [(item, row["answers"].get(item.id), row["comments"].get(item.id))
                 for item in form.items_for(cohort=row["cohort"], age_band=row["age_band"], respondent=row["respondent"])]
     rows = [{"Question": item.text, "Answer": item.scale.label_for(answer)} for item, answer, _ in answered if answer]
     if rows:
-        table(rows)
+        table(rows, height=min(35 * (len(rows) + 1) + 3, 700))
     for item, _, comment in answered:
         if comment:
             st.caption(item.text + ("  (agreed to be quoted)" if comment["consent"] else "  (not for quoting)"))

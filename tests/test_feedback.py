@@ -385,3 +385,13 @@ def test_several_processes_submitting_at_once_save_every_entry_exactly_once(db_p
     assert count(db, "responses") == 200 and count(db, "answers") == 600
     assert db.execute("select count(*) from audit_log where entity = 'responses'").fetchone()[0] == 200
     assert db.execute("select count(distinct submission_key) from responses").fetchone()[0] == 200
+
+
+def test_an_entrys_history_lists_who_changed_what_and_when(db, bso, home, qa):
+    response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY, now=NOW)
+    feedback.update(db, qa, response_id, carer_entry(home, method="visit"), today=TODAY, now=NOW)
+    rows = feedback.history(db, qa, response_id)
+    assert [(r["username"], r["action"]) for r in rows] == [("bea", "create"), ("qa.lead", "update")]
+    assert '"method": ["phone", "visit"]' in rows[1]["detail"]
+    with pytest.raises(PermissionDenied):
+        feedback.history(db, add_user(db, "bso"), response_id)
