@@ -66,3 +66,81 @@ def compliance(
                                    c.get("attempts", 0), minimum_carers, minimum_parents,
                                    in_progress=month == month_start(today)))
     return rows
+
+
+MIN_COMPARE_BASE = 20
+MOVEMENT_POINTS = 5.0
+
+
+def movement(now: int, now_total: int, before: int, before_total: int, *, min_base: int = MIN_COMPARE_BASE) -> str:
+    """How a theme moved against the previous period, by its share of comments.
+
+    'rising' or 'falling' when the share moved by at least 5 percentage points, 'steady' otherwise,
+    and 'too few to compare' unless both periods have at least min_base comments.
+    """
+    if now_total < min_base or before_total < min_base:
+        return "too few to compare"
+    change = 100 * now / now_total - 100 * before / before_total
+    if change >= MOVEMENT_POINTS:
+        return "rising"
+    if change <= -MOVEMENT_POINTS:
+        return "falling"
+    return "steady"
+
+
+@dataclass(frozen=True)
+class Likert:
+    """One rating question's answers: counts per answer, the valid base, and % positive."""
+
+    item_id: str
+    counts: dict[str, int]
+    base: int  # valid answers: all answers except not applicable / don't know
+    positive: int  # answers in the top two (the scale's positive answers)
+
+    @property
+    def answered(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def percent_positive(self) -> float | None:
+        return round(100 * self.positive / self.base, 1) if self.base else None
+
+
+def likert(item_id: str, counts: dict[str, int], *, positive: frozenset[str], excluded: frozenset[str]) -> Likert:
+    """% positive = top-two answers over valid answers (not applicable and don't know left out)."""
+    base = sum(n for code, n in counts.items() if code not in excluded)
+    return Likert(item_id, dict(counts), base, sum(n for code, n in counts.items() if code in positive))
+
+
+def likert_rows(items: list, counts: list[dict], *, cohort_names: dict[str, str]) -> list[dict]:
+    """Rows for the diverging Likert chart and its table, from answer counts (item_id, cohort, value, n).
+
+    items: the question-bank items to show (rating items only), in order. Positive answers are placed
+    right of zero, the rest of the valid answers left of it; not applicable / don't know are left out.
+    """
+    by_key: dict[tuple[str, str], dict[str, int]] = {}
+    for row in counts:
+        by_key.setdefault((row["item_id"], row["cohort"]), {}).setdefault(row["value"], 0)
+        by_key[(row["item_id"], row["cohort"])][row["value"]] += row["n"]
+    rows = []
+    for item in items:
+        scale = item.scale
+        valid = [o for o in scale.options if o.code not in scale.excluded]
+        for cohort in sorted({c for (i, c) in by_key if i == item.id}):
+            found = by_key[(item.id, cohort)]
+            summary = likert(item.id, found, positive=scale.positive, excluded=scale.excluded)
+            if not summary.base:
+                continue
+            positives = [o for o in valid if o.code in scale.positive][::-1]
+            others = [o for o in valid if o.code not in scale.positive]
+            for side, options in ((1, positives), (-1, others)):
+                edge = 0.0
+                for option in options:
+                    percent = 100 * found.get(option.code, 0) / summary.base
+                    rows.append({"item_id": item.id, "question": f"{item.id} {item.text}"[:90],
+                                 "cohort": cohort_names.get(cohort, cohort), "answer": option.label,
+                                 "order": len(valid) - valid.index(option), "percent": round(percent, 1),
+                                 "start": edge, "end": edge + side * percent, "n": summary.base,
+                                 "percent_positive": summary.percent_positive})
+                    edge += side * percent
+    return rows

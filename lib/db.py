@@ -282,3 +282,52 @@ def m002_feedback(db: sqlite_utils.Database) -> None:
         create index follow_ups_response on follow_ups(response_id);
         """
     )
+
+
+@migrations()
+def m003_themes(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        create table codebook_versions (
+            version integer primary key,
+            content text not null,
+            note text,
+            created_at text not null,
+            created_by integer references users(id)
+        );
+        create table themes (
+            id text primary key,
+            name text not null,
+            definition text not null default '',
+            applies_to text not null default '[]',
+            usually text not null default 'either' check (usually in ('strength', 'improvement', 'either')),
+            triggers text not null default '[]',
+            status text not null default 'active' check (status in ('active', 'retired')),
+            merged_into text references themes(id),
+            updated_at text not null
+        );
+        alter table comments add column sentiment real;
+        alter table comments add column sentiment_source text not null default 'machine'
+            check (sentiment_source in ('machine', 'human'));
+        alter table comments add column human_sentiment text
+            check (human_sentiment in ('positive', 'negative', 'neutral', 'mixed'));
+        alter table comments add column coded_version integer;
+        alter table comments add column reviewed_by integer references users(id);
+        alter table comments add column reviewed_at text;
+        create table comment_themes (
+            comment_id integer not null references comments(id),
+            theme_id text not null references themes(id),
+            machine integer not null default 0 check (machine in (0, 1)),
+            decision text check (decision in ('confirmed', 'removed', 'added')),
+            sentiment real,
+            reading text check (reading in ('strength', 'improvement', 'neutral')),
+            negated integer not null default 0,
+            codebook_version integer,
+            decided_by integer references users(id),
+            decided_at text,
+            primary key (comment_id, theme_id)
+        );
+        create index comment_themes_theme on comment_themes(theme_id);
+        create index comments_response on comments(response_id);
+        """
+    )

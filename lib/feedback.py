@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import access, questions, settings, text
+from lib import access, questions, settings, text, themes
 from lib import db as store
 from lib.access import User
 
@@ -239,14 +239,31 @@ def record(
 
 
 def _write_answers(db, response_id: int, clean: dict) -> None:
+    """Store answers and comments (replacing the answers; comments are kept in place so their theme
+    decisions survive a correction) and code new or changed comments."""
+    db.execute("delete from answers where response_id = :id", {"id": response_id})
     for item_id, value in clean["answers"].items():
         db.execute("insert into answers (response_id, item_id, value) values (:r, :i, :v)",
                    {"r": response_id, "i": item_id, "v": value})
+    existing = {r["item_id"]: r for r in db.query(
+        "select id, item_id, body, consent_to_quote from comments where response_id = :id", {"id": response_id})}
+    to_code = []
+    for item_id, old in existing.items():
+        if item_id not in clean["comments"]:
+            db.execute("delete from comment_themes where comment_id = :id", {"id": old["id"]})
+            db.execute("delete from comments where id = :id", {"id": old["id"]})
     for item_id, comment in clean["comments"].items():
-        db.execute(
-            "insert into comments (response_id, item_id, body, consent_to_quote) values (:r, :i, :b, :c)",
-            {"r": response_id, "i": item_id, "b": comment["text"], "c": int(comment["consent"])},
-        )
+        old = existing.get(item_id)
+        if old is None:
+            to_code.append(db.execute(
+                "insert into comments (response_id, item_id, body, consent_to_quote) values (:r, :i, :b, :c)",
+                {"r": response_id, "i": item_id, "b": comment["text"], "c": int(comment["consent"])}).lastrowid)
+        elif (old["body"], bool(old["consent_to_quote"])) != (comment["text"], comment["consent"]):
+            db.execute("update comments set body = :b, consent_to_quote = :c where id = :id",
+                       {"b": comment["text"], "c": int(comment["consent"]), "id": old["id"]})
+            if old["body"] != comment["text"]:
+                to_code.append(old["id"])
+    themes.code_comments(db, to_code)
 
 
 def _load(db, response_id: int) -> dict:
@@ -334,8 +351,6 @@ def update(
                 where id = :id""",
             {**after, "at": at, "uid": user.id, "id": response_id},
         )
-        db.execute("delete from answers where response_id = :id", {"id": response_id})
-        db.execute("delete from comments where response_id = :id", {"id": response_id})
         _write_answers(db, response_id, clean)
         for follow_up in new_follow_ups:
             db.execute(
