@@ -106,6 +106,7 @@ PAGES: tuple[Page, ...] = (
     Page("app_pages/my_month.py", "My month", ":material/calendar_month:", "view_my_month", "Record", "my-month"),
     Page("app_pages/entries.py", "Entries", ":material/list_alt:", "view_entries", "Record", "entries"),
     Page("app_pages/themes_explorer.py", "Themes", ":material/insights:", "view_themes", "Oversee", "themes"),
+    Page("app_pages/theme_review.py", "Review codes", ":material/rate_review:", "review_codes", "Oversee", "review"),
     Page("app_pages/compliance.py", "BSO compliance", ":material/rule:", "view_compliance", "Oversee", "compliance"),
     Page("app_pages/follow_ups.py", "Follow-ups", ":material/flag:", "view_follow_ups", "Oversee", "follow-ups"),
     Page("app_pages/carer_register.py", "Carer register", ":material/diversity_3:", "view_register", "Administer", "register"),

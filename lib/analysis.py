@@ -112,6 +112,10 @@ def likert(item_id: str, counts: dict[str, int], *, positive: frozenset[str], ex
     return Likert(item_id, dict(counts), base, sum(n for code, n in counts.items() if code in positive))
 
 
+TONE_ORDER = ("Most negative", "Less positive", "Positive", "Most positive")
+TONES = {(-1, True): "Most negative", (-1, False): "Less positive", (1, False): "Positive", (1, True): "Most positive"}
+
+
 def likert_rows(items: list, counts: list[dict], *, cohort_names: dict[str, str]) -> list[dict]:
     """Rows for the diverging Likert chart and its table, from answer counts (item_id, cohort, value, n).
 
@@ -135,11 +139,13 @@ def likert_rows(items: list, counts: list[dict], *, cohort_names: dict[str, str]
             others = [o for o in valid if o.code not in scale.positive]
             for side, options in ((1, positives), (-1, others)):
                 edge = 0.0
-                for option in options:
+                for index, option in enumerate(options):
                     percent = 100 * found.get(option.code, 0) / summary.base
+                    outermost = index == len(options) - 1 and len(options) > 1
+                    tone = TONES[(side, outermost)]
                     rows.append({"item_id": item.id, "question": f"{item.id} {item.text}"[:90],
-                                 "cohort": cohort_names.get(cohort, cohort), "answer": option.label,
-                                 "order": len(valid) - valid.index(option), "percent": round(percent, 1),
+                                 "cohort": cohort_names.get(cohort, cohort), "answer": option.label, "tone": tone,
+                                 "order": list(TONE_ORDER).index(tone), "percent": round(percent, 1),
                                  "start": edge, "end": edge + side * percent, "n": summary.base,
                                  "percent_positive": summary.percent_positive})
                     edge += side * percent

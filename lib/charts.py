@@ -7,6 +7,7 @@ import pandas as pd
 
 READING_COLOURS = {"Strength": "#2e7d32", "Area for improvement": "#c2410c", "Neutral": "#9e9e9e"}
 FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
+TONES = {"Most negative": "#b91c1c", "Less positive": "#f59e0b", "Positive": "#86c67c", "Most positive": "#2e7d32"}
 
 
 def _reading_scale() -> alt.Scale:
@@ -26,7 +27,7 @@ def theme_bars(frame: pd.DataFrame, *, select: bool = True) -> alt.Chart:
         column=alt.Column("cohort:N", title=None, header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
         tooltip=["theme", "cohort", "reading", alt.Tooltip("sum(comments):Q", title="comments")],
         opacity=alt.condition(selection, alt.value(1), alt.value(0.45)) if select else alt.value(1),
-    ).properties(width=260)
+    ).properties(width=200)
     return chart.add_params(selection) if select else chart
 
 
@@ -58,8 +59,9 @@ def likert(frame: pd.DataFrame) -> alt.Chart:
         y=alt.Y("question:N", sort=None, title=None, axis=alt.Axis(labelLimit=360)),
         x=alt.X("start:Q", title="% of valid answers (negative left, positive right)"),
         x2="end:Q",
-        color=alt.Color("answer:N", sort=alt.SortField("order"), title=None,
-                        scale=alt.Scale(scheme="redyellowgreen"), legend=alt.Legend(orient="top")),
+        color=alt.Color("tone:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=list(TONES), range=list(TONES.values()))),
+        order=alt.Order("order:Q"),
         row=alt.Row("cohort:N", title=None, header=alt.Header(labelFontWeight="bold")),
         tooltip=["question", "cohort", "answer", "percent", "n"],
-    ).properties(width=420)
+    ).properties(width=420).resolve_scale(y="independent")

@@ -1,0 +1,70 @@
+import datetime as dt
+
+import streamlit as st
+
+from lib import feedback, questions, themes, ui
+
+db = ui.connection()
+user = ui.page_user("review_codes")
+st.title("Review codes")
+st.caption("The machine suggests themes and a sentiment for every comment; you confirm, remove or add them. "
+           "Your decisions are kept through every re-coding.")
+
+names = themes.names(db)
+active = [t["id"] for t in themes.theme_list(db, include_retired=False)]
+filters = st.columns(4)
+state = filters[0].segmented_control("Show", ["to review", "reviewed", "all"], default="to review", required=True)
+theme_filter = filters[1].selectbox("Theme", active, format_func=names.get, index=None, placeholder="Any theme")
+form = filters[2].selectbox("Form", list(ui.FORM_TITLES), format_func=ui.FORM_TITLES.get, index=None,
+                            placeholder="All forms")
+since = filters[3].date_input("From", value=dt.date.today() - dt.timedelta(days=90), format="DD/MM/YYYY")
+reviewed = {"to review": False, "reviewed": True, "all": None}[state]
+queue = themes.review_queue(db, user, theme_id=theme_filter, reviewed=reviewed, form=form, since=since, limit=20)
+st.caption(f"Showing {len(queue)} comment(s), newest first (at most 20 at a time).")
+
+SENTIMENT_WORDS = {"positive": "Positive", "negative": "Negative", "neutral": "Neutral", "mixed": "Mixed"}
+for comment in queue:
+    with st.container(border=True):
+        st.caption(" · ".join([comment["contact_on"], ui.FORM_TITLES[comment["form"]],
+                               questions.RESPONDENTS.get(comment["respondent"], ""),
+                               questions.COHORTS.get(comment["cohort"], "no household"),
+                               "reviewed" if comment["reviewed_at"] else "not reviewed yet"]))
+        st.text(comment["body"])
+        for code in comment["themes"]:
+            present = (code["machine"] and code["decision"] is None) or code["decision"] in ("confirmed", "added")
+            who = {"confirmed": "confirmed", "added": "added by hand", "removed": "removed"}.get(
+                code["decision"], "suggested")
+            cells = st.columns([5, 1, 1])
+            label = f"{names.get(code['theme_id'], code['theme_id'])} · {themes.READINGS.get(code['reading'] or '', '')} · {who}"
+            cells[0].text(("✓ " if present else "✗ ") + label)
+            if code["decision"] != "confirmed" and code["machine"]:
+                if cells[1].button("Confirm", key=f"ok_{comment['id']}_{code['theme_id']}", icon=":material/check:"):
+                    ui.attempt(lambda c=comment["id"], t=code["theme_id"]: themes.decide(db, user, c, t, "confirmed"),
+                               success="Theme confirmed.")
+            if present:
+                if cells[2].button("Remove", key=f"no_{comment['id']}_{code['theme_id']}", icon=":material/close:"):
+                    ui.attempt(lambda c=comment["id"], t=code["theme_id"]: themes.decide(db, user, c, t, "removed"),
+                               success="Theme removed.")
+        extra = st.columns([3, 2, 3])
+        missing = [t for t in active if t not in {c["theme_id"] for c in comment["themes"]
+                                                  if c["decision"] != "removed" and (c["machine"] or c["decision"])}]
+        add = extra[0].selectbox("Add a theme", missing, format_func=names.get, index=None, placeholder="Add a theme",
+                                 key=f"add_{comment['id']}", label_visibility="collapsed")
+        if add:
+            ui.attempt(lambda c=comment["id"], t=add: themes.decide(db, user, c, t, "added"), success="Theme added.")
+        mood = extra[2].segmented_control(
+            "Sentiment", list(SENTIMENT_WORDS), format_func=SENTIMENT_WORDS.get, default=comment["sentiment_label"],
+            key=f"mood_{comment['id']}_{comment['sentiment_label']}", label_visibility="collapsed")
+        if mood and mood != comment["sentiment_label"]:
+            ui.attempt(lambda c=comment["id"], m=mood: themes.set_sentiment(db, user, c, m),
+                       success="Sentiment corrected.")
+        extra[1].caption("human sentiment" if comment["sentiment_source"] == "human" else "machine sentiment")
+
+st.divider()
+st.subheader("How well the suggestions match your decisions")
+st.caption("Per theme, over reviewed comments: precision = suggestions confirmed ÷ suggestions reviewed; "
+           "recall = suggestions confirmed ÷ (confirmed + added by hand). Low precision: a trigger catches "
+           "the wrong comments. Low recall: triggers are missing.")
+ui.table([{**r, "name": names.get(r["theme_id"], r["name"])} for r in themes.agreement(db, user)],
+         columns={"theme_id": "Theme", "name": "Name", "confirmed": "Confirmed", "removed": "Removed",
+                  "added": "Added by hand", "precision": "Precision", "recall": "Recall"})
