@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import ui
@@ -8,4 +6,4 @@ db = ui.connection()
 user = ui.page_user("record_audit_feedback")
 st.title("Case-file audit feedback")
 st.caption("What the carer, birth parent or child told you as peer auditor. One respondent per entry.")
-ui.feedback_form(db, user, "audit", today=dt.date.today())
+ui.feedback_form(db, user, "audit", today=ui.today())

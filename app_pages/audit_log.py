@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import audit_trail, ui
@@ -14,7 +12,7 @@ action = columns[0].selectbox("Action", audit_trail.ACTIONS, index=None, placeho
 entity = columns[1].selectbox("Record type", audit_trail.entities(db), index=None, placeholder="Any")
 username = columns[2].text_input("User name", placeholder="Anyone")
 since = columns[3].date_input("From", value=None, format="DD/MM/YYYY")
-until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=dt.date.today())
+until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=ui.today())
 
 rows = ui.attempt(lambda: audit_trail.entries(db, user, action=action, entity=entity, username=username.strip(),
                                               since=since, until=until))

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import ui
@@ -8,4 +6,4 @@ db = ui.connection()
 user = ui.page_user("record_carer_feedback")
 st.title("Carer feedback")
 st.caption("Section 1 of the Foster Carer Service User Feedback form: the monthly call to a foster or kinship carer. Questions marked * must be answered.")
-ui.feedback_form(db, user, "carer", today=dt.date.today())
+ui.feedback_form(db, user, "carer", today=ui.today())

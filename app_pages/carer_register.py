@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import access, accounts, register, ui
@@ -42,7 +40,7 @@ if access.can(user, "import_register"):
                               max_upload_size=register.MAX_BYTES // (1024 * 1024))
     if upload is not None:
         data = upload.getvalue()
-        plan = ui.attempt(lambda: register.plan(db, data, today=dt.date.today()))
+        plan = ui.attempt(lambda: register.plan(db, data, today=ui.today()))
         if plan is not None and plan.errors:
             st.error(f"Nothing can be imported yet: {len(plan.errors)} row(s) need fixing in the file.",
                      icon=":material/error:")
@@ -66,7 +64,7 @@ if access.can(user, "import_register"):
                            "Is it a partial export?", icon=":material/warning:")
                 confirmed = st.checkbox("This file is the whole register; make them inactive")
             if st.button(f"Import {len(plan.rows)} households", type="primary", icon=":material/upload:"):
-                ui.attempt(lambda: register.import_csv(db, user, data, today=dt.date.today(), confirmed=confirmed),
+                ui.attempt(lambda: register.import_csv(db, user, data, today=ui.today(), confirmed=confirmed),
                            reset="register_file",
                            success=lambda done: f"Imported: {len(done.new)} new, {len(done.updated)} changed, "
                                                 f"{len(done.deactivated)} made inactive.")

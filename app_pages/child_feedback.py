@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import ui
@@ -8,4 +6,4 @@ db = ui.connection()
 user = ui.page_user("record_child_feedback")
 st.title("Child's views at the Annual Review")
 st.caption("One child, one response. Use the child's case reference, never their name. Questions change with the age band.")
-ui.feedback_form(db, user, "child", today=dt.date.today())
+ui.feedback_form(db, user, "child", today=ui.today())

@@ -7,7 +7,7 @@ from lib import analysis, compliance, text, ui
 
 db = ui.connection()
 user = ui.page_user("view_compliance")
-today = dt.date.today()
+today = ui.today()
 st.title("BSO compliance with the monthly minimum")
 st.caption("Completed carer and birth-parent feedback per business support officer per calendar month "
            "(carers + parents). A BSO with nothing recorded shows as 0, never missing.")
@@ -23,7 +23,7 @@ if rows:
     behind = [r for r in latest if not r.met]
     st.metric(f"Behind the minimum in {last:%B %Y}" + (" (month in progress)" if latest[0].in_progress else ""),
               f"{len(behind)} of {len(latest)} BSOs")
-    marks = {"green": "✓ met", "amber": "✗ below", "red": "✗ none"}
+    marks = {"green": "✓ met", "amber": "✗ below", "red": "✗ none completed"}
     wide = pd.DataFrame([{"BSO": r.name, "month": f"{r.month:%b %Y}",
                           "cell": f"{r.carers} + {r.parents}  {marks[r.status]}" + (f"  ({r.attempts} tried)" if r.attempts else "")}
                          for r in rows])

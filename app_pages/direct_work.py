@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import ui
@@ -8,4 +6,4 @@ db = ui.connection()
 user = ui.page_user("record_direct_work")
 st.title("Direct work and targeted feedback")
 st.caption("An example of direct work or a targeted feedback exercise for the quarterly report. Use no names.")
-ui.feedback_form(db, user, "direct_work", today=dt.date.today())
+ui.feedback_form(db, user, "direct_work", today=ui.today())

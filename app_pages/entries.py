@@ -6,7 +6,7 @@ from lib import access, feedback, ui
 
 db = ui.connection()
 user = ui.page_user("view_entries")
-today = dt.date.today()
+today = ui.today()
 st.title("Entries")
 everyone = access.can(user, "view_all_entries")
 st.caption(("Everyone's feedback entries. " if everyone else "Your feedback entries. ")

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import access, compliance, follow_ups, register, settings, ui
@@ -10,12 +8,12 @@ st.title(ui.md(settings.get(db, "service_name")))
 st.write(f"Signed in as {ui.md(user.display_name)}.")
 
 if access.can(user, "view_my_month"):
-    standing = compliance.my_month(db, user, today=dt.date.today())
+    standing = compliance.my_month(db, user, today=ui.today())
     left, right = st.columns(2)
     left.metric("Carer feedback this month", f"{standing.carers} of {standing.minimum_carers}")
     right.metric("Birth-parent feedback this month", f"{standing.parents} of {standing.minimum_parents}")
 if access.can(user, "view_follow_ups"):
-    waiting = follow_ups.counts(db)
+    waiting = follow_ups.counts(db, user)
     if waiting["safeguarding"]:
         st.error(f"{waiting['safeguarding']} safeguarding flag(s) are open: check the procedure was followed.",
                  icon=":material/warning:")

@@ -6,7 +6,7 @@ from lib import analysis, compliance, feedback, ui
 
 db = ui.connection()
 user = ui.page_user("view_my_month")
-today = dt.date.today()
+today = ui.today()
 standing = compliance.my_month(db, user, today=today)
 st.title(f"My month: {today:%B %Y}")
 st.caption(f"The minimum is {standing.minimum_carers} completed carer and {standing.minimum_parents} completed "

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import streamlit as st
 
 from lib import ui
@@ -8,4 +6,4 @@ db = ui.connection()
 user = ui.page_user("record_parent_feedback")
 st.title("Birth-parent feedback")
 st.caption("Section 2: the monthly call to a birth parent about the care of their child. No parent names: record the relationship and, if you have it, a case reference.")
-ui.feedback_form(db, user, "parent", today=dt.date.today())
+ui.feedback_form(db, user, "parent", today=ui.today())

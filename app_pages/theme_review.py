@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import feedback, questions, themes, ui
+from lib import questions, themes, ui
 
 db = ui.connection()
 user = ui.page_user("review_codes")
@@ -17,7 +17,7 @@ state = filters[0].segmented_control("Show", ["to review", "reviewed", "all"], d
 theme_filter = filters[1].selectbox("Theme", active, format_func=names.get, index=None, placeholder="Any theme")
 form = filters[2].selectbox("Form", list(ui.FORM_TITLES), format_func=ui.FORM_TITLES.get, index=None,
                             placeholder="All forms")
-since = filters[3].date_input("From", value=dt.date.today() - dt.timedelta(days=90), format="DD/MM/YYYY")
+since = filters[3].date_input("From", value=ui.today() - dt.timedelta(days=90), format="DD/MM/YYYY")
 reviewed = {"to review": False, "reviewed": True, "all": None}[state]
 queue = themes.review_queue(db, user, theme_id=theme_filter, reviewed=reviewed, form=form, since=since, limit=20)
 st.caption(f"Showing {len(queue)} comment(s), newest first (at most 20 at a time).")

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -7,7 +5,7 @@ from lib import accounts, analysis, charts, feedback, questions, quarters, theme
 
 db = ui.connection()
 user = ui.page_user("view_themes")
-today = dt.date.today()
+today = ui.today()
 st.title("Themes")
 st.caption("What people say, coded against the theme codebook: strengths and areas for improvement, by cohort "
            "and quarter, down to their own words. True counts are shown here; exported reports suppress small numbers.")

@@ -45,7 +45,7 @@ class Compliance:
         return "amber" if self.carers + self.parents else "red"
 
 
-STATUS_WORDS = {"green": "Met", "amber": "Below minimum", "red": "None recorded"}
+STATUS_WORDS = {"green": "Met", "amber": "Below minimum", "red": "No completed feedback"}
 
 
 def compliance(

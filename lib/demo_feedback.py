@@ -231,7 +231,9 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
                              "relationship": rng.choice(["mother", "mother", "father", "other"]),
                              "parent_reference": f"P{rng.randint(100000, 999999)}" if rng.random() < 0.5 else "",
                              "answers": answers, "comments": comments,
-                             "callback": rng.random() < 0.06, "callback_note": "Wants to talk about respite."}
+                             "callback": rng.random() < 0.06}
+                    if entry["callback"]:
+                        entry["callback_note"] = "Wants to talk about respite."
                     save(bso, form_name, entry, entry["contact_on"])
                     counts[form_name] += 1
         for _ in range(rng.randint(10, 18)):
@@ -278,7 +280,8 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
         entry = {"household_id": household["id"], "cohort": household["cohort"], "age_band": "12_plus",
                  "child_reference": f"C{rng.randint(100000, 999999)}", "contact_on": day, "helped_by": "social_worker",
                  "answers": {"Y3_01": "sometimes"}, "comments": {"Y3_REVIEW": {"text": concern, "consent": False}},
-                 "safeguarding": True, "safeguarding_told": "Duty team manager" if index < 2 else ""}
+                 "safeguarding": True, "safeguarding_note": concern,
+                 "safeguarding_told": "Duty team manager" if index < 2 else ""}
         save(worker, "child", entry, day)
     manager = staff_by_role["manager"][0]
     open_items = list(db.query("select id, kind from follow_ups where status = 'open' order by id"))

@@ -29,19 +29,21 @@ FORM_ACTIONS = {"carer": "record_carer_feedback", "parent": "record_parent_feedb
                 "child": "record_child_feedback", "audit": "record_audit_feedback",
                 "direct_work": "record_direct_work"}
 EARLIEST = dt.date(2000, 1, 1)
+DATE_LABELS = {"child": "Annual Review date", "audit": "Audit date"}
 MAX_COMMENT = 5000
-# A pseudonymous reference: letters, digits and - / . _, with at least one digit, so a name cannot pass.
-_REFERENCE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9/._-]{1,29}$")
+# A pseudonymous reference as case-management systems issue them: up to three letters, then digits
+# (C123456, LL-004512, P/99881), so a name ("JamieSmith1", "Jamie-Smith-2014") cannot pass.
+_REFERENCE = re.compile(r"^[A-Za-z]{0,3}[-/]?\d{3,}(?:[-/]\d+)*[A-Za-z]?$")
 RECORD_FIELDS = ("household_id", "cohort", "contact_on", "method", "outcome", "relationship", "parent_reference",
                  "child_reference", "age_band", "helped_by", "audit_reference", "title", "respondent")
 
 
 def _choice(value: Any, options: dict, field: str, *, required: bool) -> str | None:
-    if value in (None, ""):
+    if value is None or value == "":
         if required:
             raise ValueError(f"{field} is required.")
         return None
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise ValueError(f"{field} must be one of: {', '.join(options.values())}.")
     return value
 
@@ -73,21 +75,20 @@ def _reference(value: Any, field: str, *, required: bool) -> str | None:
         return None
     if not _REFERENCE.match(cleaned):
         raise ValueError(
-            f"{field} must be a case-management reference such as C123456 (letters and digits, at least one "
-            "digit, no spaces), never a name."
+            f"{field} must be a case-management reference such as C123456 (up to three letters, then at least "
+            "three digits, no spaces), never a name."
         )
     return cleaned
 
 
 def _household(db, value: Any, *, required: bool, existing: int | None) -> dict | None:
-    if value in (None, ""):
+    if value is None or value == "":
         if required:
             raise ValueError("Household is required: choose the carer household from the register.")
         return None
-    try:
-        household_id = int(value)
-    except (TypeError, ValueError):
-        raise ValueError("Household must be chosen from the register.") from None
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        raise ValueError("Household must be chosen from the register.")
+    household_id = int(value)
     rows = list(db.query("select id, cohort, status from households where id = :id", {"id": household_id}))
     if not rows:
         raise ValueError("That household is not in the register.")
@@ -122,8 +123,7 @@ def validate(
     if "cohort" in fields:
         cohort = entry.get("cohort") or (household["cohort"] if household else None)
         record["cohort"] = _choice(cohort, questions.COHORTS, "Cohort", required=household is not None)
-    label = {"child": "Annual Review date", "audit": "Audit date"}.get(form_name, "Contact date")
-    record["contact_on"] = _date(entry.get("contact_on"), label, today)
+    record["contact_on"] = _date(entry.get("contact_on"), DATE_LABELS.get(form_name, "Contact date"), today)
     if "method" in fields:
         record["method"] = _choice(entry.get("method"), METHODS, "Contact method", required=True)
     record["outcome"] = "completed"
@@ -149,7 +149,9 @@ def validate(
 
     items = {item.id: item for item in form.items_for(cohort=record["cohort"], age_band=record["age_band"],
                                                        respondent=record["respondent"])}
-    raw_answers = {k: v for k, v in (entry.get("answers") or {}).items() if v not in (None, "")}
+    if not isinstance(entry.get("answers") or {}, dict) or not isinstance(entry.get("comments") or {}, dict):
+        raise ValueError("Answers and comments must each be given question by question.")
+    raw_answers = {k: v for k, v in (entry.get("answers") or {}).items() if v is not None and v != ""}
     raw_comments = entry.get("comments") or {}
     completed = record["outcome"] == "completed"
     answers: dict[str, str] = {}
@@ -157,7 +159,7 @@ def validate(
         item = items.get(item_id)
         if item is None or item.scale.is_text:
             raise ValueError(f"Question {item_id} is not on this form for this respondent.")
-        code = str(value)
+        code = value if isinstance(value, str) else None
         if code not in {o.code for o in item.scale.options}:
             raise ValueError(f"'{value}' is not an answer to “{item.text}”.")
         answers[item_id] = code
@@ -165,6 +167,8 @@ def validate(
     for item_id, comment in raw_comments.items():
         if isinstance(comment, str):
             comment = {"text": comment, "consent": False}
+        if not isinstance(comment, dict):
+            raise ValueError(f"The answer to question {item_id} must be text.")
         item = items.get(item_id)
         if item is None or not item.scale.is_text:
             raise ValueError(f"Question {item_id} is not a free-text question on this form for this respondent.")
@@ -179,6 +183,10 @@ def validate(
                    and item.id not in comments]
         if missing:
             raise ValueError("Please answer: " + "; ".join(f"“{item.text}”" for item in missing))
+    for tick, fields_ in (("callback", ("callback_note",)), ("safeguarding", ("safeguarding_note", "safeguarding_told"))):
+        if not entry.get(tick) and any(str(entry.get(f) or "").strip() for f in fields_):
+            what = "They asked for a call-back" if tick == "callback" else "This contains a safeguarding concern"
+            raise ValueError(f"Tick “{what}” to keep the note you wrote for it, or clear the note.")
     follow_ups = []
     if entry.get("callback"):
         follow_ups.append({"kind": "callback", "note": text.clean(entry.get("callback_note"), field="Call-back note",
@@ -223,19 +231,23 @@ def record(
             f"insert into responses ({columns}) values ({', '.join(':' + c for c in values)})", values
         ).lastrowid
         _write_answers(db, response_id, clean)
-        for follow_up in clean["follow_ups"]:
-            db.execute(
-                """insert into follow_ups (response_id, kind, note, told_whom, told_at, created_at, created_by)
-                   values (:rid, :kind, :note, :told_whom, :told_at, :at, :uid)""",
-                {**follow_up, "rid": response_id, "at": at, "uid": user.id,
-                 "told_at": at if follow_up["told_whom"] else None},
-            )
+        _open_follow_ups(db, user, response_id, clean["follow_ups"], at)
         store.audit(db, action="create", user_id=user.id, username=user.username, entity="responses",
                     entity_id=response_id, at=now,
                     detail={"form": form_name, "outcome": values["outcome"], "answers": len(clean["answers"]),
                             "comments": len(clean["comments"]), "safeguarding": clean["safeguarding"],
                             "callback": clean["callback"]})
     return response_id
+
+
+def _open_follow_ups(db, user: User, response_id: int, follow_ups: list[dict], at: str) -> None:
+    for follow_up in follow_ups:
+        db.execute(
+            """insert into follow_ups (response_id, kind, note, told_whom, told_at, created_at, created_by)
+               values (:rid, :kind, :note, :told_whom, :told_at, :at, :uid)""",
+            {**follow_up, "rid": response_id, "at": at, "uid": user.id,
+             "told_at": at if follow_up["told_whom"] else None},
+        )
 
 
 def _write_answers(db, response_id: int, clean: dict) -> None:
@@ -287,11 +299,19 @@ def _may_see(user: User, row: dict) -> bool:
     return row["author_id"] == user.id or access.can(user, "view_all_entries")
 
 
-def get(db: sqlite_utils.Database, user: User, response_id: int) -> dict:
-    """One response with answers, comments and follow-ups, if the user may see it (their own, or all for managers and QA)."""
+def _visible(db, user: User, response_id: int) -> dict:
+    """The response, if this user may see it (their own, or all for managers and QA)."""
     access.require(user, "view_entries")
     row = _load(db, response_id)
-    if not _may_see(user, row) or (row["deleted_at"] and not access.can(user, "view_deleted_entries")):
+    if not _may_see(user, row):
+        raise access.PermissionDenied("You do not have permission to see this entry.")
+    return row
+
+
+def get(db: sqlite_utils.Database, user: User, response_id: int) -> dict:
+    """One response with answers, comments and follow-ups, if the user may see it (their own, or all for managers and QA)."""
+    row = _visible(db, user, response_id)
+    if row["deleted_at"] and not access.can(user, "view_deleted_entries"):
         raise access.PermissionDenied("You do not have permission to see this entry.")
     return row
 
@@ -313,18 +333,20 @@ def edit_refusal(db: sqlite_utils.Database, user: User, row: dict, *, now: dt.da
 
 def update(
     db: sqlite_utils.Database, user: User, response_id: int, entry: dict, *, today: dt.date,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, expected_updated_at: str | None = None,
 ) -> dict:
     """Correct a response; returns the changes ({field: [old, new]}), which the audit log keeps.
 
     The answers are checked against the question-bank version the response was first saved with.
-    Raises PermissionDenied (not the author within the edit window, nor a manager or QA) or ValueError.
+    With expected_updated_at (the version the editor opened), a change saved by someone else in
+    between is refused rather than overwritten. Raises PermissionDenied (not the author within the
+    edit window, nor a manager or QA) or ValueError.
     """
-    access.require(user, "view_entries")
     with store.write(db):
-        before = _load(db, response_id)
-        if not _may_see(user, before):
-            raise access.PermissionDenied("You do not have permission to see this entry.")
+        before = _visible(db, user, response_id)
+        if expected_updated_at and before["updated_at"] != expected_updated_at:
+            raise ValueError("Someone else changed this entry after you opened it. Open it again to see their "
+                             "change, then make yours.")
         refusal = edit_refusal(db, user, before, now=now)
         if refusal:
             raise access.PermissionDenied(refusal)
@@ -352,13 +374,8 @@ def update(
             {**after, "at": at, "uid": user.id, "id": response_id},
         )
         _write_answers(db, response_id, clean)
+        _open_follow_ups(db, user, response_id, new_follow_ups, at)
         for follow_up in new_follow_ups:
-            db.execute(
-                """insert into follow_ups (response_id, kind, note, told_whom, told_at, created_at, created_by)
-                   values (:rid, :kind, :note, :told_whom, :told_at, :at, :uid)""",
-                {**follow_up, "rid": response_id, "at": at, "uid": user.id,
-                 "told_at": at if follow_up["told_whom"] else None},
-            )
             diff[f"follow-up {follow_up['kind']}"] = [None, "opened"]
         store.audit(db, action="update", user_id=user.id, username=user.username, entity="responses",
                     entity_id=response_id, detail=diff, at=now)
@@ -368,11 +385,8 @@ def update(
 def soft_delete(db: sqlite_utils.Database, user: User, response_id: int, reason: str) -> None:
     """Hide a response from every count and list, keeping it for QA to see and restore. A reason is required."""
     reason = text.clean(reason, field="Reason for deleting", max_length=500, required=True)
-    access.require(user, "view_entries")
     with store.write(db):
-        row = _load(db, response_id)
-        if not _may_see(user, row):
-            raise access.PermissionDenied("You do not have permission to see this entry.")
+        row = _visible(db, user, response_id)
         if row["deleted_at"]:
             raise ValueError("This entry is already deleted.")
         refusal = edit_refusal(db, user, row)
@@ -399,11 +413,10 @@ def restore(db: sqlite_utils.Database, user: User, response_id: int) -> None:
 
 def mark_copied(db: sqlite_utils.Database, user: User, response_id: int, copied_on: dt.date | None) -> None:
     """Record that the entry has been copied to the carer's case record (or clear it with None)."""
-    access.require(user, "view_entries")
     with store.write(db):
-        row = _load(db, response_id)
-        if not _may_see(user, row):
-            raise access.PermissionDenied("You do not have permission to see this entry.")
+        row = _visible(db, user, response_id)
+        if row["deleted_at"]:
+            raise ValueError("This entry is deleted; restore it first.")
         value = copied_on.isoformat() if copied_on else None
         if row["copied_to_record_on"] == value:
             return
@@ -450,8 +463,8 @@ def entries(
 
 
 def households_to_choose(db: sqlite_utils.Database, user: User) -> list[dict]:
-    """Active households for a form's type-ahead picker (anyone who records feedback)."""
-    if not any(access.can(user, action) for action in FORM_ACTIONS.values()):
+    """Active households for a form's type-ahead picker (anyone who records or corrects feedback)."""
+    if not any(access.can(user, action) for action in (*FORM_ACTIONS.values(), "edit_any_entry")):
         raise access.PermissionDenied("You do not have permission to record feedback.")
     return list(db.query(
         """select id, reference, display_name, cohort from households where status = 'active'

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import time
 import uuid
+from zoneinfo import ZoneInfo
 from typing import Any, Callable
 
 import pandas as pd
@@ -16,6 +17,17 @@ from lib import db as store
 from lib.access import User
 
 _run = threading.local()
+# The service's own clock: dates a person types and "this month" follow UK time, not the server's.
+LOCAL = ZoneInfo("Europe/London")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(LOCAL)
+
+
+def today() -> dt.date:
+    """Today's date in the UK (pages pass it to lib, which never reads the clock itself)."""
+    return now().date()
 USER_KEY = "user_id"
 ACTIVE_KEY = "last_active"
 NOTICE_KEY = "sign_in_notice"
@@ -209,6 +221,8 @@ def show_flash() -> None:
     for kind, queued in st.session_state.pop(FLASH_QUEUE, []):
         show, icon = _FLASH_STYLE[kind]
         show(text.escape_markdown(queued), icon=icon)
+        if kind == "error":  # stays on screen until dismissed, wherever the page is scrolled
+            st.toast(text.escape_markdown(queued), icon=icon, duration="infinite")
 
 
 def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = None, height: int | str = "auto",
@@ -262,7 +276,11 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     """
     warn_before_leaving()
     editing = existing is not None
-    bank = questions.version(db, existing["bank_version"]) if editing else questions.current(db)
+    try:
+        bank = questions.version(db, existing["bank_version"]) if editing else questions.current(db)
+    except ValueError as exc:  # a question bank changed without a new version: tell QA, save nothing
+        st.error(text.escape_markdown(exc), icon=":material/error:")
+        return
     form = bank.forms[form_name]
     base = f"edit_{existing['id']}" if editing else fresh_key(form_name)
     prior = existing or {}
@@ -317,11 +335,12 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     completed = entry.get("outcome", "completed") == "completed"
 
     with st.form(f"{base}_form", border=True, enter_to_submit=False):
-        label = {"child": "Annual Review date", "audit": "Audit date"}.get(form_name, "Contact date")
         contact = prior.get("contact_on")
+        # No min/max here: a widget would quietly swap a mistyped date for a valid one; lib says what is wrong.
         entry["contact_on"] = st.date_input(
-            label, value=dt.date.fromisoformat(contact) if contact else today, min_value=feedback.EARLIEST,
-            max_value=today, format="DD/MM/YYYY", key=f"{base}_contact_on")
+            feedback.DATE_LABELS.get(form_name, "Contact date"), value=dt.date.fromisoformat(contact) if contact else today,
+            min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY",
+            key=f"{base}_contact_on")
         if "method" in fields:
             options = list(feedback.METHODS)
             entry["method"] = st.radio("Contact method", options, format_func=feedback.METHODS.get, horizontal=True,
@@ -364,26 +383,36 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
                 st.subheader(section.title)
                 for item in section.items:
                     _question(item, base, prior, entry)
-        callback = st.checkbox("They asked for a call-back", value=False, key=f"{base}_callback",
+        flagged = {f["kind"] for f in prior.get("follow_ups", [])}
+        st.subheader("Follow-up")
+        callback = st.checkbox("They asked for a call-back" + (" (already requested)" if "callback" in flagged else ""),
+                               value="callback" in flagged, disabled="callback" in flagged, key=f"{base}_callback",
                                help="Creates a follow-up a manager can see and close.")
-        callback_note = st.text_input("What the call-back is about (optional)", max_chars=1000,
-                                      key=f"{base}_callback_note")
-        safeguarding = st.checkbox("This contains a safeguarding concern", value=False, key=f"{base}_safeguarding")
-        safeguarding_told = st.text_input("Who you have told (role or team, optional)", max_chars=200,
-                                          key=f"{base}_safeguarding_told")
-        entry.update(callback=callback, callback_note=callback_note, safeguarding=safeguarding,
-                     safeguarding_told=safeguarding_told)
+        callback_note = st.text_input("What the call-back is about", max_chars=1000, key=f"{base}_callback_note",
+                                      disabled="callback" in flagged)
+        safeguarding = st.checkbox(
+            "This contains a safeguarding concern" + (" (already flagged)" if "safeguarding" in flagged else ""),
+            value="safeguarding" in flagged, disabled="safeguarding" in flagged, key=f"{base}_safeguarding",
+            help="Saving this is not a referral: follow your local safeguarding procedure today.")
+        safeguarding_note = st.text_area("What the concern is (kept out of every report and export)",
+                                         key=f"{base}_safeguarding_note", disabled="safeguarding" in flagged)
+        safeguarding_told = st.text_input("Who you have told (role or team)", max_chars=200,
+                                          key=f"{base}_safeguarding_told", disabled="safeguarding" in flagged)
+        entry.update(callback=callback and "callback" not in flagged, callback_note=callback_note,
+                     safeguarding=safeguarding and "safeguarding" not in flagged,
+                     safeguarding_note=safeguarding_note, safeguarding_told=safeguarding_told)
         submitted = st.form_submit_button("Save changes" if editing else "Save", type="primary",
                                           icon=":material/save:")
     if not submitted:
         return
     if editing:
-        attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today),
-                success=lambda diff: _saved_message(diff, safeguarding, edited=True))
+        attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today,
+                                        expected_updated_at=existing["updated_at"]),
+                success=lambda diff: _saved_message(diff, entry["safeguarding"], edited=True))
     else:
         token = st.session_state.setdefault(f"{base}_token", uuid.uuid4().hex)
         attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
-                success=lambda rid: _saved_message(rid, safeguarding, form=form, outcome=entry.get("outcome")),
+                success=lambda rid: _saved_message(rid, entry["safeguarding"], form=form, outcome=entry.get("outcome")),
                 reset=form_name)
 
 
@@ -393,8 +422,9 @@ def _question(item: questions.Item, base: str, prior: dict, entry: dict) -> None
     if item.scale.is_text:
         old = prior.get("comments", {}).get(item.id, {})
         entry["comments"][item.id] = {
-            "text": st.text_area(label, value=old.get("text", ""), max_chars=feedback.MAX_COMMENT, key=key,
-                                 help=item.help),
+            # No max_chars: the browser would silently drop a long paste; lib says how long is too long.
+            "text": st.text_area(label, value=old.get("text", ""), key=key,
+                                 help=f"{item.help or ''} Up to {feedback.MAX_COMMENT:,} characters.".strip()),
             "consent": st.checkbox("They agreed to be quoted anonymously", value=old.get("consent", False),
                                    key=f"{key}_consent"),
         }
@@ -422,6 +452,10 @@ def _saved_message(result, safeguarding: bool, *, form=None, outcome=None, edite
     return f"Saved entry #{result}: {what}. The form is ready for the next one."
 
 
+def _local_time(stamp: str | None) -> str:
+    return dt.datetime.fromisoformat(stamp).astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if stamp else ""
+
+
 def show_entry(db, row: dict) -> None:
     """An entry as recorded: its fields, and each answer with the wording of the bank version it was saved with."""
     bank = questions.version(db, row["bank_version"])
@@ -436,9 +470,14 @@ def show_entry(db, row: dict) -> None:
         "Parent reference": row["parent_reference"] or "", "Child reference": row["child_reference"] or "",
         "Age band": questions.AGE_BANDS.get(row["age_band"], ""), "Helped by": feedback.HELPERS.get(row["helped_by"], ""),
         "Audit reference": row["audit_reference"] or "", "Title": row["title"] or "",
-        "Recorded by": row["author_name"], "Saved": row["created_at"], "Question bank": row["bank_version"],
+        "Recorded by": row["author_name"], "Saved": _local_time(row["created_at"]),
+        "Last changed": _local_time(row["updated_at"]) if row["updated_at"] != row["created_at"] else "",
+        "Question bank": row["bank_version"],
         "Copied to the carer's record": row["copied_to_record_on"] or "not yet",
     }
+    for follow_up in row["follow_ups"]:
+        facts[follow_ups.KINDS[follow_up["kind"]]] = (
+            f"{follow_up['status']}" + (f"; told {follow_up['told_whom']}" if follow_up["told_whom"] else ""))
     shown = [{"Field": k, "Value": v} for k, v in facts.items() if v]
     table(shown, height=35 * (len(shown) + 1) + 3)
     answered = [(item, row["answers"].get(item.id), row["comments"].get(item.id))
@@ -464,7 +503,10 @@ def entries_table(rows: list[dict], **kwargs) -> Any:
         "flags": " ".join(f for f, on in (("safeguarding", r["safeguarding"]), ("call-back", r["callback_requested"]))
                           if on),
     } for r in rows]
-    return table(shown, columns={"id": "#", "contact_on": "Date", "form": "Form", "household": "Household",
-                                 "cohort": "Placement", "outcome": "Outcome", "comments": "Comments",
-                                 "flags": "Flags", "author": "Recorded by", "delete_reason": "Deleted because"},
-                 **kwargs)
+    columns = {"id": "#", "contact_on": "Date", "form": "Form", "household": "Household", "cohort": "Placement",
+               "outcome": "Outcome", "comments": "Comments", "flags": "Flags"}
+    if len({r["author_id"] for r in rows}) > 1:
+        columns["author"] = "Recorded by"
+    if any(r["deleted_at"] for r in rows):
+        columns["delete_reason"] = "Deleted because"
+    return table(shown, columns=columns, **kwargs)

@@ -173,7 +173,7 @@ def test_a_bso_records_a_completed_carer_call_and_sees_it_counted_on_my_month(se
     settle(page)
     choose_radio(page, "Overall, how would you rate the support", "Good")
     choose_radio(page, "Would you recommend fostering with us", "Yes")
-    page.get_by_label("What is working well for you and the children?").fill("Our worker always rings back.")
+    page.get_by_role("textbox", name="What is working well for you and the children?").fill("Our worker always rings back.")
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("carer feedback. The form is ready for the next one.").wait_for()
     settle(page)
@@ -207,7 +207,7 @@ def test_reloading_with_half_typed_feedback_asks_before_throwing_it_away(server,
     page.get_by_role("link", name="Carer feedback").first.click()
     page.get_by_role("heading", name="Carer feedback").wait_for()
     settle(page)
-    page.get_by_label("What could we do better?").fill("Half-typed thought")
+    page.get_by_role("textbox", name="What could we do better?").fill("Half-typed thought")
     assert dialogs_on_closing(page) == ["beforeunload"]
 
 

@@ -103,8 +103,10 @@ def test_a_safeguarding_tick_shows_the_instruction_and_lists_the_flag_for_manage
     at.radio(key="parent_0_PAR01").set_value("2")
     at.text_area(key="parent_0_PAR_PASS").input("He said the child came to contact with a bruise.")
     at.checkbox(key="parent_0_safeguarding").check()
+    at.text_area(key="parent_0_safeguarding_note").input("Bruise seen at contact.")
     save(at, "parent")
     assert [e.value for e in at.error] == [follow_ups.SAFEGUARDING_INSTRUCTION]
+    assert follow_ups.SAFEGUARDING_INSTRUCTION in [t.value for t in at.toast]
     new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
     at = open_form(app, demo_db, "manager", "app_pages/follow_ups.py")
     assert new_id in list(at.dataframe[0].value["Entry"])
@@ -186,7 +188,7 @@ def test_compliance_lists_every_bso_including_one_with_nothing_recorded(demo_db,
     assert len(frame) == bsos and frame["BSO"].is_unique
     assert list(frame.columns)[0] == "BSO" and len(frame.columns) == 4  # BSO + 3 months
     newcomer = frame[frame["BSO"] == "Newly Started"].iloc[0]
-    assert [newcomer[c] for c in frame.columns[1:]] == ["0 + 0  ✗ none"] * 3
+    assert [newcomer[c] for c in frame.columns[1:]] == ["0 + 0  ✗ none completed"] * 3
     latest = frame[frame.columns[1]]
     met = [i for i, cell in enumerate(latest) if "✓ met" in cell]
     assert all(i > list(frame["BSO"]).index("Newly Started") for i in met)  # those behind come first
@@ -243,3 +245,24 @@ def test_a_role_cannot_open_another_roles_form_or_oversight_page(demo_db, app, r
     at = app(user(demo_db, role))
     with pytest.raises(ValueError, match="Could not find"):
         at.switch_page(script).run()
+
+
+def test_qa_opens_and_corrects_someone_elses_live_entry(demo_db, app):
+    entry = demo_db.execute("select max(id) from responses where form = 'carer' and outcome = 'completed' "
+                            "and deleted_at is null").fetchone()[0]
+    at = open_form(app, demo_db, "qa", "app_pages/entries.py")
+    next(d for d in at.date_input if d.label == "From").set_value(ui_date(demo_db, entry)).run()
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(entry).run()
+    assert no_exceptions(at) == []
+    at.radio(key=f"edit_{entry}_method").set_value("visit")
+    at.button(key=f"FormSubmitter:edit_{entry}_form-Save changes").click().run()
+    assert [s.value for s in at.success] == ["Saved 1 change(s)."]
+    row = demo_db.execute("select method, updated_by from responses where id = :id", {"id": entry}).fetchone()
+    assert row == ("visit", user(demo_db, "qa").id)
+
+
+def ui_date(db, entry):
+    import datetime as dt
+
+    return dt.date.fromisoformat(db.execute("select contact_on from responses where id = :id",
+                                            {"id": entry}).fetchone()[0])

@@ -105,6 +105,14 @@ BAD = [
     ({"comments": {"CAR01": "text"}}, "CAR01 is not a free-text question"),
     ({"comments": {"CAR_WELL": "x" * 5001}}, "at most 5,000 characters"),
     ({"callback": True, "callback_note": "y" * 1001}, "Call-back note must be at most 1,000"),
+    ({"callback": False, "callback_note": "Ring her Tuesday"}, "Tick “They asked for a call-back”"),
+    ({"safeguarding_told": "Duty team"}, "Tick “This contains a safeguarding concern”"),
+    ({"answers": ["CAR01", "4"]}, "given question by question"),
+    ({"comments": {"CAR_WELL": 42}}, "must be text"),
+    ({"answers": {"CAR01": 4, "CAR18": "yes"}}, "'4' is not an answer"),
+    ({"method": ["phone"]}, "Contact method must be one of"),
+    ({"household_id": 1.7}, "chosen from the register"),
+    ({"household_id": True}, "chosen from the register"),
 ]
 
 
@@ -137,6 +145,9 @@ def child_entry(household_id, **changes):
     [
         ({"child_reference": "Jamie Smith"}, "never a name"),
         ({"child_reference": "Jamie"}, "never a name"),
+        ({"child_reference": "JamieSmith1"}, "never a name"),
+        ({"child_reference": "Jamie-Smith-2014"}, "never a name"),
+        ({"child_reference": "C 123456"}, "never a name"),
         ({"child_reference": ""}, "Child reference is required"),
         ({"age_band": "teen"}, "Age band must be one of"),
         ({"age_band": None}, "Age band is required"),
@@ -395,3 +406,76 @@ def test_an_entrys_history_lists_who_changed_what_and_when(db, bso, home, qa):
     assert '"method": ["phone", "visit"]' in rows[1]["detail"]
     with pytest.raises(PermissionDenied):
         feedback.history(db, add_user(db, "bso"), response_id)
+
+
+@pytest.mark.parametrize("reference", ["C123456", "LL-004512", "P/99881", "123456", "ABC123"])
+def test_case_management_references_are_accepted_for_a_child(db, worker, home, reference):
+    feedback.record(db, worker, "child", child_entry(home, child_reference=reference), today=TODAY)
+    assert db.execute("select child_reference from responses").fetchone()[0] == reference
+
+
+def test_a_correction_made_after_someone_elses_is_refused_not_lost(db, bso, home, qa):
+    response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY, now=NOW)
+    opened = feedback.get(db, qa, response_id)["updated_at"]
+    feedback.update(db, bso, response_id, carer_entry(home, method="visit"), today=TODAY,
+                    now=NOW + dt.timedelta(minutes=1), expected_updated_at=opened)
+    with pytest.raises(ValueError, match="Someone else changed this entry"):
+        feedback.update(db, qa, response_id, carer_entry(home, method="email"), today=TODAY,
+                        now=NOW + dt.timedelta(minutes=2), expected_updated_at=opened)
+    assert db.execute("select method from responses").fetchone()[0] == "visit"
+
+
+def test_a_deleted_entry_cannot_be_marked_copied(db, bso, home):
+    response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY)
+    feedback.soft_delete(db, bso, response_id, "duplicate")
+    with pytest.raises(ValueError, match="restore it first"):
+        feedback.mark_copied(db, bso, response_id, TODAY)
+    assert db.execute("select copied_to_record_on from responses").fetchone()[0] is None
+
+
+def test_a_response_saved_with_an_old_bank_is_corrected_against_that_bank(db, bso, home, tmp_path):
+    response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY)
+    new_file = tmp_path / "bank.toml"
+    new_file.write_text(questions.BANK_FILE.read_text().replace('version = "2026.1"', 'version = "2027.1"')
+                        .replace('"CAR17", "CAR18"]', '"CAR17"]'))  # CAR18 dropped from the new bank
+    assert "CAR18" not in {i.id for i in questions.current(db, new_file).forms["carer"].items_for(
+        cohort="mainstream", age_band=None, respondent=None)}
+    diff = feedback.update(db, bso, response_id, carer_entry(home, answers={"CAR01": "5", "CAR18": "no"}),
+                           today=TODAY)
+    assert diff["answer CAR18"] == ["yes", "no"]
+    assert feedback.get(db, bso, response_id)["bank_version"] == "2026.1"
+
+
+def test_a_correction_keeps_a_comments_identity_so_its_theme_decisions_survive(db, bso, home, qa):
+    from lib import themes
+
+    response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY)
+    comment_id = db.execute("select id from comments where item_id = 'CAR_BETTER'").fetchone()[0]
+    themes.decide(db, qa, comment_id, "T18", "added")
+    feedback.update(db, bso, response_id, carer_entry(home, method="visit"), today=TODAY)
+    assert db.execute("select id from comments where item_id = 'CAR_BETTER'").fetchone()[0] == comment_id
+    assert db.execute("select decision from comment_themes where comment_id = :c and theme_id = 'T18'",
+                      {"c": comment_id}).fetchone()[0] == "added"
+
+
+def _race(path, user_id, household_id, key, barrier):
+    from lib import accounts
+
+    database = store.connect(path)
+    user = accounts.load(database, user_id)
+    barrier.wait()
+    feedback.record(database, user, "carer", carer_entry(household_id), today=TODAY, submission_key=key)
+    database.close()
+
+
+def test_processes_racing_with_the_same_submission_save_it_once(db_path, db, bso, home):
+    questions.current(db)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(4)
+    workers = [context.Process(target=_race, args=(db_path, bso.id, home, "same-form", barrier)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0] * 4
+    assert count(db, "responses") == 1 and count(db, "answers") == 3

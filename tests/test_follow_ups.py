@@ -21,7 +21,7 @@ def test_open_flags_are_listed_for_managers_with_their_entry(db, flagged):
     manager = add_user(db, "manager")
     rows = follow_ups.open_items(db, manager)
     assert {(r["kind"], r["response_id"]) for r in rows} == {("safeguarding", flagged), ("callback", flagged)}
-    assert follow_ups.counts(db) == {"callback": 1, "safeguarding": 1}
+    assert follow_ups.counts(db, manager) == {"callback": 1, "safeguarding": 1}
 
 
 def test_a_safeguarding_flag_closes_only_after_recording_who_was_told(db, flagged):
@@ -46,10 +46,26 @@ def test_closing_needs_a_note(db, flagged):
         follow_ups.close(db, manager, callback["id"], " ")
 
 
-def test_follow_ups_of_a_deleted_entry_drop_off_the_list(db, flagged):
+def test_deleting_an_entry_never_hides_its_open_safeguarding_flag(db, flagged):
     qa = add_user(db, "qa")
     feedback.soft_delete(db, qa, flagged, "test entry")
-    assert follow_ups.open_items(db, qa) == [] and follow_ups.counts(db) == {"callback": 0, "safeguarding": 0}
+    rows = follow_ups.open_items(db, qa)
+    assert {(r["kind"], r["entry_deleted"]) for r in rows} == {("safeguarding", 1), ("callback", 1)}
+    assert follow_ups.counts(db, qa) == {"callback": 1, "safeguarding": 1}
+
+
+def test_who_was_told_cannot_be_in_the_future_or_recorded_on_a_closed_flag(db, flagged):
+    manager = add_user(db, "manager")
+    flag = next(r for r in follow_ups.open_items(db, manager) if r["kind"] == "safeguarding")
+    with pytest.raises(ValueError, match="cannot be in the future"):
+        follow_ups.record_told(db, manager, flag["id"], told_whom="Duty team",
+                               told_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2))
+    follow_ups.record_told(db, manager, flag["id"], told_whom="Duty team",
+                           told_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2))
+    follow_ups.close(db, manager, flag["id"], "Handled")
+    with pytest.raises(ValueError, match="already closed"):
+        follow_ups.record_told(db, manager, flag["id"], told_whom="Someone else",
+                               told_at=dt.datetime.now(dt.timezone.utc))
 
 
 @pytest.mark.parametrize("role", ["bso", "social_worker"])
@@ -59,3 +75,5 @@ def test_bsos_and_social_workers_cannot_see_or_close_follow_ups(db, flagged, rol
         follow_ups.open_items(db, user)
     with pytest.raises(PermissionDenied):
         follow_ups.close(db, user, 1, "x")
+    with pytest.raises(PermissionDenied):
+        follow_ups.counts(db, user)

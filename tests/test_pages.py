@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from lib import access, accounts, demo, settings
+from lib import access, accounts, settings
 from lib import db as store
 from tests.conftest import by_label, no_exceptions
 
