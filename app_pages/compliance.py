@@ -29,7 +29,8 @@ if rows:
                          for r in rows])
     order = sorted(latest, key=lambda r: (r.met, r.carers + r.parents, r.name))
     wide = wide.pivot(index="BSO", columns="month", values="cell").reindex([r.name for r in order])
-    wide = wide[[f"{m:%b %Y}" for m in analysis.months_between(first, last)][::-1]].reset_index()
+    wide = wide.reindex(columns=[f"{m:%b %Y}" for m in analysis.months_between(first, last)][::-1])
+    wide = wide.fillna("not yet a BSO").reset_index()
     st.caption(f"Minimum: {rows[0].minimum_carers} carers + {rows[0].minimum_parents} parents a month. "
                "Sorted with those furthest behind in the latest month first.")
     ui.table(wide)

@@ -54,7 +54,8 @@ def compliance(
 ) -> list[Compliance]:
     """Every BSO × every month, with zeros where nothing was recorded (a BSO never drops out of the table).
 
-    bsos: [{"id", "name"}]; counts: [{"user_id", "month" (YYYY-MM), "carers", "parents", "attempts"}].
+    bsos: [{"id", "name", optional "since" (date the account began)}]; months before a BSO's account
+    began are left out. counts: [{"user_id", "month" (YYYY-MM), "carers", "parents", "attempts"}].
     """
     found = {(c["user_id"], c["month"]): c for c in counts}
     rows = []
@@ -62,6 +63,8 @@ def compliance(
         key = month.strftime("%Y-%m")
         for bso in bsos:
             c = found.get((bso["id"], key), {})
+            if bso.get("since") and month < month_start(bso["since"]) and not c:
+                continue
             rows.append(Compliance(bso["id"], bso["name"], month, c.get("carers", 0), c.get("parents", 0),
                                    c.get("attempts", 0), minimum_carers, minimum_parents,
                                    in_progress=month == month_start(today)))

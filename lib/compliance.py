@@ -37,12 +37,14 @@ def table(db: sqlite_utils.Database, user: User, *, first: dt.date, last: dt.dat
         raise ValueError("Choose at most 36 months.")
     counts = _counts(db, months[0], months[-1])
     bsos = list(db.query(
-        """select id, display_name as name from users u
+        """select id, display_name as name, substr(created_at, 1, 10) as since from users u
            where (active = 1 and exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'bso'))
               or id in (select value from json_each(:authors))
            order by display_name collate nocase""",
         {"authors": "[" + ",".join(str(c["user_id"]) for c in counts) + "]"},
     ))
+    for bso in bsos:
+        bso["since"] = dt.date.fromisoformat(bso["since"])
     return analysis.compliance(bsos, counts, months, minimum_carers=settings.get(db, "monthly_minimum_carers"),
                                minimum_parents=settings.get(db, "monthly_minimum_parents"), today=today)
 

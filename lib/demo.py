@@ -78,6 +78,10 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
                 counts["users"] += 1
                 if role == "social_worker":
                     workers_by_team[team_id].append((user_id, f"{first} {last}"))
+        # The fictional staff have been in post since before the demo's 18 months of feedback.
+        db.execute("update users set created_at = :t, updated_at = :t",
+                   {"t": store.stamp(dt.datetime.combine(today - dt.timedelta(days=700), dt.time(9),
+                                                         dt.timezone.utc))})
         kinship_team = team_ids[-1]
         for number in range(HOUSEHOLDS):
             kinship = rng.random() < KINSHIP_SHARE

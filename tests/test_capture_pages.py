@@ -188,7 +188,7 @@ def test_compliance_lists_every_bso_including_one_with_nothing_recorded(demo_db,
     assert len(frame) == bsos and frame["BSO"].is_unique
     assert list(frame.columns)[0] == "BSO" and len(frame.columns) == 4  # BSO + 3 months
     newcomer = frame[frame["BSO"] == "Newly Started"].iloc[0]
-    assert [newcomer[c] for c in frame.columns[1:]] == ["0 + 0  ✗ none completed"] * 3
+    assert [newcomer[c] for c in frame.columns[1:]] == ["0 + 0  ✗ none completed", "not yet a BSO", "not yet a BSO"]
     latest = frame[frame.columns[1]]
     met = [i for i, cell in enumerate(latest) if "✓ met" in cell]
     assert all(i > list(frame["BSO"]).index("Newly Started") for i in met)  # those behind come first

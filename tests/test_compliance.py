@@ -24,6 +24,7 @@ def team(db):
     ann = add_user(db, "bso", username="ann")
     bob = add_user(db, "bso", username="bob")
     idle = add_user(db, "bso", username="cat")
+    db.execute("update users set created_at = '2020-01-01T00:00:00+00:00'")
     return home, ann, bob, idle
 
 
@@ -107,3 +108,10 @@ def test_a_range_that_runs_backwards_is_refused(db, qa):
 def test_months_between_lists_every_calendar_month(first, last, expected):
     months = analysis.months_between(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
     assert [m.strftime("%Y-%m") for m in months] == expected
+
+
+def test_months_before_a_bsos_account_began_are_left_out(db, team, qa):
+    home, ann, *_ = team
+    db.execute("update users set created_at = '2026-01-20T09:00:00+00:00' where id = :id", {"id": ann.id})
+    rows = table(db, qa, dt.date(2025, 12, 1), dt.date(2026, 1, 31))
+    assert ("Ann", "2025-12") not in rows and rows[("Ann", "2026-01")] == (0, 0, 0, "red")
