@@ -126,7 +126,9 @@ with trend_tab:
                                        "share": "Share (%)"}))
 
 with ratings_tab:
-    bank = questions.current(db)
+    bank = ui.attempt(lambda: questions.current(db))
+    if bank is None:
+        st.stop()
     form_names = {"carer": "Carers", "parent": "Birth parents", "child": "Children", "audit": "Audit feedback"}
     form = st.segmented_control("Questions from", list(form_names), format_func=form_names.get, default="carer",
                                 required=True, key="ratings_form")

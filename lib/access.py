@@ -112,6 +112,7 @@ PAGES: tuple[Page, ...] = (
     Page("app_pages/carer_register.py", "Carer register", ":material/diversity_3:", "view_register", "Administer", "register"),
     Page("app_pages/users.py", "Users and teams", ":material/group:", "manage_users", "Administer", "users"),
     Page("app_pages/service_settings.py", "Settings", ":material/settings:", "edit_settings", "Administer", "settings"),
+    Page("app_pages/codebook.py", "Codebook", ":material/label:", "manage_codebook", "Administer", "codebook"),
     Page("app_pages/question_bank.py", "Question bank", ":material/quiz:", "view_question_bank", "Administer",
          "questions"),
     Page("app_pages/audit_log.py", "Audit log", ":material/history:", "view_audit_log", "Administer", "audit"),

@@ -8,6 +8,7 @@ themes keep their history.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import tomllib
@@ -25,7 +26,7 @@ APPLIES = {"CM": "Mainstream carers", "CK": "Kinship carers", "P": "Birth parent
 USUALLY = {"strength": "Usually a strength", "improvement": "Usually an area for improvement", "either": "Either"}
 READINGS = {"strength": "Strength", "improvement": "Area for improvement", "neutral": "Neutral"}
 SENTIMENTS = ("positive", "negative", "neutral", "mixed")
-_matchers: dict[int, coding.Matcher] = {}
+_matchers: dict[str, coding.Matcher] = {}
 
 
 # ---- The codebook ----------------------------------------------------------------------------
@@ -94,9 +95,11 @@ def names(db: sqlite_utils.Database) -> dict[str, str]:
 def matcher(db: sqlite_utils.Database) -> tuple[int, coding.Matcher]:
     """The compiled matcher for the current codebook version (built once per version)."""
     version = current_version(db)
-    if version not in _matchers:
-        _matchers[version] = coding.Matcher([_as_theme(r) for r in _theme_rows(db)])
-    return version, _matchers[version]
+    content = db.execute("select content from codebook_versions where version = :v", {"v": version}).fetchone()[0]
+    key = hashlib.sha256(content.encode()).hexdigest()  # versions are numbered per database; content is not
+    if key not in _matchers:
+        _matchers[key] = coding.Matcher([_as_theme(r) for r in json.loads(content)])
+    return version, _matchers[key]
 
 
 def versions(db: sqlite_utils.Database) -> list[dict]:

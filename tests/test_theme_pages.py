@@ -1,0 +1,128 @@
+"""The Themes explorer, Review codes and Codebook pages, driven through AppTest."""
+
+import pytest
+
+from lib import coding, feedback, quarters, themes, ui
+from tests.conftest import no_exceptions
+from tests.test_capture_pages import household, open_form, user
+
+
+def quarter_with_most_comments(db):
+    """The demo quarter with the most comments (the current one may have just begun)."""
+    return max(quarters.recent(ui.today(), 4), key=lambda q: themes.comment_total(
+        db, user(db, "qa"), themes.Filters(q.start, q.end)))
+
+
+def explorer(app, db, role="manager"):
+    at = open_form(app, db, role, "app_pages/themes_explorer.py")
+    best = quarter_with_most_comments(db)
+    next(s for s in at.selectbox if s.label == "Quarter").set_value(best).run()
+    return at, best
+
+
+def test_the_explorer_renders_for_a_manager_with_a_chart_split_by_cohort(demo_db, app):
+    at, period = explorer(app, demo_db)
+    assert no_exceptions(at) == []
+    assert at.metric[0].label == f"Comments in {period.label}" and int(at.metric[0].value) > 20
+    assert len(at.get("vega_lite_chart")) >= 1
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert '"column": {"field": "cohort"' in spec and '"field": "reading"' in spec
+
+
+def test_the_drill_down_shows_the_comments_of_the_bar_chosen(demo_db, app):
+    at, period = explorer(app, demo_db)
+    at.selectbox(key="drill_theme").set_value("T06")
+    at.selectbox(key="drill_reading").set_value("improvement")
+    at.selectbox(key="drill_cohort").set_value("kinship").run()
+    expected = themes.drill(demo_db, user(demo_db, "manager"), themes.Filters(period.start, period.end),
+                            theme_id="T06", reading="improvement", cohort="kinship")
+    assert expected, "the demo quarter should have kinship complaints about money"
+    shown = [t.value for t in at.main.text]
+    assert shown == [r["body"] for r in expected]
+    captions = [c.value for c in at.caption if "Kinship" in c.value and "Area for improvement" in c.value]
+    assert len(captions) == len(expected)
+
+
+def test_hostile_comment_text_displays_literally_in_the_drill_down(demo_db, app):
+    hostile = "Allowance late ![x](http://example.com/a.png) <script>alert(1)</script> **bold**"
+    bso = user(demo_db, "bso")
+    feedback.record(demo_db, bso, "carer", {
+        "household_id": household(demo_db, "kinship"), "contact_on": ui.today(), "method": "phone",
+        "outcome": "completed", "answers": {"CAR01": "2", "CAR18": "no"},
+        "comments": {"CAR_BETTER": {"text": hostile, "consent": True}}}, today=ui.today())
+    at = open_form(app, demo_db, "manager", "app_pages/themes_explorer.py")
+    at.selectbox(key="drill_theme").set_value("T06").run()
+    assert hostile in [t.value for t in at.text]
+    rendered = [m.value for kind in ("markdown", "caption", "title", "success", "error", "info") for m in at.get(kind)]
+    assert not any("![x](" in value or "<script>" in value for value in rendered)
+
+
+def test_the_comparison_with_the_previous_quarter_is_shown_or_said_to_be_too_small(demo_db, app):
+    at, period = explorer(app, demo_db)
+    table = next(d.value for d in at.dataframe if "Movement" in d.value.columns)
+    assert set(table["Movement"]) <= {"▲ rising", "▼ falling", "steady", "too few to compare"}
+    assert period.label in table.columns and period.previous.label in table.columns
+
+
+def test_a_reviewer_confirms_and_removes_themes_with_one_click_each(demo_db, app):
+    at = open_form(app, demo_db, "manager", "app_pages/theme_review.py")
+    assert no_exceptions(at) == []
+    confirm = next(b for b in at.button if b.key and b.key.startswith("ok_"))
+    _, comment_id, theme_id = confirm.key.split("_")
+    confirm.click().run()
+    assert demo_db.execute("select decision from comment_themes where comment_id = :c and theme_id = :t",
+                           {"c": int(comment_id), "t": theme_id}).fetchone()[0] == "confirmed"
+    assert [s.value for s in at.success] == ["Theme confirmed."]
+    remove = next(b for b in at.button if b.key and b.key.startswith("no_"))
+    _, other, other_theme = remove.key.split("_")
+    remove.click().run()
+    assert demo_db.execute("select decision from comment_themes where comment_id = :c and theme_id = :t",
+                           {"c": int(other), "t": other_theme}).fetchone()[0] == "removed"
+
+
+def test_a_reviewer_adds_a_theme_and_corrects_the_sentiment(demo_db, app):
+    at = open_form(app, demo_db, "qa", "app_pages/theme_review.py")
+    adder = next(s for s in at.selectbox if s.key and s.key.startswith("add_"))
+    comment_id = int(adder.key.split("_")[1])
+    choice = next(t for t in themes.names(demo_db) if t not in {r[0] for r in demo_db.execute(
+        "select theme_id from comment_themes where comment_id = :c", {"c": comment_id})} and t != "T08")
+    adder.set_value(choice).run()
+    assert demo_db.execute("select decision from comment_themes where comment_id = :c and theme_id = :t",
+                           {"c": comment_id, "t": choice}).fetchone()[0] == "added"
+    # The reviewed comment leaves the "to review" queue; correct the sentiment of the next one.
+    following = int(next(s for s in at.selectbox if s.key and s.key.startswith("add_")).key.split("_")[1])
+    assert following != comment_id
+    machine = demo_db.execute("select sentiment from comments where id = :c", {"c": following}).fetchone()[0]
+    at.session_state[f"mood_{following}_{coding.label(machine)}"] = "mixed"
+    at.run()
+    assert demo_db.execute("select human_sentiment, sentiment_source from comments where id = :c",
+                           {"c": following}).fetchone() == ("mixed", "human")
+
+
+def test_qa_adds_a_theme_on_the_codebook_page_and_recodes(demo_db, app):
+    at = open_form(app, demo_db, "qa", "app_pages/codebook.py")
+    form = next(f for f in at.get("form"))
+    next(t for t in form.text_input if t.label == "Name").input("Wifi at family time")
+    next(t for t in form.text_area if t.label.startswith("Trigger words")).input("wifi\nwi-fi")
+    next(m for m in form.multiselect if m.label == "Applies to").set_value(["Y", "P"])
+    next(b for b in at.button if b.label == "Add theme").click().run()
+    assert no_exceptions(at) == [] and at.success[0].value.startswith("Saved theme T26")
+    assert themes.uncoded_count(demo_db) > 0
+    next(b for b in at.button if b.label.startswith("Re-code every comment")).click().run()
+    assert themes.uncoded_count(demo_db) == 0
+    assert at.success[0].value.startswith("Re-coded")
+
+
+@pytest.mark.parametrize("role", ["bso", "social_worker", "manager"])
+def test_only_qa_may_open_the_codebook(demo_db, app, role):
+    at = app(user(demo_db, role))
+    with pytest.raises(ValueError, match="Could not find"):
+        at.switch_page("app_pages/codebook.py").run()
+
+
+@pytest.mark.parametrize("role", ["bso", "social_worker"])
+def test_bsos_and_social_workers_cannot_open_themes_or_review(demo_db, app, role):
+    at = app(user(demo_db, role))
+    for script in ("app_pages/themes_explorer.py", "app_pages/theme_review.py"):
+        with pytest.raises(ValueError, match="Could not find"):
+            at.switch_page(script).run()

@@ -1,0 +1,223 @@
+import datetime as dt
+
+import pytest
+
+from lib import analysis, coding, feedback, questions, themes
+from lib.access import PermissionDenied
+from lib.quarters import Quarter
+from tests.conftest import add_user
+from tests.test_feedback import add_household
+
+Q3 = Quarter(2025, 3)  # Oct-Dec 2025
+TODAY = dt.date(2026, 2, 15)
+
+
+@pytest.fixture
+def world(db):
+    """Two BSOs' worth of calls: mainstream and kinship carers, in Q2 and Q3 of 2025/26."""
+    bso = add_user(db, "bso")
+    qa = add_user(db, "qa")
+    manager = add_user(db, "manager")
+    homes = {"mainstream": add_household(db, "M1"), "kinship": add_household(db, "K1", "kinship")}
+    return {"bso": bso, "qa": qa, "manager": manager, "homes": homes}
+
+
+def say(db, world, text, *, cohort="mainstream", day=dt.date(2025, 11, 3), consent=True, form="carer"):
+    entry = {"household_id": world["homes"][cohort], "contact_on": day, "method": "phone", "outcome": "completed",
+             "relationship": "mother",
+             "answers": {"CAR01": "4", "CAR18": "yes"} if form == "carer" else {"PAR01": "4"},
+             "comments": {"CAR_BETTER" if form == "carer" else "PAR_BETTER": {"text": text, "consent": consent}}}
+    response_id = feedback.record(db, world["bso"], form, entry, today=TODAY)
+    return db.execute("select id from comments where response_id = :r", {"r": response_id}).fetchone()[0]
+
+
+def codes(db, comment_id):
+    return {r["theme_id"]: (r["machine"], r["decision"]) for r in db.query(
+        "select theme_id, machine, decision from comment_themes where comment_id = :c", {"c": comment_id})}
+
+
+def test_the_default_codebook_loads_as_version_one_with_25_themes(db):
+    assert themes.ensure(db) == 1
+    rows = themes.theme_list(db)
+    assert len(rows) == 25 and rows[0]["id"] == "T01" and "supervision" in rows[0]["triggers"]
+
+
+def test_a_comment_is_coded_on_save_with_its_sentiment_and_codebook_version(db, world):
+    comment_id = say(db, world, "The allowance was paid late again and nobody calls back.")
+    assert codes(db, comment_id) == {"T06": (1, None), "T03": (1, None)}
+    row = next(db.query("select sentiment, coded_version from comments where id = :c", {"c": comment_id}))
+    assert row["sentiment"] < 0 and row["coded_version"] == 1
+    readings = dict(db.execute("select theme_id, reading from comment_themes").fetchall())
+    assert readings == {"T06": "improvement", "T03": "improvement"}
+
+
+def test_recoding_after_a_codebook_change_keeps_every_human_decision(db, world):
+    qa = world["qa"]
+    comment_id = say(db, world, "Respite is hard to get and the allowance is late.")
+    assert set(codes(db, comment_id)) == {"T07", "T06"}
+    themes.decide(db, qa, comment_id, "T07", "confirmed")
+    themes.decide(db, qa, comment_id, "T06", "removed")
+    themes.decide(db, qa, comment_id, "T22", "added")
+    themes.set_sentiment(db, qa, comment_id, "mixed")
+    # QA rewrites T06's and T07's triggers so neither matches any more, and re-codes everything.
+    for theme_id in ("T06", "T07"):
+        row = next(r for r in themes.theme_list(db) if r["id"] == theme_id)
+        themes.save_theme(db, qa, theme_id, name=row["name"], definition=row["definition"], triggers=["zzz"],
+                          applies_to=row["applies_to"], usually=row["usually"])
+    assert themes.recode_all(db, qa) == 1
+    assert codes(db, comment_id) == {"T07": (0, "confirmed"), "T06": (0, "removed"), "T22": (0, "added")}
+    human = next(db.query("select sentiment_source, human_sentiment from comments where id = :c", {"c": comment_id}))
+    assert human == {"sentiment_source": "human", "human_sentiment": "mixed"}
+    assert themes.current_version(db) == 3
+
+
+def test_a_retired_theme_keeps_its_history_but_gets_no_new_comments(db, world):
+    qa = world["qa"]
+    old = say(db, world, "We need respite.")
+    themes.retire_theme(db, qa, "T07")
+    themes.recode_all(db, qa)
+    assert codes(db, old) == {"T07": (1, None)}  # the earlier coding stays as history
+    new = say(db, world, "More respite please.")
+    assert "T07" not in codes(db, new)
+    with pytest.raises(ValueError, match="retired"):
+        themes.decide(db, qa, new, "T07", "added")
+    names = themes.names(db)
+    assert names["T07"].endswith("(retired)")
+
+
+def test_merging_moves_triggers_and_counts_the_old_theme_under_the_new_one(db, world):
+    qa = world["qa"]
+    comment_id = say(db, world, "The buddy scheme is great.")
+    assert "T08" in codes(db, comment_id)
+    themes.retire_theme(db, qa, "T08", merged_into="T01")
+    assert "buddy" in next(r for r in themes.theme_list(db) if r["id"] == "T01")["triggers"]
+    filters = themes.Filters(Q3.start, Q3.end)
+    counted = {r["theme_id"] for r in themes.theme_counts(db, qa, filters)}
+    assert "T01" in counted and "T08" not in counted
+
+
+def test_decisions_and_sentiment_corrections_are_checked_and_audited(db, world):
+    qa, bso = world["qa"], world["bso"]
+    comment_id = say(db, world, "Respite please.")
+    with pytest.raises(PermissionDenied):
+        themes.decide(db, bso, comment_id, "T07", "removed")
+    with pytest.raises(ValueError, match="no theme T99"):
+        themes.decide(db, qa, comment_id, "T99", "added")
+    with pytest.raises(ValueError, match="positive, negative, neutral or mixed"):
+        themes.set_sentiment(db, qa, comment_id, "angry")
+    themes.decide(db, qa, comment_id, "T07", "removed")
+    audit = db.execute("select detail from audit_log where entity = 'comments'").fetchone()[0]
+    assert '"decision": [null, "removed"]' in audit
+
+
+def test_the_agreement_table_gives_precision_and_recall_per_theme(db, world):
+    qa = world["qa"]
+    one = say(db, world, "We need respite.")
+    two = say(db, world, "Respite was cancelled.")
+    three = say(db, world, "Exhausted, no time off at all.")  # T07 via "time off", T22 via "exhausted"
+    themes.decide(db, qa, one, "T07", "confirmed")
+    themes.decide(db, qa, two, "T07", "removed")
+    themes.decide(db, qa, three, "T07", "confirmed")
+    themes.decide(db, qa, three, "T08", "added")
+    rows = {r["theme_id"]: r for r in themes.agreement(db, qa)}
+    assert (rows["T07"]["confirmed"], rows["T07"]["removed"], rows["T07"]["precision"]) == (2, 1, 0.67)
+    assert rows["T07"]["recall"] == 1.0 and (rows["T08"]["added"], rows["T08"]["recall"]) == (1, 0.0)
+
+
+def test_theme_counts_split_by_cohort_and_reading(db, world):
+    say(db, world, "The allowance is paid late.", cohort="kinship")
+    say(db, world, "The allowance is never paid on time.", cohort="kinship")
+    say(db, world, "Allowances always paid on time, brilliant.", cohort="mainstream")
+    rows = themes.theme_counts(db, world["manager"], themes.Filters(Q3.start, Q3.end))
+    t06 = {(r["cohort"], r["reading"]): r["comments"] for r in rows if r["theme_id"] == "T06"}
+    assert t06 == {("kinship", "improvement"): 2, ("mainstream", "strength"): 1}
+    kin_only = themes.theme_counts(db, world["manager"], themes.Filters(Q3.start, Q3.end, cohort="kinship"))
+    assert {r["cohort"] for r in kin_only} == {"kinship"}
+
+
+def test_filters_combine_and_deleted_entries_are_left_out(db, world):
+    say(db, world, "Respite please.", form="carer")
+    say(db, world, "Respite for the carer please.", form="parent")
+    gone = say(db, world, "More respite.", form="carer")
+    response = db.execute("select response_id from comments where id = :c", {"c": gone}).fetchone()[0]
+    feedback.soft_delete(db, world["qa"], response, "duplicate")
+    filters = themes.Filters(Q3.start, Q3.end, respondent="birth_parent", source="bso_call", cohort="mainstream")
+    assert themes.comment_total(db, world["manager"], filters) == 1
+    assert themes.comment_total(db, world["manager"], themes.Filters(Q3.start, Q3.end)) == 2
+    outside = themes.Filters(Q3.previous.start, Q3.previous.end)
+    assert themes.comment_total(db, world["manager"], outside) == 0
+
+
+def test_the_drill_down_lists_the_bars_comments_newest_first_with_consent_marks(db, world):
+    say(db, world, "The allowance is paid late.", day=dt.date(2025, 10, 2), consent=False, cohort="kinship")
+    say(db, world, "Still the allowance is late!", day=dt.date(2025, 12, 2), cohort="kinship")
+    say(db, world, "The allowance is fine now, thank you.", day=dt.date(2025, 11, 2))
+    rows = themes.drill(db, world["manager"], themes.Filters(Q3.start, Q3.end), theme_id="T06",
+                        reading="improvement", cohort="kinship")
+    assert [(r["body"], r["consent_to_quote"]) for r in rows] == [
+        ("Still the allowance is late!", 1), ("The allowance is paid late.", 0)]
+
+
+def test_comparison_with_the_previous_quarter_needs_enough_comments_in_both():
+    assert analysis.movement(10, 40, 2, 40) == "rising"
+    assert analysis.movement(2, 40, 10, 40) == "falling"
+    assert analysis.movement(5, 40, 4, 40) == "steady"
+    assert analysis.movement(10, 40, 2, 19) == "too few to compare"
+    assert analysis.movement(10, 12, 0, 50) == "too few to compare"
+
+
+def test_per_quarter_counts_feed_the_trend_and_the_comparison(db, world):
+    say(db, world, "Respite please.", day=dt.date(2025, 8, 1))
+    say(db, world, "Respite please.", day=dt.date(2025, 11, 1))
+    say(db, world, "Respite again.", day=dt.date(2025, 11, 2))
+    rows = themes.per_quarter(db, world["manager"], themes.Filters(Q3.start, Q3.end), [Q3.previous, Q3])
+    assert [(r["total"], r["themes"].get("T07")) for r in rows] == [(1, 1), (2, 2)]
+
+
+def test_percent_positive_is_the_top_two_over_valid_answers_without_not_applicable():
+    scale = questions.load_file().scales["AGREE5"]
+    summary = analysis.likert("CAR02", {"5": 3, "4": 1, "3": 2, "1": 2, "na": 5, "dk": 1},
+                              positive=scale.positive, excluded=scale.excluded)
+    assert (summary.base, summary.positive, summary.percent_positive, summary.answered) == (8, 4, 50.0, 14)
+    empty = analysis.likert("CAR02", {"na": 3}, positive=scale.positive, excluded=scale.excluded)
+    assert empty.base == 0 and empty.percent_positive is None
+
+
+def test_likert_rows_place_positive_answers_right_of_zero_and_the_rest_left(db):
+    bank = questions.load_file()
+    counts = [{"item_id": "CAR02", "cohort": "kinship", "value": v, "n": n}
+              for v, n in {"5": 2, "4": 2, "3": 1, "2": 3, "1": 2, "na": 4}.items()]
+    rows = analysis.likert_rows([bank.items["CAR02"]], counts, cohort_names={"kinship": "Kinship"})
+    by_answer = {r["answer"]: r for r in rows}
+    assert by_answer["Agree"]["start"] == 0 and by_answer["Agree"]["end"] == 20.0
+    assert by_answer["Strongly agree"]["end"] == 40.0
+    assert by_answer["Neither agree nor disagree"]["end"] == -10.0
+    assert by_answer["Strongly disagree"]["end"] == -60.0
+    assert {r["n"] for r in rows} == {10} and {r["percent_positive"] for r in rows} == {40.0}
+
+
+def test_qa_can_add_a_theme_and_bad_theme_input_is_refused(db, world):
+    qa = world["qa"]
+    new = themes.save_theme(db, qa, None, name="Wifi at contact", definition="Internet access at family time",
+                            triggers=["wifi", "wi-fi", "wifi"], applies_to=["Y", "P"], usually="improvement")
+    assert new == "T26" and next(r for r in themes.theme_list(db) if r["id"] == new)["triggers"] == ["wifi", "wi-fi"]
+    comment_id = say(db, world, "No wifi at the contact centre")
+    assert "T26" in codes(db, comment_id)
+    for bad, message in [({"name": " "}, "Theme name is required"), ({"triggers": ["", "  "]}, "at least one trigger"),
+                         ({"triggers": ["!!!"]}, "no letters or digits"), ({"applies_to": []}, "Choose who"),
+                         ({"usually": "always"}, "usually a strength"), ({"name": "Wifi at contact"}, "already has")]:
+        values = {"name": "Another", "definition": "", "triggers": ["x1"], "applies_to": ["Y"], "usually": "either",
+                  **bad}
+        with pytest.raises(ValueError, match=message):
+            themes.save_theme(db, qa, None, **values)
+    with pytest.raises(PermissionDenied):
+        themes.save_theme(db, world["manager"], None, name="Rogue", definition="", triggers=["x"],
+                          applies_to=["Y"], usually="either")
+
+
+def test_the_fast_coder_is_faster_than_the_naive_loop_and_agrees_with_it():
+    theme_rows = [coding.Theme(f"T{i}", "n", "d", ("Y",), "either", tuple(f"word{i} phrase{j}" for j in range(5)))
+                  for i in range(20)]
+    matcher = coding.Matcher(theme_rows)
+    text = "Some feedback about word3 phrase2 and word7 phrase4 here."
+    assert set(coding.code(text, matcher).mentions) == coding.naive_code(text, theme_rows) == {"T3", "T7"}
