@@ -34,4 +34,4 @@ if user is not None:
         st.button("Sign out", icon=":material/logout:", on_click=ui.sign_out, key="sign_out")
 
 ui.show_flash()
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()

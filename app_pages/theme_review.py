@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import questions, themes, ui
+from lib import feedback, questions, themes, ui
 
 db = ui.connection()
 user = ui.page_user("review_codes")
@@ -25,7 +25,7 @@ st.caption(f"Showing {len(queue)} comment(s), newest first (at most 20 at a time
 SENTIMENT_WORDS = {"positive": "Positive", "negative": "Negative", "neutral": "Neutral", "mixed": "Mixed"}
 for comment in queue:
     with st.container(border=True):
-        st.caption(" · ".join([comment["contact_on"], ui.FORM_TITLES[comment["form"]],
+        st.caption(" · ".join([comment["contact_on"], feedback.SOURCES[comment["source"]],
                                questions.RESPONDENTS.get(comment["respondent"], ""),
                                questions.COHORTS.get(comment["cohort"], "no household"),
                                "reviewed" if comment["reviewed_at"] else "not reviewed yet"]))

@@ -42,13 +42,22 @@ class Candidate:
         return len(self.comments)
 
 
+def _keep(word: str) -> bool:
+    return len(word) > 2 and word not in STOPWORDS and not word.isdigit()
+
+
 def _terms(text: str) -> tuple[set[str], dict[str, str]]:
-    raw = [w for w in coding.words(text) if len(w) > 2 and w not in STOPWORDS and not w.isdigit()]
+    """A comment's stemmed words and adjacent word pairs (pairs only where both words count)."""
+    every = coding.words(text)
+    raw = [w for w in every if _keep(w)]
     stems = [coding._stem(w) for w in raw]
     surface = dict(zip(stems, raw))
-    terms = set(stems) | {f"{a} {b}" for a, b in zip(stems, stems[1:])}
-    for a, b in zip(raw, raw[1:]):
-        surface[f"{coding._stem(a)} {coding._stem(b)}"] = f"{a} {b}"
+    terms = set(stems)
+    for a, b in zip(every, every[1:]):
+        if _keep(a) and _keep(b):
+            pair = f"{coding._stem(a)} {coding._stem(b)}"
+            terms.add(pair)
+            surface[pair] = f"{a} {b}"
     return terms, surface
 
 

@@ -314,7 +314,7 @@ def review_queue(
     access.require(user, "review_codes")
     rows = list(db.query(
         """select c.id, c.body, c.consent_to_quote, c.sentiment, c.sentiment_source, c.human_sentiment,
-                  c.reviewed_at, r.contact_on, r.form, r.respondent, r.cohort, r.safeguarding
+                  c.reviewed_at, r.contact_on, r.form, r.source, r.respondent, r.cohort, r.safeguarding
            from comments c join responses r on r.id = c.response_id
            where r.deleted_at is null
              and (:reviewed is null or (c.reviewed_at is not null) = :reviewed)
