@@ -331,3 +331,13 @@ def m003_themes(db: sqlite_utils.Database) -> None:
         create index comments_response on comments(response_id);
         """
     )
+
+
+@migrations()
+def m004_explorer_indexes(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        create index responses_contact_on on responses(contact_on);
+        create index answers_item on answers(item_id);
+        """
+    )
