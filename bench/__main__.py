@@ -14,9 +14,12 @@ import resource
 import statistics
 import sys
 import time
-import tomllib
 
 from lib import coding, demo_feedback, themes
+
+
+TARGET_RATE = 20_000
+TARGET_RATIO = 5
 
 
 def _comments(n: int, seed: int = 1) -> list[str]:
@@ -42,23 +45,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=5000, help="comments to code per timed pass")
     args = parser.parse_args(argv)
-    data = tomllib.loads(themes.CODEBOOK_FILE.read_text())
-    theme_rows = [coding.Theme(k, v["name"], v["definition"], tuple(v["applies_to"]), v["usually"],
-                               tuple(v["triggers"])) for k, v in data["themes"].items()]
+    theme_rows = themes.default_themes()
     matcher = coding.Matcher(theme_rows)
+    naive_coder = coding.NaiveCoder(theme_rows)  # triggers stemmed once, outside the timing
     comments = _comments(args.comments)
     coding.code(comments[0], matcher)  # load the sentiment lexicon outside the timing
     fast, fast_low = _rate(lambda c: coding.code(c, matcher), comments)
     match_only, _ = _rate(lambda c: [matcher.find([coding._stem(w) for w in ws], ws)
                                      for ws in (coding.words(c),)], comments)
-    naive, naive_low = _rate(lambda c: coding.naive_code(c, theme_rows), comments[: max(200, args.comments // 10)],
-                             repeats=3)
+    naive, naive_low = _rate(naive_coder.code, comments[: max(200, args.comments // 5)], repeats=3)
     triggers = sum(len(t.triggers) for t in theme_rows)
     print(f"Fostering Feedback Hub benchmark · Python {platform.python_version()} · {platform.machine()} · "
           f"{len(theme_rows)} themes, {triggers} triggers · {len(comments):,} comments per pass")
-    print(f"{'measure':<52}{'median/s':>12}{'slowest/s':>12}{'vs baseline':>13}")
-    print(f"{'auto-coding: themes + sentiment (the app)':<52}{fast:>12,.0f}{fast_low:>12,.0f}{fast / naive:>12.1f}x")
-    print(f"{'auto-coding: theme matching only':<52}{match_only:>12,.0f}{'':>12}{match_only / naive:>12.1f}x")
+    def verdict(rate: float, ratio: float) -> str:
+        return "met" if rate >= TARGET_RATE and ratio >= TARGET_RATIO else "NOT MET"
+
+    print(f"{'measure':<52}{'median/s':>12}{'slowest/s':>12}{'vs baseline':>13}  target ≥{TARGET_RATE:,}/s, ≥{TARGET_RATIO}x")
+    print(f"{'auto-coding: themes + sentiment (the app)':<52}{fast:>12,.0f}{fast_low:>12,.0f}{fast / naive:>12.1f}x"
+          f"  {verdict(fast, fast / naive)}")
+    print(f"{'auto-coding: theme matching only':<52}{match_only:>12,.0f}{'':>12}{match_only / naive:>12.1f}x"
+          f"  {verdict(match_only, match_only / naive)}")
     print(f"{'baseline: naive loop over every trigger phrase':<52}{naive:>12,.0f}{naive_low:>12,.0f}{1:>12.1f}x")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0

@@ -341,3 +341,13 @@ def m004_explorer_indexes(db: sqlite_utils.Database) -> None:
         create index answers_item on answers(item_id);
         """
     )
+
+
+@migrations()
+def m005_theme_readings(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        alter table comment_themes add column human_reading text
+            check (human_reading in ('strength', 'improvement', 'neutral'));
+        """
+    )

@@ -32,6 +32,13 @@ _matchers: dict[str, coding.Matcher] = {}
 # ---- The codebook ----------------------------------------------------------------------------
 
 
+def default_themes() -> list[coding.Theme]:
+    """The shipped default codebook's themes (for tests and the benchmark; the app reads the database)."""
+    data = tomllib.loads(CODEBOOK_FILE.read_text())
+    return [coding.Theme(k, v["name"], v["definition"], tuple(v["applies_to"]), v["usually"], tuple(v["triggers"]))
+            for k, v in data["themes"].items()]
+
+
 def _theme_rows(db) -> list[dict]:
     return list(db.query("select * from themes order by id"))
 
@@ -204,9 +211,11 @@ def code_comments(db: sqlite_utils.Database, comment_ids: Iterable[int]) -> None
     if not ids:
         return
     version, compiled = matcher(db)
-    rows = db.execute(f"select id, body from comments where id in ({','.join('?' * len(ids))})", ids).fetchall()
-    for comment_id, body in rows:
-        result = coding.code(body, compiled)
+    rows = db.execute(
+        """select c.id, c.body, r.respondent, r.cohort from comments c join responses r on r.id = c.response_id
+           where c.id in (select value from json_each(:ids))""", {"ids": json.dumps(ids)}).fetchall()
+    for comment_id, body, respondent, cohort in rows:
+        result = coding.code(body, compiled, coding.audience(respondent, cohort))
         db.execute("""update comments set sentiment = case when sentiment_source = 'human' then sentiment else :s end,
                       coded_version = :v where id = :id""", {"s": result.sentiment, "v": version, "id": comment_id})
         # Only active themes are re-suggested; a retired theme's codes stay as they were (its history).
@@ -277,17 +286,58 @@ def decide(db: sqlite_utils.Database, user: User, comment_id: int, theme_id: str
             decision = "added"
         if decision == "added" and theme[0] != "active":
             raise ValueError("Add an active theme; this one is retired.")
+        sentiment = db.execute("select sentiment from comments where id = :id", {"id": comment_id}).fetchone()[0]
         db.execute(
-            """insert into comment_themes (comment_id, theme_id, machine, decision, decided_by, decided_at)
-               values (:c, :t, 0, :d, :u, :at)
+            """insert into comment_themes (comment_id, theme_id, machine, decision, reading, decided_by, decided_at)
+               values (:c, :t, 0, :d, :reading, :u, :at)
                on conflict (comment_id, theme_id) do update set decision = excluded.decision,
+                 reading = coalesce(comment_themes.reading, excluded.reading),
                  decided_by = excluded.decided_by, decided_at = excluded.decided_at""",
-            {"c": comment_id, "t": theme_id, "d": decision, "u": user.id, "at": store.stamp()})
+            {"c": comment_id, "t": theme_id, "d": decision, "u": user.id, "at": store.stamp(),
+             "reading": coding.reading(sentiment or 0.0)})
         db.execute("update comments set reviewed_by = :u, reviewed_at = :at where id = :id",
                    {"u": user.id, "at": store.stamp(), "id": comment_id})
         store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
                     entity_id=comment_id, detail={"theme": theme_id, "decision": [existing[1] if existing else None,
                                                                                    decision]})
+
+
+def set_reading(db: sqlite_utils.Database, user: User, comment_id: int, theme_id: str, reading: str) -> None:
+    """Correct how one theme reads on one comment (strength, improvement, neutral); re-coding keeps it."""
+    access.require(user, "review_codes")
+    if reading not in READINGS:
+        raise ValueError("A theme reads as a strength, an area for improvement, or neutral.")
+    with store.write(db):
+        _comment(db, comment_id)
+        row = db.execute("select reading, human_reading from comment_themes where comment_id = :c and theme_id = :t",
+                         {"c": comment_id, "t": theme_id}).fetchone()
+        if row is None:
+            raise ValueError(f"Comment #{comment_id} does not have theme {theme_id}.")
+        db.execute("""update comment_themes set human_reading = :r, decided_by = :u, decided_at = :at
+                      where comment_id = :c and theme_id = :t""",
+                   {"r": reading, "u": user.id, "at": store.stamp(), "c": comment_id, "t": theme_id})
+        db.execute("update comments set reviewed_by = :u, reviewed_at = :at where id = :id",
+                   {"u": user.id, "at": store.stamp(), "id": comment_id})
+        store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
+                    entity_id=comment_id, detail={"theme": theme_id, "reading": [row[1] or row[0], reading]})
+
+
+def confirm_all(db: sqlite_utils.Database, user: User, comment_id: int) -> int:
+    """"Looks right": confirm every suggestion still undecided on a comment and mark it reviewed."""
+    access.require(user, "review_codes")
+    with store.write(db):
+        _comment(db, comment_id)
+        pending = [r[0] for r in db.execute(
+            "select theme_id from comment_themes where comment_id = :c and machine = 1 and decision is null",
+            {"c": comment_id})]
+        for theme_id in pending:
+            decide(db, user, comment_id, theme_id, "confirmed")
+        db.execute("update comments set reviewed_by = :u, reviewed_at = :at where id = :id",
+                   {"u": user.id, "at": store.stamp(), "id": comment_id})
+        if not pending:
+            store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
+                        entity_id=comment_id, detail={"reviewed": "no theme, looks right"})
+    return len(pending)
 
 
 def set_sentiment(db: sqlite_utils.Database, user: User, comment_id: int, sentiment: str) -> None:
@@ -317,20 +367,21 @@ def review_queue(
                   c.reviewed_at, r.contact_on, r.form, r.source, r.respondent, r.cohort, r.safeguarding
            from comments c join responses r on r.id = c.response_id
            where r.deleted_at is null
-             and (:reviewed is null or (c.reviewed_at is not null) = :reviewed)
+             and (:reviewed is null or (c.reviewed_at is not null and not exists (
+                    select 1 from comment_themes p where p.comment_id = c.id and p.machine = 1
+                    and p.decision is null and p.human_reading is null)) = :reviewed)
              and (:form is null or r.form = :form)
              and (:since is null or r.contact_on >= :since)
              and (:theme is null or exists (select 1 from comment_themes ct where ct.comment_id = c.id
-                    and ct.theme_id = :theme and ((ct.machine = 1 and ct.decision is null)
-                    or ct.decision in ('confirmed', 'added'))))
+                    and ct.theme_id = :theme and """ + PRESENT + """))
            order by r.contact_on desc, c.id desc limit :limit""",
         {"reviewed": None if reviewed is None else int(reviewed), "form": form, "theme": theme_id,
          "since": since.isoformat() if since else None, "limit": limit}))
     if rows:
         codes: dict[int, list[dict]] = {}
-        marks = ",".join(str(r["id"]) for r in rows)
-        for code in db.query(f"""select comment_id, theme_id, machine, decision, reading, negated
-                                 from comment_themes where comment_id in ({marks}) order by theme_id"""):
+        for code in db.query("""select comment_id, theme_id, machine, decision, reading, human_reading, negated
+                                from comment_themes where comment_id in (select value from json_each(:ids))
+                                order by theme_id""", {"ids": json.dumps([r["id"] for r in rows])}):
             codes.setdefault(code["comment_id"], []).append(code)
         for row in rows:
             row["themes"] = codes.get(row["id"], [])
@@ -382,6 +433,17 @@ class Filters:
         return values
 
 
+# A theme is on a comment when the machine suggested it and nobody decided otherwise, or a person
+# confirmed or added it.
+PRESENT = "((ct.machine = 1 and ct.decision is null) or ct.decision in ('confirmed', 'added'))"
+# The explorer's filters, shared by every query over responses r (and households h).
+FILTERS = """r.deleted_at is null and r.contact_on >= :start and r.contact_on <= :end
+          and (:respondent is null or r.respondent = :respondent)
+          and (:cohort is null or r.cohort = :cohort)
+          and (:source is null or r.source = :source)
+          and (:team_id is null or h.team_id = :team_id)
+          and (:age_band is null or r.age_band = :age_band)"""
+
 _BASE = """
     base as (
         select c.id as comment_id, c.body, c.item_id, c.consent_to_quote, c.sentiment, c.sentiment_source,
@@ -389,23 +451,20 @@ _BASE = """
                r.age_band, r.safeguarding
         from comments c join responses r on r.id = c.response_id
              left join households h on h.id = r.household_id
-        where r.deleted_at is null and r.contact_on >= :start and r.contact_on <= :end
-          and (:respondent is null or r.respondent = :respondent)
-          and (:cohort is null or r.cohort = :cohort)
-          and (:source is null or r.source = :source)
-          and (:team_id is null or h.team_id = :team_id)
-          and (:age_band is null or r.age_band = :age_band)
+        where """ + FILTERS + """
     ),
     coded as (
-        select b.*, coalesce(t.merged_into, ct.theme_id) as theme_id, ct.sentiment as theme_sentiment,
-               case when b.sentiment_source = 'human' and b.human_sentiment != 'mixed' then
-                      case b.human_sentiment when 'positive' then 'strength' when 'negative' then 'improvement'
-                      else 'neutral' end
-                    else coalesce(ct.reading, case when b.sentiment >= 0.05 then 'strength'
-                                                   when b.sentiment <= -0.05 then 'improvement' else 'neutral' end)
-               end as reading
+        select b.*, coalesce(t.merged_into, ct.theme_id) as theme_id,
+               case coalesce(ct.human_reading, '') when 'strength' then 0.5 when 'improvement' then -0.5
+                    when 'neutral' then 0.0 else ct.sentiment end as theme_sentiment,
+               coalesce(ct.human_reading, ct.reading,
+                        case when b.sentiment >= 0.05 then 'strength' when b.sentiment <= -0.05 then 'improvement'
+                             else 'neutral' end) as reading
         from base b join comment_themes ct on ct.comment_id = b.comment_id join themes t on t.id = ct.theme_id
-        where (ct.machine = 1 and ct.decision is null) or ct.decision in ('confirmed', 'added')
+        where """ + PRESENT + """
+          -- a theme a person removed stays removed, even when another theme is merged into it
+          and not exists (select 1 from comment_themes x where x.comment_id = ct.comment_id
+                          and x.theme_id = coalesce(t.merged_into, ct.theme_id) and x.decision = 'removed')
     )
 """
 
@@ -460,6 +519,12 @@ def drill(
         filters.params(theme=theme_id, reading=reading, bar_cohort=cohort, limit=limit))
 
 
+def uncoded_total(db: sqlite_utils.Database, user: User, filters: Filters) -> int:
+    """How many comments in the period match no theme."""
+    return _read(db, user, "select count(*) as n from base where comment_id not in (select comment_id from coded)",
+                 filters.params())[0]["n"]
+
+
 def uncoded(db: sqlite_utils.Database, user: User, filters: Filters, limit: int = 2000) -> list[dict]:
     """Comments in the period that match no theme (for emerging themes)."""
     return _read(db, user, """
@@ -474,8 +539,5 @@ def answer_counts(db: sqlite_utils.Database, user: User, filters: Filters, form:
     return list(db.query("""
         select a.item_id, coalesce(r.cohort, 'none') as cohort, a.value, r.bank_version, count(*) as n
         from answers a join responses r on r.id = a.response_id left join households h on h.id = r.household_id
-        where r.deleted_at is null and r.form = :form and r.contact_on >= :start and r.contact_on <= :end
-          and (:respondent is null or r.respondent = :respondent) and (:cohort is null or r.cohort = :cohort)
-          and (:source is null or r.source = :source) and (:team_id is null or h.team_id = :team_id)
-          and (:age_band is null or r.age_band = :age_band)
+        where r.form = :form and """ + FILTERS + """
         group by a.item_id, r.cohort, a.value, r.bank_version""", filters.params(form=form)))

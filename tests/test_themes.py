@@ -199,7 +199,7 @@ def test_likert_rows_place_positive_answers_right_of_zero_and_the_rest_left(db):
 def test_qa_can_add_a_theme_and_bad_theme_input_is_refused(db, world):
     qa = world["qa"]
     new = themes.save_theme(db, qa, None, name="Wifi at contact", definition="Internet access at family time",
-                            triggers=["wifi", "wi-fi", "wifi"], applies_to=["Y", "P"], usually="improvement")
+                            triggers=["wifi", "wi-fi", "wifi"], applies_to=["Y", "P", "CM"], usually="improvement")
     assert new == "T26" and next(r for r in themes.theme_list(db) if r["id"] == new)["triggers"] == ["wifi", "wi-fi"]
     comment_id = say(db, world, "No wifi at the contact centre")
     assert "T26" in codes(db, comment_id)
@@ -215,9 +215,9 @@ def test_qa_can_add_a_theme_and_bad_theme_input_is_refused(db, world):
                           applies_to=["Y"], usually="either")
 
 
-def test_the_fast_coder_is_faster_than_the_naive_loop_and_agrees_with_it():
+def test_the_indexed_matcher_and_the_naive_baseline_agree_on_plain_triggers():
     theme_rows = [coding.Theme(f"T{i}", "n", "d", ("Y",), "either", tuple(f"word{i} phrase{j}" for j in range(5)))
                   for i in range(20)]
-    matcher = coding.Matcher(theme_rows)
     text = "Some feedback about word3 phrase2 and word7 phrase4 here."
-    assert set(coding.code(text, matcher).mentions) == coding.naive_code(text, theme_rows) == {"T3", "T7"}
+    assert set(coding.code(text, coding.Matcher(theme_rows)).mentions) == coding.NaiveCoder(theme_rows).code(text) \
+        == {"T3", "T7"}
