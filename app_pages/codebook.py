@@ -20,16 +20,18 @@ if st.button("Re-code every comment with this codebook", icon=":material/autoren
         ui.flash(f"Re-coded {done:,} comments with codebook version {version}; human decisions kept.")
         st.rerun()
 
-listing, change, emerging_tab, history = st.tabs(["Themes", "Add or change a theme", "Emerging themes", "Versions"])
+# A segmented control rather than tabs: it keeps its place when a save reruns the page.
+view = st.segmented_control("Show", ["Themes", "Add or change a theme", "Emerging themes", "Versions"],
+                            default="Themes", required=True, key="codebook_view", label_visibility="collapsed")
 rows = themes.theme_list(db)
 names = themes.names(db)
-with listing:
+if view == "Themes":
     ui.table([{"Id": r["id"], "Theme": r["name"], "Definition": r["definition"],
                "Applies to": ", ".join(r["applies_to"]), "Usually": themes.USUALLY[r["usually"]],
                "Triggers": "; ".join(r["triggers"]),
                "Status": r["status"] + (f" (merged into {r['merged_into']})" if r["merged_into"] else "")} for r in rows])
 
-with change:
+elif view == "Add or change a theme":
     active = [r for r in rows if r["status"] == "active"]
     by_id = {r["id"]: r for r in rows}
     chosen = st.selectbox("Theme", [None] + [r["id"] for r in active],
@@ -53,9 +55,11 @@ with change:
                        success=lambda t: f"Saved theme {t}. Re-code to apply it to earlier comments.")
     if chosen is not None:
         st.divider()
+        st.caption("Retiring or merging cannot be undone from here (add the theme again if you need it back).")
         left, right = st.columns(2)
         with left:
-            if st.button(f"Retire {chosen}", icon=":material/archive:",
+            sure = st.checkbox(f"Yes, retire {chosen}", key=f"sure_retire_{chosen}")
+            if st.button(f"Retire {chosen}", icon=":material/archive:", disabled=not sure,
                          help="No new comments get this theme; comments already coded keep it as history."):
                 ui.attempt(lambda: themes.retire_theme(db, user, chosen), success=f"Retired {chosen}.")
         with right:
@@ -65,7 +69,7 @@ with change:
                 ui.attempt(lambda: themes.retire_theme(db, user, chosen, merged_into=target),
                            success=f"Merged {chosen} into {target}; its triggers moved across.")
 
-with emerging_tab:
+elif view == "Emerging themes":
     st.caption("Comments that match no theme, grouped around the words they share, so you can spot something new "
                "and promote it into the codebook.")
     period = st.selectbox("Quarter", quarters.recent(ui.today(), 8), format_func=lambda q: q.label, key="emerging_q")
@@ -89,6 +93,6 @@ with emerging_tab:
                         triggers=t.split(";"), applies_to=list(themes.APPLIES), usually="either"),
                         success=lambda t: f"Added {t}. Re-code to apply it to earlier comments.")
 
-with history:
+else:
     ui.table(themes.versions(db), columns={"version": "Version", "note": "Change", "created_at": "When (UTC)",
                                            "by": "By"})

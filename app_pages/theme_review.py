@@ -7,7 +7,8 @@ from lib import feedback, questions, themes, ui
 db = ui.connection()
 user = ui.page_user("review_codes")
 st.title("Review codes")
-st.caption("The machine suggests themes and a sentiment for every comment; you confirm, remove or add them. "
+st.caption("The machine suggests themes and a sentiment for every comment; you confirm, remove or add them, and "
+           "correct how a theme reads. A comment stays in the queue until every suggestion on it is decided. "
            "Your decisions are kept through every re-coding.")
 
 names = themes.names(db)
@@ -34,18 +35,25 @@ for comment in queue:
             present = (code["machine"] and code["decision"] is None) or code["decision"] in ("confirmed", "added")
             who = {"confirmed": "confirmed", "added": "added by hand", "removed": "removed"}.get(
                 code["decision"], "suggested")
-            cells = st.columns([5, 1, 1])
-            label = f"{names.get(code['theme_id'], code['theme_id'])} · {themes.READINGS.get(code['reading'] or '', '')} · {who}"
-            cells[0].text(("✓ " if present else "✗ ") + label)
+            reading = code["human_reading"] or code["reading"] or "neutral"
+            cells = st.columns([4, 3, 1, 1])
+            cells[0].text(("✓ " if present else "✗ ") + f"{names.get(code['theme_id'], code['theme_id'])} · {who}")
+            if present:
+                chosen = cells[1].segmented_control(
+                    "Reads as", list(themes.READINGS), format_func=themes.READINGS.get, default=reading,
+                    key=f"reads_{comment['id']}_{code['theme_id']}_{reading}", label_visibility="collapsed")
+                if chosen and chosen != reading:
+                    ui.attempt(lambda c=comment["id"], t=code["theme_id"], r=chosen: themes.set_reading(db, user, c, t, r),
+                               success="Reading corrected.")
             if code["decision"] != "confirmed" and code["machine"]:
-                if cells[1].button("Confirm", key=f"ok_{comment['id']}_{code['theme_id']}", icon=":material/check:"):
+                if cells[2].button("Confirm", key=f"ok_{comment['id']}_{code['theme_id']}", icon=":material/check:"):
                     ui.attempt(lambda c=comment["id"], t=code["theme_id"]: themes.decide(db, user, c, t, "confirmed"),
                                success="Theme confirmed.")
             if present:
-                if cells[2].button("Remove", key=f"no_{comment['id']}_{code['theme_id']}", icon=":material/close:"):
+                if cells[3].button("Remove", key=f"no_{comment['id']}_{code['theme_id']}", icon=":material/close:"):
                     ui.attempt(lambda c=comment["id"], t=code["theme_id"]: themes.decide(db, user, c, t, "removed"),
                                success="Theme removed.")
-        extra = st.columns([3, 2, 3])
+        extra = st.columns([3, 2, 3, 2])
         missing = [t for t in active if t not in {c["theme_id"] for c in comment["themes"]
                                                   if c["decision"] != "removed" and (c["machine"] or c["decision"])}]
         add = extra[0].selectbox("Add a theme", missing, format_func=names.get, index=None, placeholder="Add a theme",
@@ -58,13 +66,19 @@ for comment in queue:
         if mood and mood != comment["sentiment_label"]:
             ui.attempt(lambda c=comment["id"], m=mood: themes.set_sentiment(db, user, c, m),
                        success="Sentiment corrected.")
-        extra[1].caption("human sentiment" if comment["sentiment_source"] == "human" else "machine sentiment")
+        extra[1].caption("comment sentiment (corrected)" if comment["sentiment_source"] == "human"
+                         else "comment sentiment (machine)")
+        if extra[3].button("Looks right", key=f"all_{comment['id']}", icon=":material/done_all:",
+                           help="Confirm every remaining suggestion and mark the comment reviewed."):
+            ui.attempt(lambda c=comment["id"]: themes.confirm_all(db, user, c), success="Marked reviewed.")
 
 st.divider()
 st.subheader("How well the suggestions match your decisions")
 st.caption("Per theme, over reviewed comments: precision = suggestions confirmed ÷ suggestions reviewed; "
            "recall = suggestions confirmed ÷ (confirmed + added by hand). Low precision: a trigger catches "
            "the wrong comments. Low recall: triggers are missing.")
-ui.table([{**r, "name": names.get(r["theme_id"], r["name"])} for r in themes.agreement(db, user)],
+ui.table([{**r, "name": names.get(r["theme_id"], r["name"]),
+           "precision": "—" if r["precision"] is None else r["precision"],
+           "recall": "—" if r["recall"] is None else r["recall"]} for r in themes.agreement(db, user)],
          columns={"theme_id": "Theme", "name": "Name", "confirmed": "Confirmed", "removed": "Removed",
                   "added": "Added by hand", "precision": "Precision", "recall": "Recall"})

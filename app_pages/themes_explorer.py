@@ -1,3 +1,5 @@
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -7,99 +9,132 @@ db = ui.connection()
 user = ui.page_user("view_themes")
 today = ui.today()
 st.title("Themes")
-st.caption("What people say, coded against the theme codebook: strengths and areas for improvement, by cohort "
-           "and quarter, down to their own words. True counts are shown here; exported reports suppress small numbers.")
+st.caption("What people say, coded against the theme codebook: strengths and areas for improvement, by cohort and "
+           "period, down to their own words. True counts are shown here; exported reports suppress small numbers.")
 
-recent = quarters.recent(today, 8)
+# ---- What to look at ----
+recent = quarters.recent(today, 12)
+kind = st.segmented_control("Period", ["Quarter", "Financial year", "Range of quarters"], default="Quarter",
+                            required=True, key="period_kind")
+if kind == "Quarter":
+    chosen = st.selectbox("Quarter", recent, format_func=lambda q: q.label, key="period_quarter")
+    start, end, label = chosen.start, chosen.end, chosen.label
+    before = (chosen.previous.start, chosen.previous.end, chosen.previous.label)
+elif kind == "Financial year":
+    years = sorted({q.year for q in recent}, reverse=True)
+    year = st.selectbox("Financial year", years, format_func=lambda y: y.label, key="period_year")
+    start, end, label = year.start, year.end, year.label
+    before = (year.previous.start, year.previous.end, year.previous.label)
+else:
+    left, right = st.columns(2)
+    last = right.selectbox("To", recent, format_func=lambda q: q.label, key="range_to")
+    first = left.selectbox("From", [q for q in recent if q <= last], format_func=lambda q: q.label, index=1,
+                           key="range_from")
+    span = sum(1 for q in recent if first <= q <= last) or 1
+    earlier = quarters.recent(first.previous.end, span)
+    start, end, label = first.start, last.end, f"{first.label} to {last.label}"
+    before = (earlier[-1].start, earlier[0].end, f"{earlier[-1].label} to {earlier[0].label}")
+
 names = themes.names(db)
 teams = {t["name"]: t["id"] for t in accounts.teams(db)}
-row_one = st.columns(3)
-period = row_one[0].selectbox("Quarter", recent, format_func=lambda q: q.label)
-respondent = row_one[1].selectbox("Respondent", list(questions.RESPONDENTS), format_func=questions.RESPONDENTS.get,
-                                  index=None, placeholder="Everyone")
-cohort = row_one[2].selectbox("Cohort", list(questions.COHORTS), format_func=questions.COHORTS.get, index=None,
-                              placeholder="Mainstream and kinship")
-row_two = st.columns(3)
-source = row_two[0].selectbox("Source", list(feedback.SOURCES), format_func=feedback.SOURCES.get, index=None,
-                              placeholder="All sources")
-team = row_two[1].selectbox("Team", list(teams), index=None, placeholder="All teams")
-age_band = row_two[2].selectbox("Age band (children)", list(questions.AGE_BANDS), format_func=questions.AGE_BANDS.get,
-                                index=None, placeholder="All ages")
-filters = themes.Filters(period.start, period.end, respondent=respondent, cohort=cohort, source=source,
-                         team_id=teams.get(team), age_band=age_band)
-previous = themes.Filters(period.previous.start, period.previous.end, respondent=respondent, cohort=cohort,
-                          source=source, team_id=teams.get(team), age_band=age_band)
+row = st.columns(5)
+respondent = row[0].selectbox("Respondent", list(questions.RESPONDENTS), format_func=questions.RESPONDENTS.get,
+                              index=None, placeholder="Everyone")
+cohort = row[1].selectbox("Cohort", list(questions.COHORTS), format_func=questions.COHORTS.get, index=None,
+                          placeholder="Mainstream and kinship")
+source = row[2].selectbox("Source", list(feedback.SOURCES), format_func=feedback.SOURCES.get, index=None,
+                          placeholder="All sources")
+team = row[3].selectbox("Team", list(teams), index=None, placeholder="All teams")
+age_band = row[4].selectbox("Age band", list(questions.AGE_BANDS), format_func=questions.AGE_BANDS.get, index=None,
+                            placeholder="All ages")
+narrowing = dict(respondent=respondent, cohort=cohort, source=source, team_id=teams.get(team), age_band=age_band)
+filters = themes.Filters(start, end, **narrowing)
+previous = themes.Filters(before[0], before[1], **narrowing)
 
 total = themes.comment_total(db, user, filters)
-counts = themes.theme_counts(db, user, filters)
-cohort_label = {**questions.COHORTS, "none": "No household"}
-frame = pd.DataFrame([{"theme": names.get(r["theme_id"], r["theme_id"]), "theme_id": r["theme_id"],
-                       "cohort": cohort_label[r["cohort"]], "reading": themes.READINGS[r["reading"]],
-                       "comments": r["comments"]} for r in counts],
-                     columns=["theme", "theme_id", "cohort", "reading", "comments"])
 left, right = st.columns(2)
-left.metric(f"Comments in {period.label}", total, help="Free-text answers in the period with these filters.")
-right.metric("Comments matching no theme", len(themes.uncoded(db, user, filters)),
+left.metric(f"Comments in {label}", total, help="Free-text answers in the period with these filters.")
+right.metric("Comments matching no theme", themes.uncoded_total(db, user, filters),
              help="QA can look for emerging themes among these on the Codebook page.")
 if total < 10:
     st.warning(f"Low base: only {total} comments. Read the comments themselves rather than the proportions.",
                icon=":material/info:")
 
-frequency, movement_tab, sentiment_tab, trend_tab, ratings_tab = st.tabs(
-    ["Strengths and areas for improvement", "Change since last quarter", "Sentiment", "Trend", "Rating questions"])
+cohort_label = {**questions.COHORTS, "none": "No household"}
 
-with frequency:
-    chosen_bar = None
-    if frame.empty:
-        st.info("No coded comments for these filters.", icon=":material/info:")
-    else:
-        event = st.altair_chart(charts.theme_bars(frame), on_select="rerun", key="theme_bars")
-        picked = event.get("selection", {}).get("bar") if hasattr(event, "get") else None
-        if picked:
-            chosen_bar = picked[0]
-    st.subheader("In their own words")
-    theme_ids = sorted(set(frame["theme_id"]), key=lambda t: -frame[frame["theme_id"] == t]["comments"].sum())
-    default_theme = next((t for t in theme_ids if names.get(t) == (chosen_bar or {}).get("theme")), None)
-    pick = st.columns(3)
-    theme_id = pick[0].selectbox("Theme", theme_ids, format_func=lambda t: names.get(t, t),
-                                 index=theme_ids.index(default_theme) if default_theme else None,
-                                 placeholder="Choose a theme, or click a bar", key="drill_theme")
-    readings = list(themes.READINGS)
-    reading_default = next((k for k, v in themes.READINGS.items() if v == (chosen_bar or {}).get("reading")), None)
-    reading = pick[1].selectbox("Reading", readings, format_func=themes.READINGS.get, placeholder="Any",
-                                index=readings.index(reading_default) if reading_default else None, key="drill_reading")
-    cohorts = list(cohort_label)
-    cohort_default = next((k for k, v in cohort_label.items() if v == (chosen_bar or {}).get("cohort")), None)
-    bar_cohort = pick[2].selectbox("Cohort of the bar", cohorts, format_func=cohort_label.get, placeholder="Any",
-                                   index=cohorts.index(cohort_default) if cohort_default else None, key="drill_cohort")
-    if theme_id:
-        comments = themes.drill(db, user, filters, theme_id=theme_id, reading=reading, cohort=bar_cohort)
-        st.caption(f"{len(comments)} comment(s), newest first" + (" (the newest 200)" if len(comments) == 200 else ""))
-        for comment in comments:
-            marks = [comment["contact_on"], feedback.SOURCES[comment["source"]],
-                     questions.RESPONDENTS.get(comment["respondent"], ""), cohort_label[comment["cohort"] or "none"],
-                     themes.READINGS[comment["reading"]],
-                     "may be quoted" if comment["consent_to_quote"] else "not for quoting"]
-            if comment["safeguarding"]:
-                marks.append("safeguarding: never exported")
-            with st.container(border=True):
-                st.caption(" · ".join(marks))
-                st.text(comment["body"])
 
-with movement_tab:
-    both = themes.per_quarter(db, user, filters, [period.previous, period])
-    before, now = both
-    rows = []
-    for theme in sorted(set(before["themes"]) | set(now["themes"])):
-        n_now, n_before = now["themes"].get(theme, 0), before["themes"].get(theme, 0)
-        rows.append({"Theme": names.get(theme, theme), period.previous.label: n_before, period.label: n_now,
-                     "Share now (%)": round(100 * n_now / now["total"], 1) if now["total"] else None,
-                     "Movement": analysis.movement(n_now, now["total"], n_before, before["total"])})
-    st.caption(f"{before['total']} comments in {period.previous.label}, {now['total']} in {period.label}. A theme is "
-               f"rising or falling when its share of comments moves by {analysis.MOVEMENT_POINTS:.0f} points or more; "
-               f"both quarters need {analysis.MIN_COMPARE_BASE} comments to compare.")
-    marks = {"rising": "▲ rising", "falling": "▼ falling", "steady": "steady", "too few to compare": "too few to compare"}
-    ui.table([{**r, "Movement": marks[r["Movement"]]} for r in sorted(rows, key=lambda r: -r[period.label])])
+def point_drill_at(theme_id, reading, bar_cohort, *, origin: str, signature: str) -> None:
+    """Aim the drill-down at what was clicked (once per new click; the boxes can still be changed by hand)."""
+    if st.session_state.get(f"_seen_{origin}") != signature:
+        st.session_state[f"_seen_{origin}"] = signature
+        st.session_state["drill_theme"], st.session_state["drill_reading"] = theme_id, reading
+        st.session_state["drill_cohort"] = bar_cohort
+
+
+# ---- Strengths and areas for improvement, cohorts side by side ----
+st.subheader("Strengths and areas for improvement")
+counts = themes.theme_counts(db, user, filters)
+frame = pd.DataFrame([{"theme": names.get(r["theme_id"], r["theme_id"]), "cohort": cohort_label[r["cohort"]],
+                       "reading": themes.READINGS[r["reading"]], "comments": r["comments"]} for r in counts],
+                     columns=["theme", "cohort", "reading", "comments"])
+if frame.empty:
+    st.info("No coded comments for these filters.", icon=":material/info:")
+else:
+    st.caption("Click a bar to read the comments behind it.")
+    event = st.altair_chart(charts.theme_bars(frame), on_select="rerun", key="theme_bars")
+    picked = analysis.pick(event.get("selection", {}).get("bar") if hasattr(event, "get") else None, names,
+                           themes.READINGS, cohort_label)
+    if picked:
+        point_drill_at(picked["theme"], picked["reading"], picked["cohort"], origin="bar",
+                       signature=json.dumps(picked, sort_keys=True))
+
+# ---- Against the previous period ----
+st.subheader(f"Compared with {before[2]}")
+reading = st.segmented_control("Mentions", ["improvement", "strength", "all"], default="improvement", required=True,
+                               format_func={"improvement": "Areas for improvement", "strength": "Strengths",
+                                            "all": "All mentions"}.get, key="compare_reading")
+rows = analysis.compare_themes(counts, themes.cohort_totals(db, user, filters),
+                               themes.theme_counts(db, user, previous), themes.cohort_totals(db, user, previous),
+                               reading=None if reading == "all" else reading)
+marks = {"rising": "▲ rising", "falling": "▼ falling", "steady": "steady", "too few to compare": "too few to compare"}
+table = pd.DataFrame([{"Theme": names.get(r["theme_id"], r["theme_id"]), "Cohort": cohort_label[r["cohort"]],
+                       f"{before[2]}": r["before"], "Share then (%)": r["share_before"], f"{label}": r["now"],
+                       "Share now (%)": r["share_now"], "Movement": marks[r["movement"]]} for r in rows])
+st.caption(f"Shares are of each cohort's comments. Rising or falling means the share moved by "
+           f"{analysis.MOVEMENT_POINTS:.0f} points or more; both periods need {analysis.MIN_COMPARE_BASE} comments in "
+           "that cohort to compare. Select a row to read its comments.")
+chosen_row = ui.table(table, on_select="rerun", selection_mode="single-row", key="compare_table")
+selected = chosen_row.selection.rows if hasattr(chosen_row, "selection") else []
+if selected and selected[0] < len(rows):
+    row_data = rows[selected[0]]
+    point_drill_at(row_data["theme_id"], None if reading == "all" else reading, row_data["cohort"], origin="row",
+                   signature=f"{row_data['theme_id']}|{row_data['cohort']}|{reading}")
+
+# ---- In their own words ----
+st.subheader("In their own words")
+theme_ids = sorted(names, key=lambda t: names[t])
+pick = st.columns(3)
+theme_id = pick[0].selectbox("Theme", theme_ids, format_func=names.get, index=None,
+                             placeholder="Choose a theme, click a bar or select a row", key="drill_theme")
+drill_reading = pick[1].selectbox("Reading", list(themes.READINGS), format_func=themes.READINGS.get, index=None,
+                                  placeholder="Any", key="drill_reading")
+drill_cohort = pick[2].selectbox("Cohort", list(cohort_label), format_func=cohort_label.get, index=None,
+                                 placeholder="Any", key="drill_cohort")
+if theme_id:
+    comments = themes.drill(db, user, filters, theme_id=theme_id, reading=drill_reading, cohort=drill_cohort)
+    st.caption(f"{len(comments)} comment(s), newest first" + (" (the newest 200)" if len(comments) == 200 else ""))
+    for comment in comments:
+        details = [comment["contact_on"], feedback.SOURCES[comment["source"]],
+                   questions.RESPONDENTS.get(comment["respondent"], ""), cohort_label[comment["cohort"] or "none"],
+                   themes.READINGS[comment["reading"]], "may be quoted" if comment["consent_to_quote"] else "not for quoting"]
+        if comment["safeguarding"]:
+            details.append("safeguarding: never exported")
+        with st.container(border=True):
+            st.caption(" · ".join(details))
+            st.text(comment["body"])
+
+# ---- More views ----
+sentiment_tab, trend_tab, ratings_tab = st.tabs(["Sentiment", "Trend", "Rating questions"])
 
 with sentiment_tab:
     sentiment = pd.DataFrame([{"theme": names.get(r["theme_id"], r["theme_id"]), "sentiment": r["sentiment"],
@@ -108,22 +143,19 @@ with sentiment_tab:
     if sentiment.empty:
         st.info("No coded comments for these filters.", icon=":material/info:")
     else:
+        st.caption("Mean sentiment of the sentences carrying each theme; a reviewer's correction counts as ±0.5.")
         st.altair_chart(charts.sentiment_bars(sentiment))
         ui.table(sentiment.rename(columns={"theme": "Theme", "sentiment": "Mean sentiment", "comments": "Comments"}))
 
 with trend_tab:
-    trend_theme = st.selectbox("Theme to follow", sorted(names), format_func=names.get, index=None,
+    trend_theme = st.selectbox("Theme to follow", theme_ids, format_func=names.get, index=None,
                                placeholder="Choose a theme", key="trend_theme")
     if trend_theme:
-        span = quarters.recent(period.end, 8)[::-1]
-        series = themes.per_quarter(db, user, filters, span)
-        trend = pd.DataFrame([{"quarter": r["quarter"].label, "comments": r["themes"].get(trend_theme, 0),
-                               "total": r["total"],
-                               "share": round(100 * r["themes"].get(trend_theme, 0) / r["total"], 1) if r["total"] else 0}
-                              for r in series])
+        series = themes.per_quarter(db, user, filters, quarters.recent(end, 8)[::-1])
+        trend = pd.DataFrame(analysis.trend_rows(series, trend_theme))
         st.altair_chart(charts.trend(trend))
-        ui.table(trend.rename(columns={"quarter": "Quarter", "comments": "Comments on the theme", "total": "All comments",
-                                       "share": "Share (%)"}))
+        ui.table(trend.rename(columns={"quarter": "Quarter", "comments": "Comments on the theme",
+                                       "total": "All comments", "share": "Share (%)"}))
 
 with ratings_tab:
     bank = ui.attempt(lambda: questions.current(db))
@@ -132,24 +164,12 @@ with ratings_tab:
     form_names = {"carer": "Carers", "parent": "Birth parents", "child": "Children", "audit": "Audit feedback"}
     form = st.segmented_control("Questions from", list(form_names), format_func=form_names.get, default="carer",
                                 required=True, key="ratings_form")
-    answer_rows = themes.answer_counts(db, user, filters, form)
-    items = [i for i in bank.forms[form].items_for(cohort=None, age_band=None, respondent=None)] + \
-        [i for s in bank.forms[form].sections for i in s.items]
-    seen, rating_items = set(), []
-    for item in items:
-        if item.id not in seen and not item.scale.is_text:
-            seen.add(item.id)
-            rating_items.append(item)
-    rows = analysis.likert_rows(rating_items, answer_rows, cohort_names=cohort_label)
+    rows = analysis.likert_rows(analysis.rating_items(bank.forms[form]), themes.answer_counts(db, user, filters, form),
+                                cohort_names=cohort_label)
     if not rows:
         st.info("No answers for these filters.", icon=":material/info:")
     else:
         st.caption("% positive = the top two answers over valid answers (not applicable and don't know left out); "
                    "n is that base. A base under 10 is marked low.")
         st.altair_chart(charts.likert(pd.DataFrame(rows)))
-        summary = {}
-        for r in rows:
-            summary[(r["question"], r["cohort"])] = {
-                "Question": r["question"], "Cohort": r["cohort"], "n": r["n"],
-                "% positive": r["percent_positive"], "Base": "low base" if r["n"] < 10 else ""}
-        ui.table(list(summary.values()))
+        ui.table(analysis.likert_summary(rows))

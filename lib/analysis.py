@@ -115,8 +115,9 @@ def likert(item_id: str, counts: dict[str, int], *, positive: frozenset[str], ex
     return Likert(item_id, dict(counts), base, sum(n for code, n in counts.items() if code in positive))
 
 
-TONE_ORDER = ("Most negative", "Less positive", "Positive", "Most positive")
-TONES = {(-1, True): "Most negative", (-1, False): "Less positive", (1, False): "Positive", (1, True): "Most positive"}
+TONE_ORDER = ("Most negative", "Negative or middle", "Positive", "Most positive")
+TONES = {(-1, True): "Most negative", (-1, False): "Negative or middle", (1, False): "Positive",
+         (1, True): "Most positive"}
 
 
 def likert_rows(items: list, counts: list[dict], *, cohort_names: dict[str, str]) -> list[dict]:
@@ -146,10 +147,81 @@ def likert_rows(items: list, counts: list[dict], *, cohort_names: dict[str, str]
                     percent = 100 * found.get(option.code, 0) / summary.base
                     outermost = index == len(options) - 1 and len(options) > 1
                     tone = TONES[(side, outermost)]
-                    rows.append({"item_id": item.id, "question": f"{item.id} {item.text}"[:90],
+                    label = f"{item.id} {item.text}"
+                    label = (label if len(label) <= 70 else label[:69] + "…") + \
+                        f" (n={summary.base}, {summary.percent_positive:.0f}% positive)"
+                    rows.append({"item_id": item.id, "question": label,
                                  "cohort": cohort_names.get(cohort, cohort), "answer": option.label, "tone": tone,
                                  "order": list(TONE_ORDER).index(tone), "percent": round(percent, 1),
                                  "start": edge, "end": edge + side * percent, "n": summary.base,
                                  "percent_positive": summary.percent_positive})
                     edge += side * percent
     return rows
+
+
+def compare_themes(now: list[dict], now_totals: dict[str, int], before: list[dict], before_totals: dict[str, int],
+                   *, reading: str | None) -> list[dict]:
+    """Theme × cohort mentions in two periods with each cohort's share of comments and the movement.
+
+    now / before: theme_counts rows (theme_id, cohort, reading, comments); reading narrows to
+    strengths or areas for improvement (None: every mention).
+    """
+    def tally(rows):
+        found: dict[tuple[str, str], int] = {}
+        for row in rows:
+            if reading is None or row["reading"] == reading:
+                key = (row["theme_id"], row["cohort"])
+                found[key] = found.get(key, 0) + row["comments"]
+        return found
+
+    after, earlier = tally(now), tally(before)
+    result = []
+    for theme_id, cohort in sorted(set(after) | set(earlier)):
+        n_now, n_before = after.get((theme_id, cohort), 0), earlier.get((theme_id, cohort), 0)
+        base_now, base_before = now_totals.get(cohort, 0), before_totals.get(cohort, 0)
+        result.append({
+            "theme_id": theme_id, "cohort": cohort, "before": n_before, "now": n_now,
+            "share_before": round(100 * n_before / base_before, 1) if base_before else None,
+            "share_now": round(100 * n_now / base_now, 1) if base_now else None,
+            "movement": movement(n_now, base_now, n_before, base_before),
+        })
+    return sorted(result, key=lambda r: (-r["now"], r["theme_id"], r["cohort"]))
+
+
+def pick(selection: list[dict] | None, names: dict[str, str], readings: dict[str, str],
+         cohorts: dict[str, str]) -> dict[str, str | None] | None:
+    """The drill-down a clicked bar asks for: its theme id, reading and cohort codes (None if nothing is picked)."""
+    if not selection:
+        return None
+    point = selection[0]
+    lookup = lambda table, label: next((code for code, name in table.items() if name == label), None)  # noqa: E731
+    return {"theme": lookup(names, point.get("theme")), "reading": lookup(readings, point.get("reading")),
+            "cohort": lookup(cohorts, point.get("cohort"))}
+
+
+def rating_items(form) -> list:
+    """A form's rating (not free-text) questions, each once, in the order the form asks them."""
+    seen, items = set(), []
+    for section in form.sections:
+        for item in section.items:
+            if item.id not in seen and not item.scale.is_text:
+                seen.add(item.id)
+                items.append(item)
+    return items
+
+
+def likert_summary(rows: list[dict]) -> list[dict]:
+    """One line per question × cohort: n, % positive and the low-base mark."""
+    summary: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        summary[(row["question"], row["cohort"])] = {
+            "Question": row["question"], "Cohort": row["cohort"], "n": row["n"],
+            "% positive": row["percent_positive"], "Base": "low base" if row["n"] < 10 else ""}
+    return list(summary.values())
+
+
+def trend_rows(series: list[dict], theme_id: str) -> list[dict]:
+    """A theme's comments and share of all comments, quarter by quarter (from themes.per_quarter)."""
+    return [{"quarter": r["quarter"].label, "comments": r["themes"].get(theme_id, 0), "total": r["total"],
+             "share": round(100 * r["themes"].get(theme_id, 0) / r["total"], 1) if r["total"] else 0.0}
+            for r in series]

@@ -7,7 +7,8 @@ import pandas as pd
 
 READING_COLOURS = {"Strength": "#2e7d32", "Area for improvement": "#c2410c", "Neutral": "#9e9e9e"}
 FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
-TONES = {"Most negative": "#b91c1c", "Less positive": "#f59e0b", "Positive": "#86c67c", "Most positive": "#2e7d32"}
+TONES = {"Most negative": "#b91c1c", "Negative or middle": "#f59e0b", "Positive": "#86c67c",
+         "Most positive": "#2e7d32"}
 
 
 def _reading_scale() -> alt.Scale:

@@ -60,6 +60,7 @@ SPELLINGS = {
     "calling": "calls", "called": "calls", "call": "calls", "phoned": "calls", "no-one": "noone",
     "supervisions": "supervision",
 }
+_TYPO_WORDS = frozenset(TYPOS)
 _TYPO = re.compile(r"\b(" + "|".join(sorted(TYPOS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 # Domain adjustments to the general-purpose sentiment lexicon (VADER): words that are neutral or
 # negative in fostering feedback although not in everyday text, and the other way round.
@@ -254,7 +255,7 @@ def code(text: str, matcher: Matcher, audience: frozenset[str] | None = None) ->
     scores, per_theme = [], {}
     for number, sentence in enumerate(parts):
         split = [words(clause) for clause in clauses(sentence)]
-        score = sentence_sentiment(sentence, typos=any(w in TYPOS for raw in split for w in raw))
+        score = sentence_sentiment(sentence, typos=any(not _TYPO_WORDS.isdisjoint(raw) for raw in split))
         length = 0
         for raw in split:
             length += len(raw)

@@ -489,6 +489,12 @@ def theme_sentiment(db: sqlite_utils.Database, user: User, filters: Filters) -> 
         from coded group by theme_id order by theme_id""", filters.params())
 
 
+def cohort_totals(db: sqlite_utils.Database, user: User, filters: Filters) -> dict[str, int]:
+    """Comments per cohort ('none' for entries without a household), the base for each cohort's shares."""
+    return {r["cohort"]: r["n"] for r in _read(db, user, """
+        select coalesce(cohort, 'none') as cohort, count(*) as n from base group by 1""", filters.params())}
+
+
 def comment_total(db: sqlite_utils.Database, user: User, filters: Filters) -> int:
     return _read(db, user, "select count(*) as n from base", filters.params())[0]["n"]
 

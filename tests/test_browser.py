@@ -235,3 +235,20 @@ def test_a_manager_downloads_the_compliance_csv_and_the_export_is_logged(server,
     exports = database.execute("select username, entity from audit_log where action = 'export'").fetchall()
     database.close()
     assert exports == [("manager", "compliance")]
+
+
+def test_clicking_a_theme_bar_shows_the_comments_behind_it(server, page):
+    sign_in(page, server, "manager")
+    page.get_by_role("link", name="Themes").first.click()
+    page.get_by_role("heading", name="Strengths and areas for improvement").wait_for()
+    settle(page)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.locator("g.mark-rect path").first.wait_for()
+    assert page.get_by_text("newest first").count() == 0
+    chart.locator("g.mark-rect path").first.click()
+    page.get_by_text("newest first").first.wait_for()
+    settle(page)
+    shot(page, "manager-theme-bar-clicked")
+    theme_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Theme").first.inner_text()
+    assert "Choose a theme" not in theme_box
+    assert page.locator("[data-testid='stText']").count() >= 1

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lib import coding, feedback, quarters, themes, ui
+from lib import analysis, coding, feedback, quarters, themes, ui
 from tests.conftest import no_exceptions
 from tests.test_capture_pages import household, open_form, user
 
@@ -57,11 +57,20 @@ def test_hostile_comment_text_displays_literally_in_the_drill_down(demo_db, app)
     assert not any("![x](" in value or "<script>" in value for value in rendered)
 
 
-def test_the_comparison_with_the_previous_quarter_is_shown_or_said_to_be_too_small(demo_db, app):
+def test_the_comparison_table_shows_each_cohorts_areas_for_improvement_against_the_previous_quarter(demo_db, app):
     at, period = explorer(app, demo_db)
     table = next(d.value for d in at.dataframe if "Movement" in d.value.columns)
+    manager = user(demo_db, "manager")
+    now, before = themes.Filters(period.start, period.end), themes.Filters(period.previous.start, period.previous.end)
+    expected = analysis.compare_themes(
+        themes.theme_counts(demo_db, manager, now), themes.cohort_totals(demo_db, manager, now),
+        themes.theme_counts(demo_db, manager, before), themes.cohort_totals(demo_db, manager, before),
+        reading="improvement")
+    assert len(table) == len(expected) > 0
+    first = table.iloc[0]
+    assert (first[period.label], first[period.previous.label]) == (expected[0]["now"], expected[0]["before"])
+    assert first["Theme"] == themes.names(demo_db)[expected[0]["theme_id"]]
     assert set(table["Movement"]) <= {"▲ rising", "▼ falling", "steady", "too few to compare"}
-    assert period.label in table.columns and period.previous.label in table.columns
 
 
 def test_a_reviewer_confirms_and_removes_themes_with_one_click_each(demo_db, app):
@@ -89,18 +98,17 @@ def test_a_reviewer_adds_a_theme_and_corrects_the_sentiment(demo_db, app):
     adder.set_value(choice).run()
     assert demo_db.execute("select decision from comment_themes where comment_id = :c and theme_id = :t",
                            {"c": comment_id, "t": choice}).fetchone()[0] == "added"
-    # The reviewed comment leaves the "to review" queue; correct the sentiment of the next one.
-    following = int(next(s for s in at.selectbox if s.key and s.key.startswith("add_")).key.split("_")[1])
-    assert following != comment_id
-    machine = demo_db.execute("select sentiment from comments where id = :c", {"c": following}).fetchone()[0]
-    at.session_state[f"mood_{following}_{coding.label(machine)}"] = "mixed"
+    machine = demo_db.execute("select sentiment from comments where id = :c", {"c": comment_id}).fetchone()[0]
+    at.session_state[f"mood_{comment_id}_{coding.label(machine)}"] = "mixed"
     at.run()
     assert demo_db.execute("select human_sentiment, sentiment_source from comments where id = :c",
-                           {"c": following}).fetchone() == ("mixed", "human")
+                           {"c": comment_id}).fetchone() == ("mixed", "human")
 
 
 def test_qa_adds_a_theme_on_the_codebook_page_and_recodes(demo_db, app):
     at = open_form(app, demo_db, "qa", "app_pages/codebook.py")
+    at.session_state["codebook_view"] = "Add or change a theme"
+    at.run()
     form = next(f for f in at.get("form"))
     next(t for t in form.text_input if t.label == "Name").input("Wifi at family time")
     next(t for t in form.text_area if t.label.startswith("Trigger words")).input("wifi\nwi-fi")
@@ -126,3 +134,34 @@ def test_bsos_and_social_workers_cannot_open_themes_or_review(demo_db, app, role
     for script in ("app_pages/themes_explorer.py", "app_pages/theme_review.py"):
         with pytest.raises(ValueError, match="Could not find"):
             at.switch_page(script).run()
+
+
+def test_a_comment_stays_to_review_until_every_suggestion_is_decided_and_looks_right_finishes_it(demo_db, app):
+    at = open_form(app, demo_db, "manager", "app_pages/theme_review.py")
+    several = next(b.key.split("_")[1] for b in at.button if b.key and b.key.startswith("ok_")
+                   and sum(1 for o in at.button if o.key and o.key.startswith(f"ok_{b.key.split('_')[1]}_")) > 1)
+    first = next(b for b in at.button if b.key and b.key.startswith(f"ok_{several}_"))
+    first.click().run()
+    assert any(b.key and b.key.startswith(f"ok_{several}_") for b in at.button)  # still queued
+    next(b for b in at.button if b.key == f"all_{several}").click().run()
+    assert not any(b.key and b.key.startswith(f"ok_{several}_") for b in at.button)
+    pending = demo_db.execute("select count(*) from comment_themes where comment_id = :c and machine = 1 "
+                              "and decision is null", {"c": int(several)}).fetchone()[0]
+    assert pending == 0
+
+
+def test_a_reviewer_corrects_how_one_theme_reads_without_touching_the_others(demo_db, app):
+    qa = user(demo_db, "qa")
+    comment_id, theme_id, reading = demo_db.execute(
+        """select comment_id, theme_id, reading from comment_themes where machine = 1 and decision is null
+           and reading = 'strength' and comment_id in (select comment_id from comment_themes group by comment_id
+           having count(*) > 1) limit 1""").fetchone()
+    others = dict(demo_db.execute("select theme_id, coalesce(human_reading, reading) from comment_themes "
+                                  "where comment_id = :c and theme_id != :t", {"c": comment_id, "t": theme_id}))
+    themes.set_reading(demo_db, qa, comment_id, theme_id, "improvement")
+    filters = themes.Filters(ui.today().replace(year=ui.today().year - 3), ui.today())
+    rows = themes.drill(demo_db, qa, filters, theme_id=theme_id)
+    assert next(r for r in rows if r["comment_id"] == comment_id)["reading"] == "improvement"
+    assert dict(demo_db.execute("select theme_id, coalesce(human_reading, reading) from comment_themes "
+                                "where comment_id = :c and theme_id != :t", {"c": comment_id, "t": theme_id})) == others
+    assert reading == "strength"

@@ -221,3 +221,76 @@ def test_the_indexed_matcher_and_the_naive_baseline_agree_on_plain_triggers():
     text = "Some feedback about word3 phrase2 and word7 phrase4 here."
     assert set(coding.code(text, coding.Matcher(theme_rows)).mentions) == coding.NaiveCoder(theme_rows).code(text) \
         == {"T3", "T7"}
+
+
+def test_merging_into_a_theme_a_person_removed_does_not_bring_it_back(db, world):
+    qa = world["qa"]
+    comment_id = say(db, world, "Our supervising social worker never calls back.")  # T01 and T03
+    themes.decide(db, qa, comment_id, "T03", "removed")
+    themes.retire_theme(db, qa, "T01", merged_into="T03")
+    themes.recode_all(db, qa)
+    rows = themes.drill(db, qa, themes.Filters(Q3.start, Q3.end), theme_id="T03")
+    assert comment_id not in [r["comment_id"] for r in rows]
+
+
+def test_looks_right_confirms_every_open_suggestion_and_marks_the_comment_reviewed(db, world):
+    qa = world["qa"]
+    comment_id = say(db, world, "The allowance was paid late again and nobody calls back.")
+    assert themes.confirm_all(db, qa, comment_id) == 2
+    assert set(codes(db, comment_id).values()) == {(1, "confirmed")}
+    assert themes.review_queue(db, qa, reviewed=False) == []
+    quiet = say(db, world, "Thank you for everything.")
+    assert themes.confirm_all(db, qa, quiet) == 0
+    assert db.execute("select reviewed_at is not null from comments where id = :c", {"c": quiet}).fetchone()[0] == 1
+
+
+def test_a_corrected_reading_changes_that_theme_only_and_survives_recoding(db, world):
+    qa = world["qa"]
+    comment_id = say(db, world, "The respite was brilliant. The allowance is paid late.")
+    themes.set_reading(db, qa, comment_id, "T07", "improvement")
+    themes.recode_all(db, qa)
+    readings = {r["theme_id"]: r["reading"] for r in db.query(
+        "select theme_id, coalesce(human_reading, reading) as reading from comment_themes where comment_id = :c",
+        {"c": comment_id})}
+    assert readings == {"T07": "improvement", "T06": "improvement"}
+    with pytest.raises(ValueError, match="does not have theme T18"):
+        themes.set_reading(db, qa, comment_id, "T18", "strength")
+    with pytest.raises(ValueError, match="strength, an area for improvement, or neutral"):
+        themes.set_reading(db, qa, comment_id, "T07", "great")
+
+
+def test_a_theme_is_only_suggested_for_the_people_it_applies_to(db, world):
+    mainstream = say(db, world, "The assessment paperwork was overwhelming.")  # T20 is for kinship carers
+    kinship = say(db, world, "The assessment paperwork was overwhelming.", cohort="kinship")
+    assert "T20" not in codes(db, mainstream) and "T20" in codes(db, kinship)
+
+
+def test_comments_matching_no_theme_are_counted_in_sql(db, world):
+    say(db, world, "Thank you for everything.")
+    say(db, world, "We need respite.")
+    filters = themes.Filters(Q3.start, Q3.end)
+    assert themes.uncoded_total(db, world["manager"], filters) == 1
+    assert [r["body"] for r in themes.uncoded(db, world["manager"], filters)] == ["Thank you for everything."]
+
+
+def test_the_comparison_uses_each_cohorts_own_base_and_one_reading():
+    now = [{"theme_id": "T06", "cohort": "kinship", "reading": "improvement", "comments": 12},
+           {"theme_id": "T06", "cohort": "kinship", "reading": "strength", "comments": 3},
+           {"theme_id": "T06", "cohort": "mainstream", "reading": "improvement", "comments": 2}]
+    before = [{"theme_id": "T06", "cohort": "kinship", "reading": "improvement", "comments": 4}]
+    rows = analysis.compare_themes(now, {"kinship": 40, "mainstream": 10}, before, {"kinship": 40, "mainstream": 25},
+                                   reading="improvement")
+    assert rows == [
+        {"theme_id": "T06", "cohort": "kinship", "before": 4, "now": 12, "share_before": 10.0, "share_now": 30.0,
+         "movement": "rising"},
+        {"theme_id": "T06", "cohort": "mainstream", "before": 0, "now": 2, "share_before": 0.0, "share_now": 20.0,
+         "movement": "too few to compare"},
+    ]
+
+
+def test_a_clicked_bar_becomes_a_drill_down_by_codes():
+    picked = analysis.pick([{"theme": "Respite and short breaks", "reading": "Area for improvement",
+                             "cohort": "Kinship"}], {"T07": "Respite and short breaks"}, themes.READINGS,
+                           {"kinship": "Kinship"})
+    assert picked == {"theme": "T07", "reading": "improvement", "cohort": "kinship"}
+    assert analysis.pick([], {}, {}, {}) is None
