@@ -184,8 +184,13 @@ for _idiom in POSITIVE_IDIOMS:
     _IDIOM_STARTS.setdefault(_idiom[0], []).append(_idiom)
 
 
+_IDIOM_FIRST = frozenset(_IDIOM_STARTS)
+
+
 def _compliment(raw: list[str]) -> bool:
     """True if the clause holds a stock compliment built from a negation ("can't fault", "no complaints")."""
+    if _IDIOM_FIRST.isdisjoint(raw):
+        return False
     for i, word in enumerate(raw):
         for idiom in _IDIOM_STARTS.get(word, ()):
             if tuple(raw[i:i + len(idiom)]) == idiom:
@@ -193,8 +198,19 @@ def _compliment(raw: list[str]) -> bool:
     return False
 
 
+_PUNCT_CLAUSE = re.compile(r"[,;:()]")
+
+
 def clauses(sentence: str) -> list[str]:
-    return [part for part in _CLAUSE.split(sentence) if part and part.strip()]
+    """A sentence cut at commas, semicolons, colons, brackets and "but", "however", "(al)though", "whereas"."""
+    lowered = sentence.lower()
+    if "but" in lowered or "however" in lowered or "though" in lowered or "whereas" in lowered:
+        parts = _CLAUSE.split(sentence)
+    elif _PUNCT_CLAUSE.search(sentence):
+        parts = _PUNCT_CLAUSE.split(sentence)
+    else:
+        return [sentence]
+    return [part for part in parts if part and part.strip()]
 
 
 class Matcher:
@@ -234,7 +250,10 @@ class Matcher:
             for phrase, theme_id, negative, exact in self.index.get(token, ()):
                 if audience is not None and not (self.applies[theme_id] & audience):
                     continue
-                if tuple((raw if exact else tokens)[position:position + len(phrase)]) != phrase:
+                if len(phrase) == 1:
+                    if exact and raw[position] != phrase[0]:
+                        continue  # a one-word stemmed trigger is its own index key, so it has matched
+                elif tuple((raw if exact else tokens)[position:position + len(phrase)]) != phrase:
                     continue
                 before = raw[max(0, position - NEGATION_WINDOW):position]
                 negated = negative or (not compliment and any(w in NEGATORS for w in before))
@@ -262,7 +281,7 @@ def code(text: str, matcher: Matcher, audience: frozenset[str] | None = None) ->
             if not raw:
                 continue
             compliment = _compliment(raw)
-            found = matcher.find([_stem(w) for w in raw], raw, audience, compliment)
+            found = matcher.find(list(map(_stem, raw)), raw, audience, compliment)
             if not found:
                 continue
             clause_score = max(score, 0.3) if compliment else score

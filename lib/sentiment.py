@@ -79,31 +79,32 @@ def compound(text: str) -> float:
 def _compound(text: str, lex: dict[str, float]) -> float:
     _, emojis, boosters, negations, n_scalar, c_incr, special = _data()
     text = _emoji_words(text, emojis)
-    tokens = _tokens(text)
-    if not tokens:
-        return 0.0
-    lower = [t.lower() for t in tokens]
-    if text != text.lower():  # only then can a word be in capitals
+    folded = text.lower()
+    if folded == text:  # no capitals anywhere: one token list serves
+        lower = _tokens(text)
+        if not lower:
+            return 0.0
+        uppers, cap_diff = None, False
+    else:
+        tokens = _tokens(text)
+        if not tokens:
+            return 0.0
+        lower = [t.lower() for t in tokens]
         uppers = [t.isupper() for t in tokens]
         cap_diff = any(uppers) and not all(uppers)
-    else:
-        uppers, cap_diff = [False] * len(tokens), False
-    n = len(tokens)
-    scores = []
+    n = len(lower)
+    cut = lower.index("but") if "but" in lower else -1
+    total = 0.0
     for i, word in enumerate(lower):
-        if word in boosters or (word == "kind" and i < n - 1 and lower[i + 1] == "of"):
-            scores.append(0.0)
-            continue
         valence = lex.get(word)
-        if valence is None:
-            scores.append(0.0)
+        if valence is None or word in boosters or (word == "kind" and i < n - 1 and lower[i + 1] == "of"):
             continue
         if word == "no" and i != n - 1 and lower[i + 1] in lex:
             valence = 0.0
         if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or \
                 (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor")):
             valence = lex[word] * n_scalar
-        if uppers[i] and cap_diff:
+        if cap_diff and uppers[i]:
             valence += c_incr if valence > 0 else -c_incr
         for k in range(3):
             if i > k and lower[i - k - 1] not in lex:
@@ -112,7 +113,7 @@ def _compound(text: str, lex: dict[str, float]) -> float:
                 if boost:
                     if valence < 0:
                         boost = -boost
-                    if uppers[i - k - 1] and cap_diff:
+                    if cap_diff and uppers[i - k - 1]:
                         boost += c_incr if valence > 0 else -c_incr
                     boost *= (1.0, 0.95, 0.9)[k]
                     valence += boost
@@ -135,11 +136,9 @@ def _compound(text: str, lex: dict[str, float]) -> float:
         if i > 0 and lower[i - 1] == "least" and lower[i - 1] not in lex:
             if not (i > 1 and lower[i - 2] in ("at", "very")):
                 valence *= n_scalar
-        scores.append(valence)
-    if "but" in lower:
-        cut = lower.index("but")
-        scores = [s * 0.5 if j < cut else s * 1.5 if j > cut else s for j, s in enumerate(scores)]
-    total = sum(scores)
+        if cut >= 0:  # "but" shifts weight to what follows it
+            valence *= 0.5 if i < cut else 1.5 if i > cut else 1.0
+        total += valence
     if total:
         emphasis = min(text.count("!"), 4) * 0.292
         questions = text.count("?")
