@@ -11,10 +11,21 @@ values = settings.current(db)
 with st.form("settings"):
     entered = {}
     for definition in settings.DEFINITIONS:
-        if definition.kind is int:
+        if definition.kind is int and definition.choices:
+            entered[definition.key] = st.selectbox(
+                definition.label, definition.choices, index=definition.choices.index(values[definition.key]),
+                help=definition.help)
+        elif definition.kind is int:
             entered[definition.key] = st.number_input(
                 definition.label, value=values[definition.key], min_value=definition.minimum,
                 max_value=definition.maximum, step=1, help=definition.help)
+        elif definition.choices:
+            entered[definition.key] = st.selectbox(
+                definition.label, definition.choices, index=definition.choices.index(values[definition.key]),
+                help=definition.help)
+        elif definition.max_length > 200:
+            entered[definition.key] = st.text_area(definition.label, value=values[definition.key],
+                                                   max_chars=definition.max_length, help=definition.help)
         else:
             entered[definition.key] = st.text_input(
                 definition.label, value=values[definition.key], max_chars=definition.max_length,

@@ -351,3 +351,30 @@ def m005_theme_readings(db: sqlite_utils.Database) -> None:
             check (human_reading in ('strength', 'improvement', 'neutral'));
         """
     )
+
+
+@migrations()
+def m006_reports(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        create table report_drafts (
+            period_key text primary key,
+            narrative text not null default '{}',
+            quotes text not null default '{}',
+            updated_at text not null,
+            updated_by integer references users(id)
+        );
+        create table report_versions (
+            id integer primary key,
+            period_key text not null,
+            version integer not null,
+            value text not null,
+            fingerprint text not null,
+            pdf blob not null,
+            xlsx blob not null,
+            created_at text not null,
+            created_by integer not null references users(id),
+            unique (period_key, version)
+        );
+        """
+    )

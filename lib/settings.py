@@ -21,6 +21,7 @@ class Setting:
     minimum: int | None = None
     maximum: int | None = None
     max_length: int = 120
+    choices: tuple = ()
 
     @property
     def kind(self) -> type:
@@ -37,10 +38,14 @@ class Setting:
                 raise ValueError(f"{self.label} must be at least {self.minimum}.")
             if self.maximum is not None and number > self.maximum:
                 raise ValueError(f"{self.label} must be at most {self.maximum}.")
+            if self.choices and number not in self.choices:
+                raise ValueError(f"{self.label} must be one of: {', '.join(map(str, self.choices))}.")
             return number
         cleaned = text.clean(value, field=self.label, max_length=self.max_length)
-        if not cleaned:
+        if not cleaned and self.default:
             raise ValueError(f"{self.label} cannot be empty.")
+        if self.choices and cleaned not in self.choices:
+            raise ValueError(f"{self.label} must be one of: {', '.join(self.choices)}.")
         return cleaned
 
 
@@ -59,6 +64,21 @@ DEFINITIONS: tuple[Setting, ...] = (
             "Consecutive wrong passwords that lock an account.", 3, 20),
     Setting("lockout_minutes", "Account lock time (minutes)", 15,
             "How long a locked account stays locked.", 1, 1440),
+    Setting("report_marking", "Protective marking on reports", "OFFICIAL-SENSITIVE",
+            "Printed on the cover and every page of exported reports."),
+    Setting("suppression_preset", "Small-number suppression", "dfe",
+            "dfe: counts 1 to 5 shown as c, no % on a base under 10 (DfE children-looked-after convention). "
+            "ons: the ONS 10-5 rule (counts under 10 hidden, others rounded to 5). custom: the three numbers below.",
+            choices=("dfe", "ons", "custom")),
+    Setting("suppress_max", "Custom suppression: hide counts from 1 up to", 5,
+            "Used when suppression is custom.", 1, 20),
+    Setting("min_base", "Custom suppression: smallest base for a % or mean", 10,
+            "Used when suppression is custom.", 1, 100),
+    Setting("rounding", "Custom suppression: round counts to the nearest (0 for none)", 0,
+            "Used when suppression is custom: 0, 5 or 10.", 0, 10, choices=(0, 5, 10)),
+    Setting("redaction_names", "Extra names and places to redact from quotes", "",
+            "Comma-separated: names of people, schools and places that are not in the register or the users "
+            "list but must never appear in a quote.", max_length=5000),
 )
 BY_KEY = {setting.key: setting for setting in DEFINITIONS}
 

@@ -452,6 +452,11 @@ def _saved_message(result, safeguarding: bool, *, form=None, outcome=None, edite
     return f"Saved entry #{result}: {what}. The form is ready for the next one."
 
 
+def local_time(stamp: str | None) -> str:
+    """A stored UTC timestamp as UK local time, dd/mm/yyyy hh:mm."""
+    return _local_time(stamp)
+
+
 def _local_time(stamp: str | None) -> str:
     return dt.datetime.fromisoformat(stamp).astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if stamp else ""
 

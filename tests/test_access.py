@@ -23,6 +23,7 @@ EXPECTED = {
     "close_follow_up": {"manager", "qa"},
     "view_question_bank": {"qa"},
     "view_themes": {"manager", "qa"},
+    "build_report": {"qa"},
     "review_codes": {"manager", "qa"},
     "manage_codebook": {"qa"},
     "view_register": {"manager", "qa"},

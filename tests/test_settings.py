@@ -48,3 +48,15 @@ def test_only_qa_may_change_settings(db, role):
     with pytest.raises(PermissionDenied):
         settings.update(db, add_user(db, role), {"monthly_minimum_carers": 9})
     assert settings.get(db, "monthly_minimum_carers") == 2
+
+
+@pytest.mark.parametrize("values, message", [({"suppression_preset": "strict"}, "must be one of: dfe, ons, custom"),
+                                             ({"rounding": 3}, "must be one of: 0, 5, 10")])
+def test_a_setting_with_fixed_choices_refuses_anything_else(db, qa, values, message):
+    with pytest.raises(ValueError, match=message):
+        settings.update(db, qa, values)
+
+
+def test_the_extra_redaction_names_may_be_empty(db, qa):
+    settings.update(db, qa, {"redaction_names": "Oakfield Primary, Jo Bloggs"})
+    assert settings.update(db, qa, {"redaction_names": "  "}) == {"redaction_names": ["Oakfield Primary, Jo Bloggs", ""]}

@@ -1,0 +1,132 @@
+import json
+
+import pandas as pd
+import streamlit as st
+
+from lib import db as store
+from lib import publishing, quarters, report, ui
+
+db = ui.connection()
+user = ui.page_user("build_report")
+today = ui.today()
+st.title("Feedback report")
+st.caption("Choose a period, read the preview section by section, write the commentary, pick quotes, then publish. "
+           "Publishing keeps the PDF and workbook exactly as they were, as a numbered version.")
+
+recent = quarters.recent(today, 8)
+kind = st.segmented_control("Report for", ["Quarter", "Financial year"], default="Quarter", required=True,
+                            key="report_kind")
+if kind == "Quarter":
+    period_key = st.selectbox("Quarter", [q.slug for q in recent], index=1 if len(recent) > 1 else 0,
+                              format_func=lambda k: report.period(k).label, key="report_period")
+else:
+    years = sorted({q.year.label for q in recent}, reverse=True)
+    period_key = st.selectbox("Financial year", years, format_func=lambda k: report.period(k).label,
+                              key="report_year")
+
+with st.status("Building the report from the live data…", expanded=False) as status:
+    value = ui.attempt(lambda: report.build(db, user, period_key, today=today))
+    status.update(label="Report built from the live data." if value else "The report could not be built.",
+                  state="complete" if value else "error")
+if value is None:
+    st.stop()
+for warning in value.warnings:
+    st.warning(ui.md(warning), icon=":material/warning:")
+
+published = publishing.versions(db, user, period_key)
+if published:
+    latest = published[0]
+    if report.fingerprint(value) != latest["fingerprint"]:
+        st.info(f"The live data or the draft has changed since version {latest['version']} was published. "
+                "Publish again to make a new version; earlier versions stay as they were.", icon=":material/update:")
+    else:
+        st.success(f"Version {latest['version']} is up to date with the live data.", icon=":material/verified:")
+
+saved = report.draft(db, user, period_key)
+for section in value.sections:
+    with st.expander(section.title, expanded=section.key == "headlines"):
+        for sentence in section.summary:
+            st.text("• " + sentence)
+        if section.empty:
+            st.info(section.empty, icon=":material/info:")
+        for table in section.tables:
+            st.caption(ui.md(table.title))
+            ui.table(pd.DataFrame(list(table.rows), columns=list(table.columns)))
+            if table.note:
+                st.caption(ui.md(table.note))
+        for chart in section.charts:
+            st.vega_lite_chart(json.loads(chart.spec))
+            if chart.note:
+                st.caption(ui.md(chart.note))
+        with st.form(f"narrative_{period_key}_{section.key}"):
+            text = st.text_area("Commentary for this section", value=section.narrative, height=140,
+                                help="Plain text; leave a blank line between paragraphs. Saved as a draft for "
+                                     "this period.")
+            if st.form_submit_button("Save commentary"):
+                ui.attempt(lambda k=section.key, t=text: report.save_draft(
+                    db, user, period_key, narrative={**saved["narrative"], k: t}), success="Commentary saved.")
+        if section.key in report.QUOTE_SECTIONS:
+            chosen = saved["quotes"].get(section.key, [])
+            st.caption(f"Quotes ({len(chosen)} chosen)")
+            for index, quote in enumerate(chosen):
+                left, right = st.columns([6, 1])
+                left.text("“" + quote["text"] + "”")
+                if right.button("Remove", key=f"unquote_{period_key}_{section.key}_{index}"):
+                    ui.attempt(lambda k=section.key, i=index: report.save_draft(
+                        db, user, period_key, quotes={**saved["quotes"], k: [q for j, q in enumerate(
+                            saved["quotes"].get(k, [])) if j != i]}), success="Quote removed.")
+            candidates = report.quote_candidates(db, user, period_key, section.key)
+            taken = {q["comment_id"] for q in chosen}
+            offer = [c for c in candidates if c["comment_id"] not in taken]
+            if offer:
+                by_id = {c["comment_id"]: c for c in offer}
+                pick = st.selectbox("Add a quote (consented comments, most common themes first; already redacted)",
+                                    list(by_id), index=None, placeholder="Choose a comment",
+                                    format_func=lambda i: by_id[i]["suggested"][:120],
+                                    key=f"pick_{period_key}_{section.key}")
+                if pick is not None:
+                    with st.form(f"quote_{period_key}_{section.key}_{pick}"):
+                        st.caption(by_id[pick]["source_line"])
+                        edited = st.text_area("Check the redaction and edit if needed", value=by_id[pick]["suggested"])
+                        if st.form_submit_button("Add this quote"):
+                            ui.attempt(lambda k=section.key, c=pick, t=edited: report.save_draft(
+                                db, user, period_key, quotes={**saved["quotes"],
+                                                              k: saved["quotes"].get(k, []) + [{"comment_id": c, "text": t}]}),
+                                       success="Quote added.")
+            elif not chosen:
+                st.caption("No consented comments to quote in this period.")
+
+st.divider()
+st.subheader("Publish")
+st.caption(f"Publishing makes version {(published[0]['version'] if published else 0) + 1} of the "
+           f"{value.period_label} report: the PDF and Excel workbook are stored exactly as made, with who and when.")
+if st.button("Publish this report", type="primary", icon=":material/publish:"):
+    with st.spinner("Rendering the PDF and workbook…"):
+        result = ui.attempt(lambda: publishing.publish(db, user, period_key, today=today))
+    if result is not None:
+        ui.flash(f"Published version {result['version']}.")
+        for warning in result["warnings"]:
+            ui.flash(warning, kind="info")
+        st.rerun()
+
+if published:
+    st.subheader("Published versions")
+    for row in published:
+        left, middle, right = st.columns([3, 1, 1])
+        left.text(f"Version {row['version']} · {ui.local_time(row['created_at'])} · {row['by']}")
+
+        def fetch(kind, version=row["version"]):
+            def make() -> bytes:  # runs on Streamlit's download thread: its own connection
+                database = store.connect()
+                try:
+                    return publishing.download(database, user, period_key, version, kind)
+                finally:
+                    database.close()
+            return make
+
+        stem = f"feedback-report-{period_key.replace('/', '-')}-v{row['version']}"
+        middle.download_button("PDF", data=fetch("pdf"), file_name=f"{stem}.pdf", mime="application/pdf",
+                               icon=":material/picture_as_pdf:", on_click="ignore", key=f"pdf_{row['version']}")
+        right.download_button("Excel", data=fetch("xlsx"), file_name=f"{stem}.xlsx", on_click="ignore",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              icon=":material/table:", key=f"xlsx_{row['version']}")

@@ -1,0 +1,554 @@
+"""The quarterly (or annual) feedback report: one frozen value computed from the database.
+
+build() reads everything the report needs for a financial quarter or year, applies small-number
+suppression, and returns a report_model.Report. The preview, the PDF and the workbook render that
+one value. Run `python -m lib.report --db PATH --period 2025/26-Q3 --out report.pdf [--xlsx FILE]`
+to write the same report from the command line (with the saved narrative and quotes, if any).
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import datetime as dt
+import hashlib
+import json
+import sys
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+import sqlite_utils
+
+from lib import access, analysis, charts, compliance, questions, redaction, settings, suppression
+from lib import db as store
+from lib import themes
+from lib.access import User
+from lib.quarters import FinancialYear, Quarter
+from lib.report_model import Chart, Quote, Report, Section, Table
+
+TITLE = "Feedback report"
+SECTIONS = {
+    "headlines": "Headline numbers",
+    "compliance": "Business support calls: the monthly minimum",
+    "carers": "Foster carers' and kinship carers' views",
+    "parents": "Birth parents' views",
+    "children": "Children's and young people's views",
+    "audits": "Case-file audit feedback",
+    "direct_work": "Direct work and targeted feedback",
+    "complaints": "Compliments, comments and complaints",
+    "actions": "You said, we did",
+    "methods": "Methods, data and small numbers",
+}
+QUOTE_SECTIONS = {"carers": {"form": ("carer",), "respondent": "carer"},
+                  "parents": {"form": ("parent",), "respondent": "birth_parent"},
+                  "children": {"form": ("child",), "respondent": "child"},
+                  "audits": {"form": ("audit",), "respondent": None},
+                  "direct_work": {"form": ("direct_work",), "respondent": None}}
+# The children's questions compared across age bands: one item per band, or None where a band is not asked.
+CHILD_MEASURES = {
+    "Feel safe where they live": ("Y1_01", "Y2_01", "Y3_01"),
+    "Trust the adults they live with": ("Y1_03", "Y2_03", "Y3_03"),
+    "See their family the right amount": ("Y1_05", "Y2_05A", "Y3_08A"),
+    "Have a say in decisions about their life": (None, "Y2_09", "Y3_12"),
+    "Know who their social worker is": ("Y1_07", "Y2_11A", "Y3_14A"),
+    "Understand why they are in care": ("Y1_08", "Y2_10", "Y3_13"),
+}
+BANDS = ("under_8", "8_11", "12_plus")
+SOURCE_WORDS = {"bso_call": "monthly call", "annual_review": "Annual Review", "case_audit": "case-file audit",
+                "direct_work": "direct work"}
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # 2025/26-Q3 or 2025/26
+    label: str
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    previous_label: str
+
+    @property
+    def months(self) -> list[dt.date]:
+        return analysis.months_between(self.start, self.end)
+
+
+def period(text: str) -> Period:
+    """A financial quarter ('2025/26-Q3', '2025/26 Q3') or year ('2025/26'); ValueError otherwise."""
+    text = (text or "").strip()
+    try:
+        quarter = Quarter.parse(text)
+    except ValueError:
+        quarter = None
+    if quarter:
+        months = f"{calendar.month_name[quarter.start.month]} to {calendar.month_name[quarter.end.month]} {quarter.end.year}"
+        return Period(quarter.slug, f"{quarter.label} ({months})", quarter.start, quarter.end, quarter.previous.start,
+                      quarter.previous.end, quarter.previous.label)
+    try:
+        year = FinancialYear.parse(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a financial quarter or year; write it like 2025/26-Q3 or 2025/26.") from None
+    return Period(year.label, f"{year.label} (April {year.start_year} to March {year.start_year + 1})", year.start,
+                  year.end, year.previous.start, year.previous.end, year.previous.label)
+
+
+def rules(db: sqlite_utils.Database) -> suppression.Rules:
+    """The suppression rules in force (a preset, or QA's custom thresholds)."""
+    values = settings.current(db)
+    if values["suppression_preset"] in suppression.PRESETS:
+        return suppression.PRESETS[values["suppression_preset"]]
+    return suppression.Rules(suppress_max=values["suppress_max"], min_base=values["min_base"],
+                             rounding=values["rounding"] or None)
+
+
+# ---- Drafts: narrative and chosen quotes per period ---------------------------------------------
+
+
+def draft(db: sqlite_utils.Database, user: User, period_key: str) -> dict:
+    """The saved narrative ({section: text}) and quotes ({section: [{comment_id, text}]}) for a period."""
+    access.require(user, "build_report")
+    row = db.execute("select narrative, quotes from report_drafts where period_key = :k", {"k": period_key}).fetchone()
+    return {"narrative": json.loads(row[0]) if row else {}, "quotes": json.loads(row[1]) if row else {}}
+
+
+def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrative: dict | None = None,
+               quotes: dict | None = None) -> None:
+    """Save narrative and/or quotes for a period (plain text, cleaned); audited."""
+    access.require(user, "build_report")
+    period(period_key)
+    current = draft(db, user, period_key)
+    if narrative is not None:
+        current["narrative"] = {key: text.strip() for key, text in (
+            (k, _clean(v, f"The commentary for {SECTIONS.get(k, k)}", 20_000)) for k, v in narrative.items()
+            if k in SECTIONS) if text.strip()}
+    if quotes is not None:
+        cleaned = {}
+        for key, chosen in quotes.items():
+            if key not in QUOTE_SECTIONS:
+                raise ValueError(f"Quotes cannot go in the section '{key}'.")
+            cleaned[key] = [{"comment_id": int(q["comment_id"]),
+                             "text": _clean(q["text"], "A quote", 2_000, required=True)} for q in chosen]
+        current["quotes"] = cleaned
+    with store.write(db):
+        db.execute(
+            """insert into report_drafts (period_key, narrative, quotes, updated_at, updated_by)
+               values (:k, :n, :q, :at, :u) on conflict (period_key) do update set narrative = excluded.narrative,
+               quotes = excluded.quotes, updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
+            {"k": period_key, "n": json.dumps(current["narrative"], ensure_ascii=False),
+             "q": json.dumps(current["quotes"], ensure_ascii=False), "at": store.stamp(), "u": user.id})
+        store.audit(db, action="update", user_id=user.id, username=user.username, entity="report_drafts",
+                    entity_id=period_key, detail={"narrative_sections": sorted(current["narrative"]),
+                                                  "quotes": {k: len(v) for k, v in current["quotes"].items()}})
+
+
+def _clean(value, field: str, limit: int, *, required: bool = False) -> str:
+    from lib import text
+
+    return text.clean(value, field=field, max_length=limit, multiline=True, required=required)
+
+
+# ---- Quotes -----------------------------------------------------------------------------------
+
+
+def redaction_names(db: sqlite_utils.Database) -> frozenset[str]:
+    """Names known to the register and the users table, plus QA's list of extra names and places."""
+    sources = [r[0] for r in db.execute("select display_name from households")]
+    sources += [r[0] for r in db.execute("select display_name from users")]
+    extra = [n.strip() for n in settings.get(db, "redaction_names").split(",") if n.strip()]
+    return redaction.name_terms(sources) | frozenset(extra)
+
+
+def quote_candidates(db: sqlite_utils.Database, user: User, period_key: str, section: str, *, limit: int = 30
+                     ) -> list[dict]:
+    """Comments that may be quoted in a section: consented, not safeguarding, not deleted; the most
+    common themes of the period first; each with a suggested redaction."""
+    access.require(user, "build_report")
+    chosen = period(period_key)
+    spec = QUOTE_SECTIONS[section]
+    rows = list(db.query(
+        f"""select c.id as comment_id, c.body, r.contact_on, r.respondent, r.cohort, r.source, r.form,
+                  (select group_concat(ct.theme_id) from comment_themes ct where ct.comment_id = c.id
+                     and {themes.PRESENT}) as theme_ids
+           from comments c join responses r on r.id = c.response_id
+           where r.deleted_at is null and r.safeguarding = 0 and c.consent_to_quote = 1
+             and r.contact_on >= :start and r.contact_on <= :end
+             and r.form in (select value from json_each(:forms))
+           order by r.contact_on desc""",
+        {"start": chosen.start.isoformat(), "end": chosen.end.isoformat(), "forms": json.dumps(spec["form"])}))
+    frequency: dict[str, int] = {}
+    for row in rows:
+        for theme_id in (row["theme_ids"] or "").split(","):
+            if theme_id:
+                frequency[theme_id] = frequency.get(theme_id, 0) + 1
+    names = redaction_names(db)
+    for row in rows:
+        ids = [t for t in (row["theme_ids"] or "").split(",") if t]
+        row["score"] = max((frequency[t] for t in ids), default=0)
+        row["themes"] = ids
+        row["suggested"] = redaction.redact(row["body"], names=names).text
+        row["source_line"] = _source_line(row)
+    rows.sort(key=lambda r: (-r["score"], r["contact_on"]), reverse=False)
+    return rows[:limit]
+
+
+def _source_line(row: dict) -> str:
+    who = {"carer": {"mainstream": "Foster carer", "kinship": "Kinship carer"}.get(row["cohort"], "Carer"),
+           "birth_parent": "Birth parent", "child": "Child or young person"}.get(row["respondent"], "")
+    month = dt.date.fromisoformat(row["contact_on"]).strftime("%B %Y")
+    return f"{who}, {SOURCE_WORDS[row['source']]}, {month}"
+
+
+def _quotes(db, section: str, saved: list[dict], warnings: list[str]) -> tuple[Quote, ...]:
+    found = []
+    for quote in saved:
+        rows = list(db.query(
+            """select c.id, c.consent_to_quote, r.safeguarding, r.deleted_at, r.contact_on, r.respondent, r.cohort,
+                      r.source from comments c join responses r on r.id = c.response_id where c.id = :id""",
+            {"id": quote["comment_id"]}))
+        if not rows or rows[0]["deleted_at"] or not rows[0]["consent_to_quote"] or rows[0]["safeguarding"]:
+            warnings.append(f"A quote chosen for “{SECTIONS[section]}” was left out: its comment was deleted, lost "
+                            "its consent or is flagged for safeguarding.")
+            continue
+        found.append(Quote(quote["text"], _source_line(rows[0])))
+    return tuple(found)
+
+
+# ---- Building the report ----------------------------------------------------------------------
+
+
+def _responses(db, start: dt.date, end: dt.date) -> dict[tuple[str, str, str | None], int]:
+    counts = {}
+    for row in db.query(
+        """select form, outcome, cohort, count(*) as n from responses
+           where deleted_at is null and contact_on >= :start and contact_on <= :end group by 1, 2, 3""",
+        {"start": start.isoformat(), "end": end.isoformat()}):
+        counts[(row["form"], row["outcome"], row["cohort"])] = row["n"]
+    return counts
+
+
+def _sum(counts: dict, form: str, *, outcome: str | None = "completed", cohort: str | None = "any") -> int:
+    return sum(n for (f, o, c), n in counts.items()
+               if f == form and (outcome is None or o == outcome) and (cohort == "any" or c == cohort))
+
+
+def _comments(db, start: dt.date, end: dt.date) -> int:
+    return db.execute("""select count(*) from comments c join responses r on r.id = c.response_id
+                         where r.deleted_at is null and r.contact_on >= :s and r.contact_on <= :e""",
+                      {"s": start.isoformat(), "e": end.isoformat()}).fetchone()[0]
+
+
+def _headlines(db, chosen: Period, r: suppression.Rules) -> Section:
+    now, before = _responses(db, chosen.start, chosen.end), _responses(db, chosen.previous_start, chosen.previous_end)
+    measures = [
+        ("Carer feedback calls completed", _sum(now, "carer"), _sum(before, "carer")),
+        ("Birth-parent feedback calls completed", _sum(now, "parent"), _sum(before, "parent")),
+        ("Children's views at Annual Reviews", _sum(now, "child"), _sum(before, "child")),
+        ("Case-file audit feedback", _sum(now, "audit"), _sum(before, "audit")),
+        ("Direct work and targeted feedback", _sum(now, "direct_work"), _sum(before, "direct_work")),
+        ("Calls not answered, declined or wrong number",
+         sum(_sum(now, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number")),
+         sum(_sum(before, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number"))),
+        ("Free-text comments", _comments(db, chosen.start, chosen.end),
+         _comments(db, chosen.previous_start, chosen.previous_end)),
+    ]
+    rows = tuple((label, suppression.count(a, r), suppression.count(b, r)) for label, a, b in measures)
+    carers = suppression.count(measures[0][1], r)
+    summary = (f"{carers} carer feedback calls were completed this period "
+               f"({suppression.count(measures[0][2], r)} in {chosen.previous_label}).",
+               f"{suppression.count(measures[2][1], r)} children and young people gave their views at an Annual Review.")
+    return Section("headlines", SECTIONS["headlines"], summary=summary,
+                   tables=(Table("Feedback received", ("Measure", chosen.key, chosen.previous_label), rows),))
+
+
+def _compliance(db, user: User, chosen: Period, r: suppression.Rules, today: dt.date) -> Section:
+    rows = compliance.table(db, user, first=chosen.start, last=min(chosen.end, today), today=today) \
+        if chosen.start <= today else []
+    if not rows:
+        return Section("compliance", SECTIONS["compliance"], empty="No months of this period have started yet.")
+    by_month: dict[dt.date, list] = {}
+    for row in rows:
+        by_month.setdefault(row.month, []).append(row)
+    table_rows = []
+    for month, entries in sorted(by_month.items()):
+        met = sum(1 for e in entries if e.met)
+        table_rows.append((month.strftime("%B %Y") + (" (in progress)" if entries[0].in_progress else ""),
+                           str(len(entries)), str(met), str(len(entries) - met),
+                           suppression.count(sum(e.carers for e in entries), r),
+                           suppression.count(sum(e.parents for e in entries), r),
+                           str(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
+    total_met = sum(1 for e in rows if e.met)
+    summary = (f"BSOs met the monthly minimum in {total_met} of {len(rows)} BSO-months "
+               f"({round(100 * total_met / len(rows))}%). A BSO who recorded nothing counts as not meeting it.",)
+    return Section("compliance", SECTIONS["compliance"], summary=summary, tables=(Table(
+        "BSOs against the monthly minimum",
+        ("Month", "BSOs", "Met the minimum", "Below it", "Carer feedback", "Birth-parent feedback", "Target calls"),
+        tuple(table_rows), note="Counts of staff are not suppressed; counts of families are."),))
+
+
+def _themes_table(db, user, chosen: Period, r: suppression.Rules, *, respondent: str | None, source: str,
+                  cohorts: tuple[str | None, ...], names: dict[str, str], heading: str) -> tuple[Table, list[str]]:
+    """Top three strengths and areas for improvement per cohort, with movement where both periods allow it."""
+    rows, summary = [], []
+    for cohort in cohorts:
+        base = dict(respondent=respondent, cohort=cohort, source=source)
+        now_f = themes.Filters(chosen.start, chosen.end, **base)
+        before_f = themes.Filters(chosen.previous_start, chosen.previous_end, **base)
+        now = themes.theme_counts(db, user, now_f)
+        before = themes.theme_counts(db, user, before_f)
+        totals_now, totals_before = themes.cohort_totals(db, user, now_f), themes.cohort_totals(db, user, before_f)
+        label = questions.COHORTS.get(cohort, "All")
+        for reading, word in (("strength", "Strength"), ("improvement", "Area for improvement")):
+            compared = analysis.compare_themes(now, totals_now, before, totals_before, reading=reading)
+            merged: dict[str, dict] = {}
+            for row in compared:
+                slot = merged.setdefault(row["theme_id"], {"now": 0, "before": 0, "movement": row["movement"]})
+                slot["now"] += row["now"]
+                slot["before"] += row["before"]
+            top = sorted(merged.items(), key=lambda kv: -kv[1]["now"])[:3]
+            for theme_id, values in top:
+                if not values["now"]:
+                    continue
+                shown = suppression.count(values["now"], r)
+                moved = values["movement"] if shown != suppression.SUPPRESSED else "too few to compare"
+                rows.append((label, word, names.get(theme_id, theme_id), shown, moved))
+            if top and top[0][1]["now"]:
+                summary.append(f"{label}: the most frequent {word.lower()} was “{names.get(top[0][0])}”.")
+    return Table(heading, ("Cohort", "Reading", "Theme", "Comments", "Against the previous period"), tuple(rows)), summary
+
+
+def _likert_table(db, user, chosen: Period, r: suppression.Rules, form: str, cohorts: tuple[str, ...],
+                  bank: questions.Bank, cohort_names: dict[str, str]) -> tuple[Table, Chart | None]:
+    filters = themes.Filters(chosen.start, chosen.end)
+    counts = themes.answer_counts(db, user, filters, form)
+    items = analysis.rating_items(bank.forms[form])
+    likert_rows = analysis.likert_rows(items, counts, cohort_names=cohort_names)
+    by_item: dict[str, dict[str, dict]] = {}
+    for row in likert_rows:
+        by_item.setdefault(row["item_id"], {})[row["cohort"]] = row
+    rows = []
+    for item in items:
+        if item.id not in by_item:
+            continue
+        cells = [f"{item.id} {item.text}"]
+        for cohort in cohorts:
+            found = by_item[item.id].get(cohort_names[cohort])
+            if not found:
+                cells += ["0", "–"]
+                continue
+            positive = round(found["percent_positive"] * found["n"] / 100) if found["percent_positive"] is not None else 0
+            cells += [suppression.count(found["n"], r), suppression.percent(positive, found["n"], r)]
+        rows.append(tuple(cells))
+    columns = ["Question"] + [f"{cohort_names[c]} {what}" for c in cohorts for what in ("n", "% positive")]
+    drawable = [row for row in likert_rows if row["n"] >= r.min_base]
+    chart = None
+    if drawable:
+        spec = charts.likert(pd.DataFrame(drawable)).to_json()
+        hidden = len({(x["item_id"], x["cohort"]) for x in likert_rows}) - len({(x["item_id"], x["cohort"]) for x in drawable})
+        chart = Chart("Answers to the rating questions", spec,
+                      alt="Diverging bars: positive answers right of zero, the rest left.",
+                      note=f"Questions with fewer than {r.min_base} valid answers in a cohort are not drawn"
+                           f" ({hidden} left out)." if hidden else "")
+    return Table("% positive by question", tuple(columns), tuple(rows),
+                 note="% positive = the top two answers over valid answers (not applicable and don't know left out); "
+                      "n is that base."), chart
+
+
+def _views(db, user, chosen: Period, r: suppression.Rules, bank, names, *, key: str, form: str, respondent: str
+           ) -> Section:
+    now = _responses(db, chosen.start, chosen.end)
+    cohorts = ("mainstream", "kinship")
+    cohort_names = {**questions.COHORTS, "none": "No household"}
+    counts = [[_sum(now, form, cohort=c)] for c in cohorts]
+    if not sum(n for (n,) in counts):
+        return Section(key, SECTIONS[key], empty="No feedback was recorded in this period.")
+    responses = suppression.table(counts, r, column_totals=True)
+    table = Table("Completed feedback by placement type", ("Placement type", "Responses"),
+                  tuple((questions.COHORTS[c], responses.cells[i][0]) for i, c in enumerate(cohorts))
+                  + (("Total", responses.column_totals[0]),))
+    # Birth parents are split by placement type only where both cohorts have a base to show.
+    split = all(n >= r.min_base for (n,) in counts) or key == "carers"
+    likert, chart = _likert_table(db, user, chosen, r, form, cohorts, bank, cohort_names)
+    top, summary = _themes_table(db, user, chosen, r, respondent=respondent, source="bso_call",
+                                 cohorts=cohorts if split else (None,), names=names,
+                                 heading="Top strengths and areas for improvement")
+    return Section(key, SECTIONS[key], summary=tuple(summary), tables=(table, likert, top),
+                   charts=(chart,) if chart else ())
+
+
+def _children(db, user, chosen: Period, r: suppression.Rules, bank, names) -> Section:
+    bands = {b: n for b, n in db.execute(
+        """select age_band, count(*) from responses where deleted_at is null and form = 'child'
+           and contact_on >= :s and contact_on <= :e group by age_band""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
+    if not sum(bands.values()):
+        return Section("children", SECTIONS["children"], empty="No children's views were recorded in this period.")
+    shown = suppression.table([[bands.get(b, 0)] for b in BANDS], r, column_totals=True)
+    responses = Table("Children's views by age band", ("Age band", "Responses"),
+                      tuple((questions.AGE_BANDS[b], shown.cells[i][0]) for i, b in enumerate(BANDS))
+                      + (("Total", shown.column_totals[0]),))
+    answers = {}
+    for row in db.query(
+        """select r.age_band, a.item_id, a.value, count(*) as n from answers a join responses r on r.id = a.response_id
+           where r.deleted_at is null and r.form = 'child' and r.contact_on >= :s and r.contact_on <= :e
+           group by 1, 2, 3""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}):
+        answers.setdefault((row["age_band"], row["item_id"]), {})[row["value"]] = row["n"]
+    rows = []
+    for measure, items in CHILD_MEASURES.items():
+        cells = [measure]
+        for band, item_id in zip(BANDS, items):
+            if item_id is None:
+                cells.append("not asked")
+                continue
+            scale = bank.items[item_id].scale
+            summary = analysis.likert(item_id, answers.get((band, item_id), {}), positive=scale.positive,
+                                      excluded=scale.excluded)
+            cells.append(f"{suppression.percent(summary.positive, summary.base, r)} "
+                         f"(n={suppression.count(summary.base, r)})" if summary.base else "–")
+        rows.append(tuple(cells))
+    key_table = Table("What children said, by age band (% positive, n)",
+                      ("Measure",) + tuple(questions.AGE_BANDS[b] for b in BANDS), tuple(rows),
+                      note="Under 8s answer on a three-face scale; % positive is the happy face, or 'yes', or the "
+                           "top two answers for older children.")
+    top, summary = _themes_table(db, user, chosen, r, respondent="child", source="annual_review", cohorts=(None,),
+                                 names=names, heading="What children said most: strengths and areas for improvement")
+    return Section("children", SECTIONS["children"], summary=tuple(summary), tables=(responses, key_table, top))
+
+
+def _audits(db, user, chosen: Period, r: suppression.Rules, names) -> Section:
+    who = {w: n for w, n in db.execute(
+        """select respondent, count(*) from responses where deleted_at is null and form = 'audit'
+           and contact_on >= :s and contact_on <= :e group by respondent""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
+    if not sum(who.values()):
+        return Section("audits", SECTIONS["audits"], empty="No case-file audit feedback was recorded in this period.")
+    order = list(questions.RESPONDENTS)
+    shown = suppression.table([[who.get(k, 0)] for k in order], r, column_totals=True)
+    table = Table("Audit feedback by who was asked", ("Respondent", "Responses"),
+                  tuple((questions.RESPONDENTS[k], shown.cells[i][0]) for i, k in enumerate(order))
+                  + (("Total", shown.column_totals[0]),))
+    top, summary = _themes_table(db, user, chosen, r, respondent=None, source="case_audit", cohorts=(None,), names=names,
+                                 heading="Themes in audit feedback")
+    return Section("audits", SECTIONS["audits"], summary=tuple(summary), tables=(table, top))
+
+
+def _direct_work(db, chosen: Period, r: suppression.Rules, names: frozenset[str]) -> Section:
+    rows = list(db.query(
+        """select title, contact_on, respondent from responses where deleted_at is null and form = 'direct_work'
+           and contact_on >= :s and contact_on <= :e order by contact_on""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}))
+    if not rows:
+        return Section("direct_work", SECTIONS["direct_work"], empty="No direct work was recorded in this period.")
+    examples = tuple((dt.date.fromisoformat(x["contact_on"]).strftime("%B %Y"),
+                      redaction.redact(x["title"], names=names).text,
+                      questions.RESPONDENTS.get(x["respondent"], "")) for x in rows)
+    return Section("direct_work", SECTIONS["direct_work"],
+                   summary=(f"{suppression.count(len(rows), r)} examples of direct work were recorded.",),
+                   tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
+
+
+def _methods(db, chosen: Period, r: suppression.Rules, as_of: str) -> Section:
+    versions = [v for (v,) in db.execute(
+        """select distinct bank_version from responses where deleted_at is null and contact_on >= :s
+           and contact_on <= :e order by 1""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})]
+    summary = (
+        "Sources: BSOs' monthly calls to carers and birth parents, children's views at the carer's Annual Review, "
+        "feedback gathered in case-file audits, and examples of direct work.",
+        f"Question bank version(s): {', '.join(versions) or 'none in this period'}; theme codebook version "
+        f"{themes.current_version(db)}.",
+        "% positive is the top two answers over valid answers, with not applicable and don't know left out.",
+        "Themes are suggested by the codebook's triggers and confirmed, removed or added by managers and QA.",
+        "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
+        "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
+        f"Small numbers: {suppression.describe(r)}.",
+        f"Data as of {as_of} (UTC).",
+    )
+    return Section("methods", SECTIONS["methods"], summary=summary)
+
+
+def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date, as_of: str | None = None,
+          version: int | None = None) -> Report:
+    """The report for a period, from the database, with the saved narrative and quotes."""
+    access.require(user, "build_report")
+    chosen = period(period_key)
+    r = rules(db)
+    as_of = as_of or store.stamp()
+    saved = draft(db, user, chosen.key)
+    names = themes.names(db)
+    bank = questions.current(db)
+    redact_names = redaction_names(db)
+    warnings: list[str] = []
+    sections = [
+        _headlines(db, chosen, r),
+        _compliance(db, user, chosen, r, today),
+        _views(db, user, chosen, r, bank, names, key="carers", form="carer", respondent="carer"),
+        _views(db, user, chosen, r, bank, names, key="parents", form="parent", respondent="birth_parent"),
+        _children(db, user, chosen, r, bank, names),
+        _audits(db, user, chosen, r, names),
+        _direct_work(db, chosen, r, redact_names),
+        Section("complaints", SECTIONS["complaints"],
+                empty="No data: the compliments, comments and complaints log is not in use yet."),
+        Section("actions", SECTIONS["actions"], empty="No data: \"You said, we did\" actions are not recorded yet."),
+        _methods(db, chosen, r, as_of),
+    ]
+    finished = []
+    for section in sections:
+        quotes = _quotes(db, section.key, saved["quotes"].get(section.key, []), warnings)
+        finished.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
+                                saved["narrative"].get(section.key, ""), quotes, section.empty))
+    return Report(settings.get(db, "service_name"), TITLE, chosen.key, chosen.label, chosen.previous_label,
+                  settings.get(db, "report_marking"), as_of, version, tuple(finished),
+                  (suppression.footnote(r),), tuple(warnings))
+
+
+def fingerprint(report: Report) -> str:
+    """A hash of the report's data (not its as-of time or version), to tell whether the live data has changed."""
+    value = asdict(report)
+    for key in ("as_of", "version", "warnings"):
+        value.pop(key, None)
+    methods = [s for s in value["sections"] if s["key"] == "methods"]
+    for section in methods:
+        section["summary"] = [line for line in section["summary"] if not line.startswith("Data as of")]
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write a period's report (with its saved narrative and quotes) as PDF and optionally Excel."""
+    parser = argparse.ArgumentParser(prog="python -m lib.report", description=main.__doc__)
+    parser.add_argument("--db", help="database file (default: $FEEDBACK_DB or data/feedback.db)")
+    parser.add_argument("--period", required=True, help="a financial quarter like 2025/26-Q3, or a year like 2025/26")
+    parser.add_argument("--out", required=True, help="the PDF file to write")
+    parser.add_argument("--xlsx", help="also write the Excel workbook here")
+    args = parser.parse_args(argv)
+    from lib import accounts, report_pdf, report_xlsx
+
+    try:
+        chosen = period(args.period)
+        database = store.connect(args.db)
+        if not database.execute("select count(*) from responses").fetchone()[0]:
+            raise ValueError("The database has no feedback yet, so there is nothing to report.")
+        qa = database.execute("""select u.id from users u join user_roles r on r.user_id = u.id and r.role = 'qa'
+                                  where u.active = 1 order by u.id limit 1""").fetchone()
+        if qa is None:
+            raise ValueError("The database has no active QA user for the report to be built as.")
+        runner = accounts.load(database, qa[0])
+        value = build(database, runner, chosen.key, today=dt.date.today())
+        pdf, warnings = report_pdf.render(value)
+        with open(args.out, "wb") as handle:
+            handle.write(pdf)
+        if args.xlsx:
+            with open(args.xlsx, "wb") as handle:
+                handle.write(report_xlsx.render(value))
+        with store.write(database):
+            store.audit(database, action="export", user_id=None, username="lib.report", entity="reports",
+                        entity_id=chosen.key, detail={"pdf": args.out, "xlsx": args.xlsx})
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for warning in [*warnings, *value.warnings]:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"Wrote the {chosen.label} report to {args.out}" + (f" and {args.xlsx}" if args.xlsx else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

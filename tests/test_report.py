@@ -1,0 +1,162 @@
+"""The report value, computed from a small hand-built database where every number is known."""
+
+import datetime as dt
+
+import pytest
+
+from lib import feedback, report, report_xlsx
+from lib.access import PermissionDenied
+from tests.conftest import add_user
+from tests.test_feedback import add_household
+
+TODAY = dt.date(2026, 2, 15)
+Q3 = "2025/26-Q3"  # October to December 2025
+
+
+def call(db, user, home, day, *, form="carer", outcome="completed", answers=None, comments=None, **extra):
+    entry = {"household_id": home, "contact_on": day, "method": "phone", "outcome": outcome,
+             "relationship": "mother", **extra}
+    if outcome == "completed":
+        entry["answers"] = answers or ({"CAR01": "4", "CAR18": "yes"} if form == "carer" else {"PAR01": "4"})
+        entry["comments"] = comments or {}
+    return feedback.record(db, user, form, entry, today=TODAY)
+
+
+@pytest.fixture
+def world(db):
+    ann, bob = add_user(db, "bso", username="ann"), add_user(db, "bso", username="bob")
+    db.execute("update users set created_at = '2020-01-01T00:00:00+00:00'")
+    qa = add_user(db, "qa", username="quinn")
+    main, kin = add_household(db, "M1"), add_household(db, "K1", "kinship")
+    # Q3: 12 mainstream carer calls (9 rate support good, 3 poor), 3 kinship; one no-answer; bob records nothing.
+    for i in range(12):
+        call(db, ann, main, dt.date(2025, 10, 1 + i), answers={"CAR01": "4" if i < 9 else "2", "CAR18": "yes"})
+    for i in range(3):
+        call(db, ann, kin, dt.date(2025, 11, 3 + i), answers={"CAR01": "5", "CAR18": "yes"})
+    call(db, ann, main, dt.date(2025, 11, 20), outcome="no_answer")
+    # Q2 (the previous quarter): 4 mainstream calls.
+    for i in range(4):
+        call(db, ann, main, dt.date(2025, 8, 1 + i))
+    return {"ann": ann, "bob": bob, "qa": qa, "main": main, "kin": kin}
+
+
+def section(value, key):
+    return next(s for s in value.sections if s.key == key)
+
+
+def table(sec, title):
+    return next(t for t in sec.tables if t.title == title)
+
+
+def test_the_headlines_compare_with_the_previous_quarter_with_small_numbers_suppressed(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY, as_of="2026-02-15T09:00:00+00:00")
+    rows = {r[0]: r[1:] for r in table(section(value, "headlines"), "Feedback received").rows}
+    assert rows["Carer feedback calls completed"] == ("15", "c")  # 4 in Q2 is suppressed
+    assert rows["Calls not answered, declined or wrong number"] == ("c", "0")
+    assert rows["Children's views at Annual Reviews"] == ("0", "0")
+    assert value.period_label == "2025/26 Q3 (October to December 2025)" and value.previous_label == "2025/26 Q2"
+
+
+def test_the_cohort_split_hides_a_small_cohort_and_its_partner_so_the_total_cannot_give_it_away(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    rows = table(section(value, "carers"), "Completed feedback by placement type").rows
+    assert rows == (("Mainstream", "c"), ("Kinship", "c"), ("Total", "15"))
+
+
+def test_percent_positive_is_shown_only_on_a_base_of_ten_or_more(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    likert = table(section(value, "carers"), "% positive by question")
+    car01 = next(r for r in likert.rows if r[0].startswith("CAR01"))
+    assert likert.columns == ("Question", "Mainstream n", "Mainstream % positive", "Kinship n", "Kinship % positive")
+    assert car01[1:] == ("12", "75%", "c", "c")
+
+
+def test_compliance_counts_a_bso_who_recorded_nothing_as_below_the_minimum(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    months = {r[0]: r for r in table(section(value, "compliance"), "BSOs against the monthly minimum").rows}
+    assert set(months) == {"October 2025", "November 2025", "December 2025"}
+    october = months["October 2025"]
+    assert october[1:4] == ("2", "0", "2")  # two BSOs, neither met it (no parent calls), bob had nothing
+    assert october[4] == "12" and october[5] == "0" and october[6] == "8"
+
+
+def test_an_annual_report_covers_the_whole_financial_year(db, world):
+    value = report.build(db, world["qa"], "2025/26", today=TODAY)
+    rows = {r[0]: r[1:] for r in table(section(value, "headlines"), "Feedback received").rows}
+    assert rows["Carer feedback calls completed"][0] == "19"
+    assert value.period_label == "2025/26 (April 2025 to March 2026)" and value.previous_label == "2024/25"
+
+
+def test_sections_without_data_say_so(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    assert section(value, "parents").empty == "No feedback was recorded in this period."
+    assert section(value, "complaints").empty.startswith("No data")
+    assert section(value, "actions").empty.startswith("No data")
+    assert [s.key for s in value.sections] == list(report.SECTIONS)
+
+
+def test_a_draft_narrative_and_quotes_are_saved_per_period_and_appear_in_the_report(db, world):
+    comment_home = world["kin"]
+    call(db, world["ann"], comment_home, dt.date(2025, 12, 1), answers={"CAR01": "5", "CAR18": "yes"},
+         comments={"CAR_WELL": {"text": "Our worker Ann rings back the same day, call 07700 900123.", "consent": True}})
+    candidates = report.quote_candidates(db, world["qa"], Q3, "carers")
+    assert [c["suggested"] for c in candidates] == ["Our worker [name] rings back the same day, call [phone]."]
+    report.save_draft(db, world["qa"], Q3, narrative={"carers": "Kinship carers praised call-backs."},
+                      quotes={"carers": [{"comment_id": candidates[0]["comment_id"],
+                                          "text": candidates[0]["suggested"]}]})
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    carers = section(value, "carers")
+    assert carers.narrative == "Kinship carers praised call-backs."
+    assert [(q.text, q.source) for q in carers.quotes] == [
+        ("Our worker [name] rings back the same day, call [phone].", "Kinship carer, monthly call, December 2025")]
+    assert report.draft(db, world["qa"], "2025/26-Q4") == {"narrative": {}, "quotes": {}}
+
+
+def test_unconsented_and_safeguarding_text_is_never_offered_or_used_as_a_quote(db, world):
+    call(db, world["ann"], world["main"], dt.date(2025, 12, 2),
+         comments={"CAR_WELL": {"text": "Not for quoting please", "consent": False}})
+    flagged = call(db, world["ann"], world["main"], dt.date(2025, 12, 3), safeguarding=True,
+                   comments={"CAR_BETTER": {"text": "He said he was hit at contact", "consent": True}})
+    assert report.quote_candidates(db, world["qa"], Q3, "carers") == []
+    comment_id = db.execute("select id from comments where response_id = :r", {"r": flagged}).fetchone()[0]
+    report.save_draft(db, world["qa"], Q3, quotes={"carers": [{"comment_id": comment_id, "text": "He said he was hit"}]})
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    assert section(value, "carers").quotes == ()
+    assert any("safeguarding" in w for w in value.warnings)
+
+
+@pytest.mark.parametrize("text", ["", "2025/27", "Q3", "2025/26-Q5", "last quarter"])
+def test_an_unknown_period_is_refused_with_an_example(text):
+    with pytest.raises(ValueError, match="2025/26-Q3 or 2025/26"):
+        report.period(text)
+
+
+@pytest.mark.parametrize("role", ["bso", "social_worker", "manager"])
+def test_only_qa_builds_the_report(db, world, role):
+    with pytest.raises(PermissionDenied):
+        report.build(db, add_user(db, role), Q3, today=TODAY)
+
+
+def test_the_workbook_neutralises_formula_looking_text_and_keeps_suppressed_cells_as_c(db, world):
+    from openpyxl import load_workbook
+    import io
+
+    report.save_draft(db, world["qa"], Q3, narrative={"headlines": "=HYPERLINK(\"http://x\")\n+44 then @SUM(A1)"})
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    book = load_workbook(io.BytesIO(report_xlsx.render(value)))
+    assert book.sheetnames[0] == "README"
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f"]
+    narrative = next(c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK"))
+    assert narrative.data_type == "s"
+    headline = book["Headline numbers"]
+    values = [[c.value for c in row] for row in headline.iter_rows()]
+    assert ["Carer feedback calls completed", 15, "c"] in values
+
+
+def test_the_fingerprint_changes_with_the_data_but_not_with_the_time_it_was_read(db, world):
+    first = report.build(db, world["qa"], Q3, today=TODAY, as_of="2026-02-15T09:00:00+00:00")
+    again = report.build(db, world["qa"], Q3, today=TODAY, as_of="2026-02-16T09:00:00+00:00")
+    assert report.fingerprint(first) == report.fingerprint(again)
+    call(db, world["ann"], world["kin"], dt.date(2025, 12, 9))
+    assert report.fingerprint(report.build(db, world["qa"], Q3, today=TODAY)) != report.fingerprint(first)
