@@ -147,9 +147,8 @@ def likert_rows(items: list, counts: list[dict], *, cohort_names: dict[str, str]
                     percent = 100 * found.get(option.code, 0) / summary.base
                     outermost = index == len(options) - 1 and len(options) > 1
                     tone = TONES[(side, outermost)]
-                    label = f"{item.id} {item.text}"
-                    label = (label if len(label) <= 70 else label[:69] + "…") + \
-                        f" (n={summary.base}, {summary.percent_positive:.0f}% positive)"
+                    label = item.text if len(item.text) <= 44 else item.text[:43] + "…"
+                    label = f"{item.id} {label} (n={summary.base}, {summary.percent_positive:.0f}% +)"
                     rows.append({"item_id": item.id, "question": label,
                                  "cohort": cohort_names.get(cohort, cohort), "answer": option.label, "tone": tone,
                                  "order": list(TONE_ORDER).index(tone), "percent": round(percent, 1),

@@ -61,6 +61,7 @@ SOURCE_WORDS = {"bso_call": "monthly call", "annual_review": "Annual Review", "c
 @dataclass(frozen=True)
 class Period:
     key: str  # 2025/26-Q3 or 2025/26
+    short: str  # 2025/26 Q3 or 2025/26
     label: str
     start: dt.date
     end: dt.date
@@ -82,13 +83,15 @@ def period(text: str) -> Period:
         quarter = None
     if quarter:
         months = f"{calendar.month_name[quarter.start.month]} to {calendar.month_name[quarter.end.month]} {quarter.end.year}"
-        return Period(quarter.slug, f"{quarter.label} ({months})", quarter.start, quarter.end, quarter.previous.start,
+        return Period(quarter.slug, quarter.label, f"{quarter.label} ({months})", quarter.start, quarter.end,
+                      quarter.previous.start,
                       quarter.previous.end, quarter.previous.label)
     try:
         year = FinancialYear.parse(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a financial quarter or year; write it like 2025/26-Q3 or 2025/26.") from None
-    return Period(year.label, f"{year.label} (April {year.start_year} to March {year.start_year + 1})", year.start,
+    return Period(year.label, year.label, f"{year.label} (April {year.start_year} to March {year.start_year + 1})",
+                  year.start,
                   year.end, year.previous.start, year.previous.end, year.previous.label)
 
 
@@ -257,7 +260,7 @@ def _headlines(db, chosen: Period, r: suppression.Rules) -> Section:
                f"({suppression.count(measures[0][2], r)} in {chosen.previous_label}).",
                f"{suppression.count(measures[2][1], r)} children and young people gave their views at an Annual Review.")
     return Section("headlines", SECTIONS["headlines"], summary=summary,
-                   tables=(Table("Feedback received", ("Measure", chosen.key, chosen.previous_label), rows),))
+                   tables=(Table("Feedback received", ("Measure", chosen.short, chosen.previous_label), rows),))
 
 
 def _compliance(db, user: User, chosen: Period, r: suppression.Rules, today: dt.date) -> Section:

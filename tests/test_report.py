@@ -160,3 +160,56 @@ def test_the_fingerprint_changes_with_the_data_but_not_with_the_time_it_was_read
     assert report.fingerprint(first) == report.fingerprint(again)
     call(db, world["ann"], world["kin"], dt.date(2025, 12, 9))
     assert report.fingerprint(report.build(db, world["qa"], Q3, today=TODAY)) != report.fingerprint(first)
+
+
+def test_the_pdf_has_every_section_heading_the_narrative_and_never_safeguarding_text(db, world):
+    import io
+
+    from pypdf import PdfReader
+
+    from lib import report_pdf
+
+    call(db, world["ann"], world["main"], dt.date(2025, 12, 3), safeguarding=True,
+         comments={"CAR_BETTER": {"text": "He said he was hit at contact", "consent": True}})
+    report.save_draft(db, world["qa"], Q3, narrative={"carers": "Calls went well — “mostly”. Łódź visit planned."})
+    value = report.build(db, world["qa"], Q3, today=TODAY, as_of="2026-02-15T09:00:00+00:00")
+    pinned = dt.datetime(2026, 2, 15, 9, 0, tzinfo=dt.timezone.utc)
+    pdf, warnings = report_pdf.render(value, creation_date=pinned)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    for title in report.SECTIONS.values():
+        assert " ".join(title.split()) in text, title
+    assert "Calls went well — “mostly”. Łódź visit planned." in text
+    assert "hit at contact" not in text
+    assert warnings == []
+    assert report_pdf.render(value, creation_date=pinned)[0] == pdf
+
+
+def test_a_published_version_downloads_unchanged_after_the_data_changes(db, world):
+    from lib import publishing
+
+    first = publishing.publish(db, world["qa"], Q3, today=TODAY)
+    assert first["version"] == 1
+    pdf = publishing.download(db, world["qa"], Q3, 1, "pdf")
+    xlsx = publishing.download(db, world["qa"], Q3, 1, "xlsx")
+    assert pdf.startswith(b"%PDF") and xlsx.startswith(b"PK")
+    assert publishing.changed_since_published(db, world["qa"], Q3, today=TODAY) is False
+    call(db, world["ann"], world["kin"], dt.date(2025, 12, 10))
+    assert publishing.changed_since_published(db, world["qa"], Q3, today=TODAY) is True
+    assert publishing.download(db, world["qa"], Q3, 1, "pdf") == pdf
+    assert publishing.publish(db, world["qa"], Q3, today=TODAY)["version"] == 2
+    assert [v["version"] for v in publishing.versions(db, world["qa"], Q3)] == [2, 1]
+    exports = db.execute("select count(*) from audit_log where action = 'export' and entity = 'report_versions'")
+    assert exports.fetchone()[0] == 2 + 3  # two publishes, three downloads
+    with pytest.raises(ValueError, match="no version 9"):
+        publishing.download(db, world["qa"], Q3, 9, "pdf")
+
+
+def test_the_command_line_writes_the_pdf_and_workbook_and_refuses_bad_requests(db_path, world, tmp_path, capsys):
+    out, book = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+    assert report.main(["--db", str(db_path), "--period", Q3, "--out", str(out), "--xlsx", str(book)]) == 0
+    assert out.read_bytes().startswith(b"%PDF") and book.read_bytes().startswith(b"PK")
+    assert report.main(["--db", str(db_path), "--period", "2025/26-Q9", "--out", str(out)]) == 2
+    assert "is not a financial quarter or year" in capsys.readouterr().err
+    empty = tmp_path / "empty.db"
+    assert report.main(["--db", str(empty), "--period", Q3, "--out", str(out)]) == 2
+    assert "no feedback yet" in capsys.readouterr().err

@@ -165,3 +165,25 @@ def test_a_reviewer_corrects_how_one_theme_reads_without_touching_the_others(dem
     assert dict(demo_db.execute("select theme_id, coalesce(human_reading, reading) from comment_themes "
                                 "where comment_id = :c and theme_id != :t", {"c": comment_id, "t": theme_id})) == others
     assert reading == "strength"
+
+
+def test_the_report_builder_renders_for_qa_and_a_draft_narrative_survives_a_rerun(demo_db, app):
+    at = open_form(app, demo_db, "qa", "app_pages/report_builder.py")
+    assert no_exceptions(at) == []
+    titles = [e.label for e in at.expander]
+    assert titles[0] == "Headline numbers" and "Foster carers' and kinship carers' views" in titles
+    position = titles.index("Foster carers' and kinship carers' views")
+    [t for t in at.text_area if t.label == "Commentary for this section"][position].input(
+        "Kinship carers asked for more help with money.")
+    [b for b in at.button if b.label == "Save commentary"][position].click().run()
+    assert [s.value for s in at.success] == ["Commentary saved."]
+    at.run()
+    assert [t for t in at.text_area if t.label == "Commentary for this section"][position].value == \
+        "Kinship carers asked for more help with money."
+
+
+@pytest.mark.parametrize("role", ["bso", "social_worker", "manager"])
+def test_only_qa_may_open_the_report_builder(demo_db, app, role):
+    at = app(user(demo_db, role))
+    with pytest.raises(ValueError, match="Could not find"):
+        at.switch_page("app_pages/report_builder.py").run()
