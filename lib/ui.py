@@ -291,11 +291,8 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
         entry["title"] = st.text_input("Title", value=prior.get("title") or "", max_chars=120, key=f"{base}_title",
                                        help="A short name for the piece of work, e.g. 'Life-story session'. No names.")
     if "respondent" in fields:
-        options = list(questions.RESPONDENTS)
-        entry["respondent"] = st.radio(
-            "Who gave the feedback", options, format_func=questions.RESPONDENTS.get, horizontal=True,
-            index=options.index(prior["respondent"]) if prior.get("respondent") in options else None,
-            key=f"{base}_respondent")
+        entry["respondent"] = _pick("Who gave the feedback", questions.RESPONDENTS, prior.get("respondent"),
+                                    key=f"{base}_respondent")
     household = None
     if "household" in fields:
         households = feedback.households_to_choose(db, user)
@@ -314,24 +311,16 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
         household = by_id.get(entry["household_id"])
     if "cohort" in fields and (household or form_name != "direct_work"):
         default = prior.get("cohort") if editing else (household or {}).get("cohort")
-        options = list(questions.COHORTS)
-        entry["cohort"] = st.radio(
-            "Placement type", options, format_func=questions.COHORTS.get, horizontal=True,
-            index=options.index(default) if default in options else None,
-            key=f"{base}_cohort_{entry.get('household_id')}",
-            help="Filled in from the register; change it if this placement differs.")
+        entry["cohort"] = _pick("Placement type", questions.COHORTS, default,
+                                key=f"{base}_cohort_{entry.get('household_id')}",
+                                help="Filled in from the register; change it if this placement differs.")
     respondent = entry.get("respondent") or form.respondent
     if "age_band" in fields and respondent == "child":
-        options = list(questions.AGE_BANDS)
-        entry["age_band"] = st.radio(
-            "Age band", options, format_func=questions.AGE_BANDS.get, horizontal=True,
-            index=options.index(prior["age_band"]) if prior.get("age_band") in options else None,
-            key=f"{base}_age_band", help="Under-8s get simpler questions with a three-face scale.")
+        entry["age_band"] = _pick("Age band", questions.AGE_BANDS, prior.get("age_band"), key=f"{base}_age_band",
+                                  help="Under-8s get simpler questions with a three-face scale.")
     if "outcome" in fields:
-        options = list(feedback.OUTCOMES)
-        entry["outcome"] = st.radio(
-            "Outcome of the contact", options, format_func=feedback.OUTCOMES.get, horizontal=True,
-            index=options.index(prior.get("outcome") or "completed"), key=f"{base}_outcome")
+        entry["outcome"] = _pick("Outcome of the contact", feedback.OUTCOMES, prior.get("outcome") or "completed",
+                                 key=f"{base}_outcome")
     completed = entry.get("outcome", "completed") == "completed"
 
     with st.form(f"{base}_form", border=True, enter_to_submit=False):
@@ -342,15 +331,11 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
             min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY",
             key=f"{base}_contact_on")
         if "method" in fields:
-            options = list(feedback.METHODS)
-            entry["method"] = st.radio("Contact method", options, format_func=feedback.METHODS.get, horizontal=True,
-                                       index=options.index(prior.get("method") or "phone"), key=f"{base}_method")
+            entry["method"] = _pick("Contact method", feedback.METHODS, prior.get("method") or "phone",
+                                    key=f"{base}_method")
         if "relationship" in fields:
-            options = list(feedback.RELATIONSHIPS)
-            entry["relationship"] = st.radio(
-                "Relationship to the child", options, format_func=feedback.RELATIONSHIPS.get, horizontal=True,
-                index=options.index(prior["relationship"]) if prior.get("relationship") in options else None,
-                key=f"{base}_relationship")
+            entry["relationship"] = _pick("Relationship to the child", feedback.RELATIONSHIPS,
+                                          prior.get("relationship"), key=f"{base}_relationship")
         if "parent_reference" in fields:
             entry["parent_reference"] = st.text_input(
                 "Parent's case reference (optional)", value=prior.get("parent_reference") or "", max_chars=30,
@@ -361,11 +346,8 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
                 key=f"{base}_child_reference",
                 help="The pseudonymous case-management reference (e.g. C123456), never the child's name.")
         if "helped_by" in fields:
-            options = list(feedback.HELPERS)
-            entry["helped_by"] = st.radio(
-                "Who helped the child answer", options, format_func=feedback.HELPERS.get, horizontal=True,
-                index=options.index(prior["helped_by"]) if prior.get("helped_by") in options else None,
-                key=f"{base}_helped_by")
+            entry["helped_by"] = _pick("Who helped the child answer", feedback.HELPERS, prior.get("helped_by"),
+                                       key=f"{base}_helped_by")
         if "audit_reference" in fields:
             entry["audit_reference"] = st.text_input("Audit reference", value=prior.get("audit_reference") or "",
                                                      max_chars=40, key=f"{base}_audit_reference")
@@ -414,6 +396,13 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
         attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
                 success=lambda rid: _saved_message(rid, entry["safeguarding"], form=form, outcome=entry.get("outcome")),
                 reset=form_name)
+
+
+def _pick(label: str, options: dict[str, str], current: str | None, *, key: str, help: str | None = None):
+    """A row of radio buttons over coded options, showing their words; nothing chosen unless current is set."""
+    codes = list(options)
+    return st.radio(label, codes, format_func=options.get, horizontal=True,
+                    index=codes.index(current) if current in codes else None, key=key, help=help)
 
 
 def _question(item: questions.Item, base: str, prior: dict, entry: dict) -> None:
