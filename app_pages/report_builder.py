@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import db as store
-from lib import publishing, quarters, report, ui
+from lib import publishing, quarters, report, report_pdf, ui
 
 db = ui.connection()
 user = ui.page_user("build_report")
@@ -30,7 +30,7 @@ with st.status("Building the report from the live data…", expanded=False) as s
                   state="complete" if value else "error")
 if value is None:
     st.stop()
-for warning in value.warnings:
+for warning in [*value.warnings, *report_pdf.missing_glyphs(value)]:
     st.warning(ui.md(warning), icon=":material/warning:")
 
 published = publishing.versions(db, user, period_key)

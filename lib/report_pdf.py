@@ -519,3 +519,19 @@ class ReportPDF(FPDF):
         self.heading("Notes")
         for number, note in enumerate(self.report.footnotes, 1):
             self.paragraph(f"{number}. {self.clean(note, 'Footnote')}", size=9, colour=INK, after=1.5)
+
+
+def missing_glyphs(report: report_model.Report) -> list[str]:
+    """Warnings for the preview: text in the report that no vendored font can draw (it would print as □)."""
+    covered = covered_code_points()
+    warnings = []
+    for section in report.sections:
+        texts = [section.title, section.narrative, *section.summary, *(q.text for q in section.quotes),
+                 *(q.source for q in section.quotes),
+                 *(cell for table in section.tables for row in table.rows for cell in row)]
+        missing = sorted({ch for text in texts for ch in text
+                          if ord(ch) not in covered and not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc")})
+        if missing:
+            shown = " ".join(f"U+{ord(ch):04X}" for ch in missing[:8])
+            warnings.append(f"“{section.title}”: {len(missing)} character(s) no font has ({shown}) will print as □.")
+    return warnings

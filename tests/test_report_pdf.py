@@ -207,3 +207,13 @@ def test_a_literal_page_total_placeholder_in_user_text_is_printed_as_typed():
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "wrote {nb} in their survey" in text
     assert "Page 3 of" in text and "{feedback-hub-page-total}" not in text
+
+
+def test_the_preview_warns_about_characters_no_font_can_draw():
+    from dataclasses import replace
+
+    base = sample_report()
+    first = replace(base.sections[0], narrative="Fine text, then \U0010FFFD and \u0E01.")
+    warnings = report_pdf.missing_glyphs(replace(base, sections=(first,) + base.sections[1:]))
+    assert len(warnings) == 1 and "U+0E01" in warnings[0] and "U+10FFFD" in warnings[0]
+    assert report_pdf.missing_glyphs(sample_report(sections=())) == []
