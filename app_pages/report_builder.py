@@ -43,8 +43,15 @@ if published:
         st.success(f"Version {latest['version']} is up to date with the live data.", icon=":material/verified:")
 
 saved = report.draft(db, user, period_key)
+OPEN = "report_open_section"  # the section being worked on stays open across reruns
+
+
+def keep_open(key: str) -> None:
+    st.session_state[OPEN] = key
+
+
 for section in value.sections:
-    with st.expander(section.title, expanded=section.key == "headlines"):
+    with st.expander(section.title, expanded=section.key == st.session_state.get(OPEN, "headlines")):
         for sentence in section.summary:
             st.text("• " + sentence)
         if section.empty:
@@ -62,19 +69,23 @@ for section in value.sections:
             text = st.text_area("Commentary for this section", value=section.narrative, height=140,
                                 help="Plain text; leave a blank line between paragraphs. Saved as a draft for "
                                      "this period.")
-            if st.form_submit_button("Save commentary"):
+            if st.form_submit_button("Save commentary", on_click=keep_open, args=(section.key,)):
                 ui.attempt(lambda k=section.key, t=text: report.save_draft(
                     db, user, period_key, narrative={**saved["narrative"], k: t}), success="Commentary saved.")
         if section.key in report.QUOTE_SECTIONS:
             chosen = saved["quotes"].get(section.key, [])
             st.caption(f"Quotes ({len(chosen)} chosen)")
-            for index, quote in enumerate(chosen):
-                left, right = st.columns([6, 1])
-                left.text("“" + quote["text"] + "”")
-                if right.button("Remove", key=f"unquote_{period_key}_{section.key}_{index}"):
-                    ui.attempt(lambda k=section.key, i=index: report.save_draft(
-                        db, user, period_key, quotes={**saved["quotes"], k: [q for j, q in enumerate(
-                            saved["quotes"].get(k, [])) if j != i]}), success="Quote removed.")
+            if chosen:
+                with st.form(f"chosen_{period_key}_{section.key}"):
+                    edited_quotes = []
+                    for index, quote in enumerate(chosen):
+                        text = st.text_area(f"Quote {index + 1}", value=quote["text"], height=80)
+                        drop = st.checkbox("Remove this quote", key=f"drop_{period_key}_{section.key}_{index}")
+                        if not drop:
+                            edited_quotes.append({**quote, "text": text})
+                    if st.form_submit_button("Save quotes", on_click=keep_open, args=(section.key,)):
+                        ui.attempt(lambda k=section.key, q=edited_quotes: report.save_draft(
+                            db, user, period_key, quotes={**saved["quotes"], k: q}), success="Quotes saved.")
             candidates = report.quote_candidates(db, user, period_key, section.key)
             taken = {q["comment_id"] for q in chosen}
             offer = [c for c in candidates if c["comment_id"] not in taken]
@@ -82,13 +93,14 @@ for section in value.sections:
                 by_id = {c["comment_id"]: c for c in offer}
                 pick = st.selectbox("Add a quote (consented comments, most common themes first; already redacted)",
                                     list(by_id), index=None, placeholder="Choose a comment",
-                                    format_func=lambda i: by_id[i]["suggested"][:120],
-                                    key=f"pick_{period_key}_{section.key}")
+                                    format_func=lambda i, options=by_id: options[i]["suggested"][:120],
+                                    key=f"pick_{period_key}_{section.key}", on_change=keep_open,
+                                    args=(section.key,))
                 if pick is not None:
                     with st.form(f"quote_{period_key}_{section.key}_{pick}"):
                         st.caption(by_id[pick]["source_line"])
                         edited = st.text_area("Check the redaction and edit if needed", value=by_id[pick]["suggested"])
-                        if st.form_submit_button("Add this quote"):
+                        if st.form_submit_button("Add this quote", on_click=keep_open, args=(section.key,)):
                             ui.attempt(lambda k=section.key, c=pick, t=edited: report.save_draft(
                                 db, user, period_key, quotes={**saved["quotes"],
                                                               k: saved["quotes"].get(k, []) + [{"comment_id": c, "text": t}]}),

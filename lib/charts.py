@@ -66,3 +66,14 @@ def likert(frame: pd.DataFrame) -> alt.Chart:
         row=alt.Row("cohort:N", title=None, header=alt.Header(labelFontWeight="bold")),
         tooltip=["question", "cohort", "answer", "percent", "n"],
     ).properties(width=420).resolve_scale(y="independent")
+
+
+def percent_positive(frame: pd.DataFrame, *, order: list[str] | None = None) -> alt.Chart:
+    """% positive per question, cohorts side by side. frame: question, cohort, percent, n."""
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("question:N", sort=None, title=None),
+        x=alt.X("percent:Q", title="% positive (top two answers over valid answers)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("cohort:N", title=None, sort=order, legend=alt.Legend(orient="top")),
+        yOffset=alt.YOffset("cohort:N", sort=order),
+        tooltip=["question", "cohort", "percent", "n"],
+    ).properties(width=420)

@@ -190,8 +190,14 @@ def quote_candidates(db: sqlite_utils.Database, user: User, period_key: str, sec
         row["themes"] = ids
         row["suggested"] = redaction.redact(row["body"], names=names).text
         row["source_line"] = _source_line(row)
-    rows.sort(key=lambda r: (-r["score"], r["contact_on"]), reverse=False)
-    return rows[:limit]
+    rows.sort(key=lambda r: (-r["score"], [-ord(ch) for ch in r["contact_on"]]))
+    unique, seen = [], set()
+    for row in rows:
+        key = " ".join(row["suggested"].lower().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    return unique[:limit]
 
 
 def _source_line(row: dict) -> str:
@@ -271,14 +277,18 @@ def _compliance(db, user: User, chosen: Period, r: suppression.Rules, today: dt.
     by_month: dict[dt.date, list] = {}
     for row in rows:
         by_month.setdefault(row.month, []).append(row)
+    months = sorted(by_month.items())
+    # The families' counts are suppressed as one table with its totals, so no month can be worked out
+    # from the quarter's total in the headline numbers.
+    families = suppression.table([[sum(e.carers for e in entries), sum(e.parents for e in entries)]
+                                  for _, entries in months], r, column_totals=True)
     table_rows = []
-    for month, entries in sorted(by_month.items()):
+    for index, (month, entries) in enumerate(months):
         met = sum(1 for e in entries if e.met)
         table_rows.append((month.strftime("%B %Y") + (" (in progress)" if entries[0].in_progress else ""),
-                           str(len(entries)), str(met), str(len(entries) - met),
-                           suppression.count(sum(e.carers for e in entries), r),
-                           suppression.count(sum(e.parents for e in entries), r),
+                           str(len(entries)), str(met), str(len(entries) - met), *families.cells[index],
                            str(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
+    table_rows.append(("All months", "", "", "", *families.column_totals, ""))
     total_met = sum(1 for e in rows if e.met)
     summary = (f"BSOs met the monthly minimum in {total_met} of {len(rows)} BSO-months "
                f"({round(100 * total_met / len(rows))}%). A BSO who recorded nothing counts as not meeting it.",)
@@ -321,9 +331,16 @@ def _themes_table(db, user, chosen: Period, r: suppression.Rules, *, respondent:
 
 def _likert_table(db, user, chosen: Period, r: suppression.Rules, form: str, cohorts: tuple[str, ...],
                   bank: questions.Bank, cohort_names: dict[str, str]) -> tuple[Table, Chart | None]:
-    filters = themes.Filters(chosen.start, chosen.end)
+    """% positive per rating question per cohort; cohorts ('all',) pools them. The chart draws only
+    % positive on a base of min_base or more, so no bar shows a group of 1 to 5 people."""
+    filters = themes.Filters(chosen.start, chosen.end, source="bso_call")
     counts = themes.answer_counts(db, user, filters, form)
+    if cohorts == ("all",):
+        counts = [{**row, "cohort": "all"} for row in counts]
     items = analysis.rating_items(bank.forms[form])
+    asked = {c: {i.id for i in bank.forms[form].items_for(cohort=None if c == "all" else c, age_band=None,
+                                                           respondent=None)} | (
+        {i.id for s in bank.forms[form].sections for i in s.items} if c == "all" else set()) for c in cohorts}
     likert_rows = analysis.likert_rows(items, counts, cohort_names=cohort_names)
     by_item: dict[str, dict[str, dict]] = {}
     for row in likert_rows:
@@ -334,21 +351,26 @@ def _likert_table(db, user, chosen: Period, r: suppression.Rules, form: str, coh
             continue
         cells = [f"{item.id} {item.text}"]
         for cohort in cohorts:
+            if item.id not in asked[cohort]:
+                cells += ["not asked", ""]
+                continue
             found = by_item[item.id].get(cohort_names[cohort])
             if not found:
-                cells += ["0", "–"]
+                cells += ["0", suppression.NO_BASE]
                 continue
             positive = round(found["percent_positive"] * found["n"] / 100) if found["percent_positive"] is not None else 0
             cells += [suppression.count(found["n"], r), suppression.percent(positive, found["n"], r)]
         rows.append(tuple(cells))
     columns = ["Question"] + [f"{cohort_names[c]} {what}" for c in cohorts for what in ("n", "% positive")]
-    drawable = [row for row in likert_rows if row["n"] >= r.min_base]
+    summaries = {(row["item_id"], row["cohort"]): row for row in likert_rows}
+    drawable = [{"question": f"{row['item_id']}", "cohort": row["cohort"], "percent": row["percent_positive"],
+                 "n": row["n"]} for row in summaries.values() if row["n"] >= r.min_base]
     chart = None
     if drawable:
-        spec = charts.likert(pd.DataFrame(drawable)).to_json()
-        hidden = len({(x["item_id"], x["cohort"]) for x in likert_rows}) - len({(x["item_id"], x["cohort"]) for x in drawable})
-        chart = Chart("Answers to the rating questions", spec,
-                      alt="Diverging bars: positive answers right of zero, the rest left.",
+        spec = charts.percent_positive(pd.DataFrame(drawable), order=[c for c in cohort_names.values()]).to_json()
+        hidden = len(summaries) - len(drawable)
+        chart = Chart("% positive by question", spec,
+                      alt="Bars: the share of valid answers that were positive, per question and cohort.",
                       note=f"Questions with fewer than {r.min_base} valid answers in a cohort are not drawn"
                            f" ({hidden} left out)." if hidden else "")
     return Table("% positive by question", tuple(columns), tuple(rows),
@@ -368,12 +390,17 @@ def _views(db, user, chosen: Period, r: suppression.Rules, bank, names, *, key: 
     table = Table("Completed feedback by placement type", ("Placement type", "Responses"),
                   tuple((questions.COHORTS[c], responses.cells[i][0]) for i, c in enumerate(cohorts))
                   + (("Total", responses.column_totals[0]),))
-    # Birth parents are split by placement type only where both cohorts have a base to show.
-    split = all(n >= r.min_base for (n,) in counts) or key == "carers"
-    likert, chart = _likert_table(db, user, chosen, r, form, cohorts, bank, cohort_names)
+    # Split by placement type only where both cohorts' counts can be shown: otherwise a cohort's n in
+    # the question table would give away the count hidden here.
+    split = not (responses.primary or responses.secondary)
+    likert, chart = _likert_table(db, user, chosen, r, form, cohorts if split else ("all",), bank,
+                                  {**cohort_names, "all": "All"})
     top, summary = _themes_table(db, user, chosen, r, respondent=respondent, source="bso_call",
                                  cohorts=cohorts if split else (None,), names=names,
                                  heading="Top strengths and areas for improvement")
+    if not split:
+        summary.insert(0, "Mainstream and kinship placements are reported together: one of them had too few "
+                          "responses to show on its own.")
     return Section(key, SECTIONS[key], summary=tuple(summary), tables=(table, likert, top),
                    charts=(chart,) if chart else ())
 
@@ -395,6 +422,7 @@ def _children(db, user, chosen: Period, r: suppression.Rules, bank, names) -> Se
            where r.deleted_at is null and r.form = 'child' and r.contact_on >= :s and r.contact_on <= :e
            group by 1, 2, 3""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}):
         answers.setdefault((row["age_band"], row["item_id"]), {})[row["value"]] = row["n"]
+    hidden = {BANDS[i] for i, (cell,) in enumerate(shown.cells) if cell == suppression.SUPPRESSED}
     rows = []
     for measure, items in CHILD_MEASURES.items():
         cells = [measure]
@@ -402,11 +430,15 @@ def _children(db, user, chosen: Period, r: suppression.Rules, bank, names) -> Se
             if item_id is None:
                 cells.append("not asked")
                 continue
+            if band in hidden:  # its n would give away the count hidden in the age-band table
+                cells.append(suppression.SUPPRESSED)
+                continue
             scale = bank.items[item_id].scale
             summary = analysis.likert(item_id, answers.get((band, item_id), {}), positive=scale.positive,
                                       excluded=scale.excluded)
-            cells.append(f"{suppression.percent(summary.positive, summary.base, r)} "
-                         f"(n={suppression.count(summary.base, r)})" if summary.base else "–")
+            pct, n = suppression.percent(summary.positive, summary.base, r), suppression.count(summary.base, r)
+            cells.append(suppression.NO_BASE if not summary.base else n if n == suppression.SUPPRESSED
+                         else f"{pct} (n={n})")
         rows.append(tuple(cells))
     key_table = Table("What children said, by age band (% positive, n)",
                       ("Measure",) + tuple(questions.AGE_BANDS[b] for b in BANDS), tuple(rows),
@@ -441,11 +473,15 @@ def _direct_work(db, chosen: Period, r: suppression.Rules, names: frozenset[str]
         {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}))
     if not rows:
         return Section("direct_work", SECTIONS["direct_work"], empty="No direct work was recorded in this period.")
+    shown = suppression.count(len(rows), r)
+    if shown == suppression.SUPPRESSED:
+        return Section("direct_work", SECTIONS["direct_work"],
+                       summary=("Examples of direct work recorded: c. They are not listed because there are so few.",))
     examples = tuple((dt.date.fromisoformat(x["contact_on"]).strftime("%B %Y"),
                       redaction.redact(x["title"], names=names).text,
                       questions.RESPONDENTS.get(x["respondent"], "")) for x in rows)
     return Section("direct_work", SECTIONS["direct_work"],
-                   summary=(f"{suppression.count(len(rows), r)} examples of direct work were recorded.",),
+                   summary=(f"Examples of direct work recorded: {shown}.",),
                    tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
 
 
@@ -463,9 +499,17 @@ def _methods(db, chosen: Period, r: suppression.Rules, as_of: str) -> Section:
         "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
         "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
         f"Small numbers: {suppression.describe(r)}.",
-        f"Data as of {as_of} (UTC).",
+        f"Data as of {readable_time(as_of)}.",
     )
     return Section("methods", SECTIONS["methods"], summary=summary)
+
+
+def readable_time(stamp: str) -> str:
+    """A stored UTC timestamp as UK time in words, e.g. '26 November 2026, 00:37 GMT'."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London"))
+    return f"{moment.day} {moment:%B %Y, %H:%M} {moment.tzname()}"
 
 
 def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date, as_of: str | None = None,

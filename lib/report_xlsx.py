@@ -17,14 +17,18 @@ from openpyxl.utils import get_column_letter
 from lib.report_model import Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
+SHEETS = {"headlines": "Headlines", "compliance": "BSO calls", "carers": "Carers", "parents": "Birth parents",
+          "children": "Children", "audits": "Audit feedback", "direct_work": "Direct work",
+          "complaints": "Complaints", "actions": "You said we did", "methods": "Methods"}
 
 
 def _cell(sheet, row: int, column: int, value: object, *, bold: bool = False):
     """Write a value as data: numbers as numbers, everything else as text, never as a formula."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str) and _NUMBER.match(value) and len(value) < 15:
-        cell.value = float(value) if "." in value else int(value)
+        plain = value.replace(",", "")
+        cell.value = float(plain) if "." in plain else int(plain)
     else:
         cell.value = "" if value is None else str(value)
         cell.data_type = "s"  # a string cell: '=1+1', '+44…', '@x' stay text
@@ -65,7 +69,7 @@ def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
     readme.column_dimensions["A"].width = 110
     used = {"readme"}
     for section in report.sections:
-        sheet = book.create_sheet(_sheet_name(section.title, used))
+        sheet = book.create_sheet(_sheet_name(SHEETS.get(section.key, section.title), used))
         row = 1
         _cell(sheet, row, 1, section.title, bold=True)
         row += 1

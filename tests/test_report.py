@@ -63,21 +63,45 @@ def test_the_cohort_split_hides_a_small_cohort_and_its_partner_so_the_total_cann
     assert rows == (("Mainstream", "c"), ("Kinship", "c"), ("Total", "15"))
 
 
+def test_when_a_cohort_is_hidden_the_question_table_pools_the_cohorts_so_its_n_cannot_give_it_away(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    carers = section(value, "carers")
+    likert = table(carers, "% positive by question")
+    assert likert.columns == ("Question", "All n", "All % positive")
+    car01 = next(r for r in likert.rows if r[0].startswith("CAR01"))
+    assert car01[1:] == ("15", "80%")  # 9 good + 3 excellent of 15
+    assert carers.summary[0].startswith("Mainstream and kinship placements are reported together")
+    assert all("Kinship" not in cell for t in carers.tables[1:] for row in t.rows for cell in row)
+
+
 def test_percent_positive_is_shown_only_on_a_base_of_ten_or_more(db, world):
+    for i in range(4):  # kinship now 7, mainstream 12: both can be shown
+        call(db, world["ann"], world["kin"], dt.date(2025, 12, 10 + i),
+             answers={"CAR01": "5", "CAR18": "yes", "KIN03": "2"})
     value = report.build(db, world["qa"], Q3, today=TODAY)
     likert = table(section(value, "carers"), "% positive by question")
-    car01 = next(r for r in likert.rows if r[0].startswith("CAR01"))
     assert likert.columns == ("Question", "Mainstream n", "Mainstream % positive", "Kinship n", "Kinship % positive")
-    assert car01[1:] == ("12", "75%", "c", "c")
+    car01 = next(r for r in likert.rows if r[0].startswith("CAR01"))
+    assert car01[1:] == ("12", "75%", "7", "c")
+    kin03 = next(r for r in likert.rows if r[0].startswith("KIN03"))
+    assert kin03[1:] == ("not asked", "", "c", "c")
 
 
 def test_compliance_counts_a_bso_who_recorded_nothing_as_below_the_minimum(db, world):
     value = report.build(db, world["qa"], Q3, today=TODAY)
     months = {r[0]: r for r in table(section(value, "compliance"), "BSOs against the monthly minimum").rows}
-    assert set(months) == {"October 2025", "November 2025", "December 2025"}
+    assert set(months) == {"October 2025", "November 2025", "December 2025", "All months"}
     october = months["October 2025"]
     assert october[1:4] == ("2", "0", "2")  # two BSOs, neither met it (no parent calls), bob had nothing
-    assert october[4] == "12" and october[5] == "0" and october[6] == "8"
+    assert october[6] == "8"
+
+
+def test_monthly_counts_of_families_are_suppressed_against_the_quarter_total(db, world):
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    months = {r[0]: r for r in table(section(value, "compliance"), "BSOs against the monthly minimum").rows}
+    # Carer calls: October 12, November 3 (hidden), December 0; the total 15 is shown, so October is hidden too.
+    assert [months[m][4] for m in ("October 2025", "November 2025", "December 2025", "All months")] == \
+        ["c", "c", "0", "15"]
 
 
 def test_an_annual_report_covers_the_whole_financial_year(db, world):
@@ -149,7 +173,8 @@ def test_the_workbook_neutralises_formula_looking_text_and_keeps_suppressed_cell
     assert not [c for c in cells if c.data_type == "f"]
     narrative = next(c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK"))
     assert narrative.data_type == "s"
-    headline = book["Headline numbers"]
+    assert book.sheetnames[1:4] == ["Headlines", "BSO calls", "Carers"]
+    headline = book["Headlines"]
     values = [[c.value for c in row] for row in headline.iter_rows()]
     assert ["Carer feedback calls completed", 15, "c"] in values
 
@@ -213,3 +238,30 @@ def test_the_command_line_writes_the_pdf_and_workbook_and_refuses_bad_requests(d
     empty = tmp_path / "empty.db"
     assert report.main(["--db", str(empty), "--period", Q3, "--out", str(out)]) == 2
     assert "no feedback yet" in capsys.readouterr().err
+
+
+def test_a_hidden_age_band_is_hidden_in_the_childrens_measures_too(db, world):
+    worker = add_user(db, "social_worker")
+    for band, n in (("under_8", 3), ("8_11", 9), ("12_plus", 19)):
+        for i in range(n):
+            items = {"under_8": {"Y1_01": "3"}, "8_11": {"Y2_01": "yes"}, "12_plus": {"Y3_01": "always"}}[band]
+            feedback.record(db, worker, "child", {"household_id": world["main"], "child_reference": f"C{1000 + i}",
+                                                  "age_band": band, "contact_on": dt.date(2025, 11, 1 + i % 20),
+                                                  "helped_by": "carer", "answers": items}, today=TODAY)
+    children = section(report.build(db, world["qa"], Q3, today=TODAY), "children")
+    bands = dict(table(children, "Children's views by age band").rows)
+    assert bands == {"Under 8": "c", "8 to 11": "c", "12 and over": "19", "Total": "31"}
+    safe = next(r for r in table(children, "What children said, by age band (% positive, n)").rows
+                if r[0] == "Feel safe where they live")
+    assert safe[1:] == ("c", "c", "100% (n=19)")
+
+
+def test_direct_work_is_not_listed_when_there_are_too_few_examples(db, world):
+    worker = add_user(db, "social_worker")
+    for title in ("Life-story book", "Memory box"):
+        feedback.record(db, worker, "direct_work", {"title": title, "respondent": "carer",
+                                                    "contact_on": dt.date(2025, 11, 5),
+                                                    "comments": {"DW_SUMMARY": {"text": "Went well.", "consent": True}}},
+                        today=TODAY)
+    direct = section(report.build(db, world["qa"], Q3, today=TODAY), "direct_work")
+    assert direct.tables == () and direct.summary[0].startswith("Examples of direct work recorded: c.")

@@ -187,3 +187,19 @@ def test_only_qa_may_open_the_report_builder(demo_db, app, role):
     at = app(user(demo_db, role))
     with pytest.raises(ValueError, match="Could not find"):
         at.switch_page("app_pages/report_builder.py").run()
+
+
+def test_qa_adds_a_redacted_quote_then_corrects_it_and_the_section_stays_open(demo_db, app):
+    from lib import report
+
+    at = open_form(app, demo_db, "qa", "app_pages/report_builder.py")
+    period_key = at.selectbox(key="report_period").value
+    candidate = report.quote_candidates(demo_db, user(demo_db, "qa"), period_key, "carers")[0]
+    at.selectbox(key=f"pick_{period_key}_carers").select(candidate["comment_id"]).run()
+    assert next(e for e in at.expander if e.label.startswith("Foster carers")).proto.expanded
+    next(b for b in at.button if b.label == "Add this quote").click().run()
+    assert [s.value for s in at.success] == ["Quote added."]
+    next(t for t in at.text_area if t.label == "Quote 1").input("Our worker always rings back.")
+    next(b for b in at.button if b.label == "Save quotes").click().run()
+    saved = report.draft(demo_db, user(demo_db, "qa"), period_key)["quotes"]["carers"]
+    assert [q["text"] for q in saved] == ["Our worker always rings back."]
