@@ -378,3 +378,88 @@ def m006_reports(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m007_representations_and_actions(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        create table representations (
+            id integer primary key,
+            kind text not null check (kind in ('compliment', 'comment', 'complaint')),
+            received_on text not null,
+            from_who text not null check (from_who in ('child', 'birth_parent', 'foster_carer', 'kinship_carer',
+                                                       'professional', 'other')),
+            cohort text check (cohort in ('mainstream', 'kinship')),
+            household_id integer references households(id),
+            about_team_id integer references teams(id),
+            about_role text,
+            about_area text,
+            summary text not null,
+            consent_to_quote integer not null default 0 check (consent_to_quote in (0, 1)),
+            advocacy_offered integer check (advocacy_offered in (0, 1)),
+            advocacy_taken integer check (advocacy_taken in (0, 1)),
+            status text not null default 'open' check (status in ('open', 'closed')),
+            holder_id integer references users(id),
+            stage integer check (stage in (1, 2, 3, 4)),
+            stage1_extended integer not null default 0 check (stage1_extended in (0, 1)),
+            stage1_responded_on text,
+            stage2_opened_on text,
+            stage2_extended integer not null default 0 check (stage2_extended in (0, 1)),
+            stage2_responded_on text,
+            stage3_requested_on text,
+            stage3_responded_on text,
+            ombudsman_on text,
+            outcome text check (outcome in ('upheld', 'partly_upheld', 'not_upheld', 'withdrawn', 'resolved')),
+            learning text,
+            action_taken text,
+            noted_on_record_on text,
+            author_id integer not null references users(id),
+            created_at text not null,
+            updated_at text not null,
+            updated_by integer references users(id),
+            deleted_at text,
+            deleted_by integer references users(id),
+            delete_reason text
+        );
+        create index representations_received on representations(received_on);
+        create index representations_open on representations(kind, status);
+        create table representation_themes (
+            representation_id integer not null references representations(id),
+            theme_id text not null references themes(id),
+            reading text,
+            primary key (representation_id, theme_id)
+        );
+        create table actions (
+            id integer primary key,
+            said text not null,
+            theme_ids text not null default '[]',
+            cohort text check (cohort in ('mainstream', 'kinship')),
+            respondent text,
+            from_quarter text not null,
+            sources text not null default '[]',
+            will_do text not null,
+            did text,
+            owner text not null,
+            due_on text,
+            status text not null default 'planned' check (status in ('planned', 'in_progress', 'done', 'dropped')),
+            dropped_reason text,
+            impact text,
+            told_back text not null default '[]',
+            author_id integer not null references users(id),
+            created_at text not null,
+            updated_at text not null,
+            closed_on text
+        );
+        create table action_events (
+            id integer primary key,
+            action_id integer not null references actions(id),
+            on_day text not null,
+            status_from text,
+            status_to text not null,
+            note text,
+            user_id integer not null references users(id)
+        );
+        create index action_events_action on action_events(action_id, on_day);
+        """
+    )

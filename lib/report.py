@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 import sqlite_utils
 
-from lib import access, analysis, charts, compliance, questions, redaction, settings, suppression
+from lib import access, actions, analysis, charts, compliance, questions, redaction, representations, settings, suppression
 from lib import db as store
 from lib import themes
 from lib.access import User
@@ -485,6 +485,59 @@ def _direct_work(db, chosen: Period, r: suppression.Rules, names: frozenset[str]
                    tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
 
 
+def _complaints(db, chosen: Period, r: suppression.Rules, names: dict[str, str], today: dt.date) -> Section:
+    found = representations.counts(db, chosen.start, chosen.end, today=today)
+    if not sum(found["by_kind"].values()):
+        return Section("complaints", SECTIONS["complaints"], empty="Nothing was logged in this period.")
+    kinds = suppression.table([[n] for n in found["by_kind"].values()], r, column_totals=True)
+    received = Table("Received", ("Type", "Number"), tuple(
+        (representations.KINDS[k], kinds.cells[i][0]) for i, k in enumerate(found["by_kind"]))
+        + (("Total", kinds.column_totals[0]),))
+    sources = suppression.table([[n] for n in found["by_source"].values()], r, column_totals=True)
+    by_source = Table("Who they came from", ("From", "Number"), tuple(
+        (representations.FROM[k], sources.cells[i][0]) for i, k in enumerate(found["by_source"]))
+        + (("Total", sources.column_totals[0]),))
+    complaints = found["by_kind"]["complaint"]
+    stages = suppression.table([[n] for n in found["by_stage"].values()], r, column_totals=True)
+    by_stage = Table("Complaints by the stage they reached", ("Stage", "Number"), tuple(
+        (representations.STAGES[k], stages.cells[i][0]) for i, k in enumerate(found["by_stage"]))
+        + (("Total", stages.column_totals[0]),))
+    outcomes = suppression.table([[n] for n in found["outcomes"].values()], r, column_totals=True)
+    by_outcome = Table("Complaint outcomes", ("Outcome", "Number"), tuple(
+        (representations.OUTCOMES[k], outcomes.cells[i][0]) for i, k in enumerate(found["outcomes"]))
+        + (("Total", outcomes.column_totals[0]),))
+    theme_rows = sorted(found["themes"].items(), key=lambda kv: -kv[1])[:5]
+    by_theme = Table("Most common themes", ("Theme", "Number"),
+                     tuple((names.get(t, t), suppression.count(n, r)) for t, n in theme_rows))
+    summary = [f"{suppression.count(complaints, r)} complaints, {kinds.cells[0][0]} compliments and "
+               f"{kinds.cells[1][0]} comments were received.",
+               f"Stage 1 responses in time: {suppression.percent(found['in_time'], found['responded'], r)} "
+               f"(of {suppression.count(found['responded'], r)} responded to)."]
+    learning = tuple(found["learning"][:5]) if complaints > r.suppress_max else ()
+    tables = (received, by_source, by_stage, by_outcome, by_theme)
+    if learning:
+        tables += (Table("Learning from complaints", ("What we learned",), tuple((x,) for x in learning)),)
+    return Section("complaints", SECTIONS["complaints"], summary=tuple(summary), tables=tables)
+
+
+def _actions(db, chosen: Period, names: dict[str, str], today: dt.date) -> Section:
+    found = actions.for_period(db, chosen.start, chosen.end, today=today)
+    if not any(found.values()):
+        return Section("actions", SECTIONS["actions"], empty="No actions were opened, progressed or closed in this period.")
+
+    def rows(items):
+        return tuple((a["said"], a["did"] or a["will_do"], a["owner"], actions.STATUSES[a["status"]],
+                      ", ".join(names.get(t, t) for t in json.loads(a["theme_ids"]))) for a in items)
+
+    columns = ("You said", "We did / we will", "Owner", "Status", "Themes")
+    tables = tuple(Table(title, columns, rows(found[key])) for key, title in (
+        ("opened", "Opened this period"), ("progressed", "Progressed this period"), ("closed", "Closed this period"),
+        ("overdue", "Still open and overdue")) if found[key])
+    summary = (f"{len(found['opened'])} actions opened, {len(found['progressed'])} progressed and "
+               f"{len(found['closed'])} closed in the period; {len(found['overdue'])} open actions are overdue.",)
+    return Section("actions", SECTIONS["actions"], summary=summary, tables=tables)
+
+
 def _methods(db, chosen: Period, r: suppression.Rules, as_of: str) -> Section:
     versions = [v for (v,) in db.execute(
         """select distinct bank_version from responses where deleted_at is null and contact_on >= :s
@@ -532,9 +585,8 @@ def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.d
         _children(db, user, chosen, r, bank, names),
         _audits(db, user, chosen, r, names),
         _direct_work(db, chosen, r, redact_names),
-        Section("complaints", SECTIONS["complaints"],
-                empty="No data: the compliments, comments and complaints log is not in use yet."),
-        Section("actions", SECTIONS["actions"], empty="No data: \"You said, we did\" actions are not recorded yet."),
+        _complaints(db, chosen, r, names, today),
+        _actions(db, chosen, names, today),
         _methods(db, chosen, r, as_of),
     ]
     finished = []
