@@ -174,3 +174,13 @@ else:
     st.metric("Stage 1 responses in time", f"{found['in_time']} of {found['responded']}")
     st.caption("Outcomes")
     st.dataframe({representations.OUTCOMES[k]: [v] for k, v in found["outcomes"].items()}, hide_index=True)
+    c1, c2, c3 = st.columns(3)
+    c1.caption("Compliments by who was complimented")
+    c1.dataframe({"Role": list(found["compliments_by_role"]), "Compliments": list(found["compliments_by_role"].values())},
+                 hide_index=True)
+    c2.caption("Compliments by team")
+    c2.dataframe({"Team": list(found["compliments_by_team"]), "Compliments": list(found["compliments_by_team"].values())},
+                 hide_index=True)
+    c3.caption("Compliments by theme")
+    c3.dataframe({"Theme": [names.get(t, t) for t in found["compliment_themes"]],
+                  "Compliments": list(found["compliment_themes"].values())}, hide_index=True)

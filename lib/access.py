@@ -112,7 +112,7 @@ PAGES: tuple[Page, ...] = (
     Page("app_pages/my_month.py", "My month", ":material/calendar_month:", "view_my_month", "Record", "my-month"),
     Page("app_pages/entries.py", "Entries", ":material/list_alt:", "view_entries", "Record", "entries"),
     Page("app_pages/themes_explorer.py", "Themes", ":material/insights:", "view_themes", "Oversee", "themes"),
-    Page("app_pages/complaints.py", "Compliments and complaints", ":material/feedback:", "record_representation",
+    Page("app_pages/complaints.py", "Compliments, comments and complaints", ":material/feedback:", "record_representation",
          "Record", "complaints"),
     Page("app_pages/actions.py", "You said, we did", ":material/campaign:", "manage_actions", "Oversee", "actions"),
     Page("app_pages/report_builder.py", "Feedback report", ":material/summarize:", "build_report", "Report",

@@ -146,7 +146,9 @@ def listing(db: sqlite_utils.Database, user: User, *, open_only: bool = False) -
 def for_period(db: sqlite_utils.Database, start: dt.date, end: dt.date, *, today: dt.date) -> dict[str, list[dict]]:
     """Actions opened, progressed (updated but still open) and closed in a period, plus those still open
     and overdue at its end: the report's "You said, we did" lists."""
-    rows = {r["id"]: r for r in db.query("select * from actions")}
+    rows = {r["id"]: r for r in db.query(
+        """select a.*, (select min(on_day) from action_events e where e.action_id = a.id) as opened_on
+           from actions a""")}
     events: dict[int, list[dict]] = {}
     for event in db.query("select * from action_events where on_day >= :s and on_day <= :e order by id",
                           {"s": start.isoformat(), "e": end.isoformat()}):
@@ -164,6 +166,6 @@ def for_period(db: sqlite_utils.Database, start: dt.date, end: dt.date, *, today
             result["progressed"].append(row)
         as_at = min(end, today)
         if row["status"] not in CLOSED and row["due_on"] and row["due_on"] < as_at.isoformat() \
-                and row["created_at"][:10] <= end.isoformat():
+                and row["opened_on"] <= end.isoformat():
             result["overdue"].append(row)
     return result

@@ -101,6 +101,7 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
             )
         counts["households"] = HOUSEHOLDS
         counts.update(demo_feedback.load(db, seed=seed, today=today))
+        counts.update(demo_feedback.load_log(db, seed=seed, today=today))
         store.audit(db, action="create", user_id=None, username="lib.demo", entity="demo",
                     detail={"seed": seed, **counts})
     return counts

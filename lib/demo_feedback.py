@@ -291,3 +291,118 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
         follow_ups.close(db, manager, row["id"], "Called back; supervising social worker is arranging a visit.")
     counts["safeguarding"] = len(SAFEGUARDING)
     return counts
+
+
+COMPLIMENTS = [
+    "Thank you to the supervising social worker who went above and beyond to support our family this month.",
+    "The carers made the child's birthday really special and sent photos to mum.",
+    "The training on therapeutic parenting was excellent, thank you to the training team.",
+    "Out of hours were calm and helpful when we rang late on Saturday night.",
+    "The kinship team helped us through the special guardianship assessment with real care.",
+]
+COMMENTS = [
+    "It would help if payment dates were sent out at the start of the year.",
+    "Could carers' forum meetings be held in the evening as well?",
+    "Parents would like more notice when family time is moved.",
+]
+COMPLAINTS = [
+    "Allowances were paid late for the second month running and nobody returned my calls.",
+    "Contact was cancelled at short notice three times and the child was very upset.",
+    "We were not told about the child's needs before the placement started.",
+    "The complaint I made about respite has not been answered and I keep chasing.",
+    "My child's social worker has changed again and nobody told me.",
+]
+ACTIONS = [
+    ("Allowances were paid late and calls were not returned.", ["T06", "T03"], "kinship", "carer",
+     "Publish the year's payment dates and set a two-day call-back standard for finance queries.",
+     "Finance team"),
+    ("Family time was cancelled at short notice.", ["T11"], None, "birth_parent",
+     "Give parents and carers 48 hours' notice of any change, and a named contact.", "Supervising social workers"),
+    ("Kinship carers did not know their options at the start.", ["T20"], "kinship", "carer",
+     "Write a plain leaflet on kinship options and allowances, given at the first visit.", "Kinship team"),
+    ("Carers want evening training.", ["T05"], "mainstream", "carer",
+     "Run one evening session of each core course every quarter.", "Training team"),
+    ("Children want more say in their reviews.", ["T17"], None, "child",
+     "Offer every child an advocate before their review and ask what they want to talk about.", "Children's services"),
+]
+
+
+def load_log(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
+    """18 months of fictional compliments, comments and complaints, and a dozen actions in different states."""
+    from lib import actions, representations, working_days
+    from lib.quarters import Quarter
+
+    rng = random.Random(seed + 1)
+    managers = [accounts.load(db, r[0]) for r in db.execute(
+        "select u.id from users u join user_roles r on r.user_id = u.id and r.role = 'manager' order by u.id")]
+    households = list(db.query("select id, cohort from households where status = 'active'"))
+    teams = [r[0] for r in db.execute("select id from teams")]
+    first = analysis.month_start(today)
+    for _ in range(MONTHS - 1):
+        first = analysis.month_start(first - dt.timedelta(days=1))
+    counts = {"compliments": 0, "comments": 0, "complaints": 0, "actions": 0}
+    for month in analysis.months_between(first, today):
+        last = min((month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), today)
+        for kind, pool, how_many in (("compliment", COMPLIMENTS, rng.randint(2, 5)),
+                                     ("comment", COMMENTS, rng.randint(0, 2)),
+                                     ("complaint", COMPLAINTS, rng.randint(1, 3))):
+            for _ in range(how_many):
+                received = month + dt.timedelta(days=rng.randint(0, (last - month).days))
+                household = rng.choice(households)
+                who = rng.choice(["foster_carer", "kinship_carer", "birth_parent", "child", "professional"])
+                entry = {"kind": kind, "received_on": received, "from_who": who, "household_id": household["id"],
+                         "about_team_id": rng.choice(teams), "about_role": rng.choice(list(representations.ROLES)),
+                         "about_area": rng.choice(list(representations.AREAS)), "summary": rng.choice(pool),
+                         "consent_to_quote": rng.random() < 0.6, "holder_id": rng.choice(managers).id}
+                if who == "child":
+                    entry["advocacy_offered"] = True
+                    entry["advocacy_taken"] = rng.random() < 0.5
+                if kind == "complaint":
+                    due = working_days.add_working_days(received, 10)
+                    answered = due + dt.timedelta(days=rng.choice([-5, -3, -1, 0, 2]))
+                    waiting = received > today - dt.timedelta(days=45) and rng.random() < 0.6
+                    if answered <= today - dt.timedelta(days=3) and not waiting:
+                        entry["stage1_responded_on"] = max(answered, received)
+                        entry["outcome"] = rng.choice(list(representations.OUTCOMES)[:3] + ["resolved"])
+                        entry["status"] = "closed"
+                        entry["learning"] = "Keep the family updated weekly while a complaint is open."
+                        if rng.random() < 0.12 and entry["stage1_responded_on"] + dt.timedelta(days=10) < today:
+                            entry["stage2_opened_on"] = entry["stage1_responded_on"] + dt.timedelta(days=7)
+                            entry["status"] = "open"
+                            entry.pop("outcome")
+                counts[kind + "s"] += 1
+                representations.record(db, rng.choice(managers), entry, today=today)
+    # One complaint reached a stage 3 review panel.
+    stage3 = next(iter(db.query("select id from representations where stage = 2 order by id limit 1")), None)
+    if stage3:
+        row = representations.get(db, managers[0], stage3["id"])
+        opened = dt.date.fromisoformat(row["stage2_opened_on"])
+        responded = working_days.add_working_days(opened, 20)
+        if responded + dt.timedelta(days=14) < today:
+            entry = {k: row[k] for k in ("kind", "received_on", "from_who", "household_id", "about_team_id",
+                                         "about_role", "about_area", "summary", "consent_to_quote", "holder_id",
+                                         "stage1_responded_on", "stage2_opened_on", "advocacy_offered",
+                                         "advocacy_taken")}
+            entry.update(stage2_responded_on=responded, stage3_requested_on=responded + dt.timedelta(days=10))
+            representations.update(db, managers[0], stage3["id"], entry, today=today)
+    for index, (said, theme_ids, cohort, respondent, will_do, owner) in enumerate(ACTIONS * 3):
+        if index >= 12:
+            break
+        quarter = Quarter.containing(today - dt.timedelta(days=95 * (index % 5)))
+        action_id = actions.record(db, managers[index % len(managers)], {
+            "said": said, "theme_ids": theme_ids, "cohort": cohort, "respondent": respondent,
+            "from_quarter": quarter.slug, "will_do": will_do, "owner": owner,
+            "due_on": today + dt.timedelta(days=rng.randint(-60, 90))}, today=quarter.start)
+        state = index % 4
+        if state:
+            row = next(iter(db.query("select * from actions where id = :id", {"id": action_id})))
+            update = {"said": said, "theme_ids": theme_ids, "cohort": cohort, "respondent": respondent,
+                      "from_quarter": quarter.slug, "will_do": will_do, "owner": owner, "due_on": row["due_on"],
+                      "status": ("in_progress", "done", "dropped")[state - 1],
+                      "did": "Done: payment dates published and a call-back standard agreed." if state == 2 else None,
+                      "dropped_reason": "Overtaken by the new service-wide policy." if state == 3 else None,
+                      "told_back": ["newsletter", "forum"] if state == 2 else []}
+            actions.update(db, managers[0], action_id, update,
+                           today=min(today, quarter.start + dt.timedelta(days=40)))
+        counts["actions"] += 1
+    return counts

@@ -304,11 +304,15 @@ def counts(db: sqlite_utils.Database, start: dt.date, end: dt.date, *, today: dt
     limits = settings.current(db)
     result = {"by_kind": {k: 0 for k in KINDS}, "by_stage": {s: 0 for s in STAGES}, "by_source": {f: 0 for f in FROM},
               "by_cohort": {"mainstream": 0, "kinship": 0, "none": 0}, "outcomes": {o: 0 for o in OUTCOMES},
-              "responded": 0, "in_time": 0, "themes": {}, "learning": []}
+              "responded": 0, "in_time": 0, "themes": {}, "learning": [], "compliments_by_role": {},
+              "compliments_by_team": {}, "compliment_themes": {}}
     for row in rows:
         result["by_kind"][row["kind"]] += 1
         result["by_source"][row["from_who"]] += 1
         result["by_cohort"][row["cohort"] or "none"] += 1
+        if row["kind"] == "compliment":
+            role = ROLES.get(row["about_role"], "Not recorded")
+            result["compliments_by_role"][role] = result["compliments_by_role"].get(role, 0) + 1
         if row["kind"] != "complaint":
             continue
         result["by_stage"][row["stage"]] += 1
@@ -326,4 +330,15 @@ def counts(db: sqlite_utils.Database, start: dt.date, end: dt.date, *, today: dt
            where p.deleted_at is null and p.received_on >= :s and p.received_on <= :e group by x.theme_id""",
         {"s": start.isoformat(), "e": end.isoformat()}):
         result["themes"][theme_id] = n
+    for team, n in db.execute(
+        """select coalesce(t.name, 'Not recorded'), count(*) from representations p left join teams t
+           on t.id = p.about_team_id where p.deleted_at is null and p.kind = 'compliment'
+           and p.received_on >= :s and p.received_on <= :e group by 1""",
+        {"s": start.isoformat(), "e": end.isoformat()}):
+        result["compliments_by_team"][team] = n
+    for theme_id, n in db.execute(
+        """select x.theme_id, count(*) from representation_themes x join representations p on p.id = x.representation_id
+           where p.deleted_at is null and p.kind = 'compliment' and p.received_on >= :s and p.received_on <= :e
+           group by x.theme_id""", {"s": start.isoformat(), "e": end.isoformat()}):
+        result["compliment_themes"][theme_id] = n
     return result
