@@ -155,7 +155,10 @@ elif view == "Log":
                       "summary": "Summary", "delete_reason": "Deleted because"})
     chosen = st.selectbox("Open entry", [r["id"] for r in rows], index=None, placeholder="Choose by number",
                           format_func=lambda i: f"#{i}")
-    if chosen is not None:
+    if chosen is not None and deleted:
+        if st.button("Restore this entry", icon=":material/restore:"):
+            ui.attempt(lambda: representations.restore(db, user, chosen), success=f"Restored #{chosen}.")
+    elif chosen is not None:
         row = representations.get(db, user, chosen)
         entry_form(row)
         with st.form(ui.fresh_key(f"rep_delete_{chosen}")):

@@ -213,6 +213,19 @@ def soft_delete(db: sqlite_utils.Database, user: User, representation_id: int, r
                     entity_id=representation_id, detail={"reason": reason})
 
 
+def restore(db: sqlite_utils.Database, user: User, representation_id: int) -> None:
+    """Bring back a soft-deleted log entry (QA only)."""
+    access.require(user, "view_deleted_entries")
+    with store.write(db):
+        row = _row(db, representation_id)
+        if not row["deleted_at"]:
+            raise ValueError("This entry is not deleted.")
+        db.execute("update representations set deleted_at = null, deleted_by = null, delete_reason = null "
+                   "where id = :id", {"id": representation_id})
+        store.audit(db, action="restore", user_id=user.id, username=user.username, entity="representations",
+                    entity_id=representation_id, detail={"was_deleted_because": row["delete_reason"]})
+
+
 def get(db: sqlite_utils.Database, user: User, representation_id: int) -> dict:
     access.require(user, "view_representations")
     return _row(db, representation_id)

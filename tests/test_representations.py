@@ -124,3 +124,17 @@ def test_quarter_counts_feed_the_report_with_suppression(db, manager):
     received = dict(section.tables[0].rows)
     assert received == {"Compliment": "c", "Comment": "0", "Complaint": "c", "Total": "8"}
     assert section.summary[1] == "Stage 1 responses in time: c (of 7 responded to)."
+
+
+def test_a_deleted_entry_needs_a_reason_leaves_the_tracker_and_qa_restores_it(db, manager):
+    qa = add_user(db, "qa")
+    rid = representations.record(db, manager, complaint(), today=TODAY)
+    with pytest.raises(ValueError, match="Reason for deleting is required"):
+        representations.soft_delete(db, manager, rid, " ")
+    representations.soft_delete(db, manager, rid, "Logged twice")
+    assert representations.tracker(db, manager, today=TODAY) == []
+    assert [r["delete_reason"] for r in representations.entries(db, qa, deleted=True)] == ["Logged twice"]
+    with pytest.raises(PermissionDenied):
+        representations.restore(db, manager, rid)
+    representations.restore(db, qa, rid)
+    assert [t.id for t in representations.tracker(db, manager, today=TODAY)] == [rid]
