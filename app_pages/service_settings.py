@@ -1,6 +1,7 @@
 import streamlit as st
 
-from lib import settings, ui
+from lib import backup, settings, ui
+from lib import db as store
 
 db = ui.connection()
 user = ui.page_user("edit_settings")
@@ -34,3 +35,21 @@ with st.form("settings"):
 if save:
     ui.attempt(lambda: settings.update(db, user, entered),
                success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
+
+st.divider()
+st.subheader("Backup")
+st.caption("A consistent copy of the whole database, safe to take while others are working. Keep it somewhere "
+           "as secure as the original: it holds everything, including children's feedback. To restore, see the "
+           "README.")
+
+
+def make_backup() -> bytes:  # runs on Streamlit's download thread, with its own connection
+    database = store.connect()
+    try:
+        return backup.download(database, user)
+    finally:
+        database.close()
+
+
+st.download_button("Download a backup", data=make_backup, file_name=f"feedback-backup-{ui.today():%Y-%m-%d}.db",
+                   mime="application/vnd.sqlite3", icon=":material/backup:", on_click="ignore")

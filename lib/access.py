@@ -42,6 +42,7 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "import_register": ("import the carer register", frozenset({"qa"})),
     "manage_users": ("manage users and teams", frozenset({"qa"})),
     "edit_settings": ("change the service settings", frozenset({"qa"})),
+    "manage_backups": ("take a backup of the database", frozenset({"qa"})),
     "view_audit_log": ("see the audit log", frozenset({"qa"})),
 }
 

@@ -35,6 +35,7 @@ EXPECTED = {
     "import_register": {"qa"},
     "manage_users": {"qa"},
     "edit_settings": {"qa"},
+    "manage_backups": {"qa"},
     "view_audit_log": {"qa"},
 }
 
