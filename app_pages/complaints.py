@@ -26,10 +26,10 @@ def entry_form(prior: dict | None = None) -> None:
     teams = {t["id"]: t["name"] for t in accounts.teams(db, active_only=True)}
     holders = {u["id"]: u["display_name"] for u in accounts.users(db) if u["active"]} if manager else {}
 
-    def day(field, label):
+    def day(field, label, short, where=st):
         value = prior.get(field)
-        return st.date_input(label, value=dt.date.fromisoformat(value) if value else None, format="DD/MM/YYYY",
-                             min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1), key=f"{base}_{field}")
+        return where.date_input(label, value=dt.date.fromisoformat(value) if value else None, format="DD/MM/YYYY",
+                                min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1), key=f"{base}_{short}")
 
     def pick(label, options: dict, field):
         codes = list(options)
@@ -64,32 +64,20 @@ def entry_form(prior: dict | None = None) -> None:
         entry["advocacy_taken"] = cols[1].checkbox("Children: advocacy taken up", key=f"{base}_adv_taken",
                                                    value=bool(prior.get("advocacy_taken")))
         if kind == "compliment":
-            entry["noted_on_record_on"] = day("noted_on_record_on", "Noted on the carer's record on")
+            entry["noted_on_record_on"] = day("noted_on_record_on", "Noted on the carer's record on", "noted")
         if kind == "complaint":
             st.subheader("Stages")
             a, b = st.columns(2)
             entry["stage1_extended"] = a.checkbox("Stage 1 extended", value=bool(prior.get("stage1_extended")),
                                                   key=f"{base}_s1x")
-            entry["stage1_responded_on"] = b.date_input(
-                "Stage 1 responded", format="DD/MM/YYYY", key=f"{base}_s1r",
-                value=dt.date.fromisoformat(prior["stage1_responded_on"]) if prior.get("stage1_responded_on") else None)
-            entry["stage2_opened_on"] = a.date_input(
-                "Stage 2 opened", format="DD/MM/YYYY", key=f"{base}_s2o",
-                value=dt.date.fromisoformat(prior["stage2_opened_on"]) if prior.get("stage2_opened_on") else None)
-            entry["stage2_responded_on"] = b.date_input(
-                "Stage 2 responded", format="DD/MM/YYYY", key=f"{base}_s2r",
-                value=dt.date.fromisoformat(prior["stage2_responded_on"]) if prior.get("stage2_responded_on") else None)
+            entry["stage1_responded_on"] = day("stage1_responded_on", "Stage 1 responded", "s1r", b)
+            entry["stage2_opened_on"] = day("stage2_opened_on", "Stage 2 opened", "s2o", a)
+            entry["stage2_responded_on"] = day("stage2_responded_on", "Stage 2 responded", "s2r", b)
             entry["stage2_extended"] = a.checkbox("Stage 2 extended", value=bool(prior.get("stage2_extended")),
                                                   key=f"{base}_s2x")
-            entry["stage3_requested_on"] = a.date_input(
-                "Stage 3 review panel requested", format="DD/MM/YYYY", key=f"{base}_s3o",
-                value=dt.date.fromisoformat(prior["stage3_requested_on"]) if prior.get("stage3_requested_on") else None)
-            entry["stage3_responded_on"] = b.date_input(
-                "Stage 3 panel held", format="DD/MM/YYYY", key=f"{base}_s3r",
-                value=dt.date.fromisoformat(prior["stage3_responded_on"]) if prior.get("stage3_responded_on") else None)
-            entry["ombudsman_on"] = a.date_input(
-                "Referred to the Ombudsman", format="DD/MM/YYYY", key=f"{base}_omb",
-                value=dt.date.fromisoformat(prior["ombudsman_on"]) if prior.get("ombudsman_on") else None)
+            entry["stage3_requested_on"] = day("stage3_requested_on", "Stage 3 review panel requested", "s3o", a)
+            entry["stage3_responded_on"] = day("stage3_responded_on", "Stage 3 panel held", "s3r", b)
+            entry["ombudsman_on"] = day("ombudsman_on", "Referred to the Ombudsman", "omb", a)
             entry["outcome"] = pick("Outcome", representations.OUTCOMES, "outcome")
             entry["learning"] = st.text_area("Learning", value=prior.get("learning") or "", key=f"{base}_learning")
             entry["action_taken"] = st.text_area("Action taken", value=prior.get("action_taken") or "",

@@ -113,6 +113,29 @@ def changes(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+_SOFT_DELETE = {
+    table: (f"update {table} set deleted_at = :at, deleted_by = :uid, delete_reason = :reason where id = :id",
+            f"update {table} set deleted_at = null, deleted_by = null, delete_reason = null where id = :id")
+    for table in ("responses", "representations")
+}
+
+
+def soft_delete_row(db: sqlite_utils.Database, table: str, row_id: int, *, user, reason: str) -> None:
+    """Mark a row deleted with who, when and why, and audit it; call inside write()."""
+    delete, _ = _SOFT_DELETE[table]
+    db.execute(delete, {"at": stamp(), "uid": user.id, "reason": reason, "id": row_id})
+    audit(db, action="soft_delete", user_id=user.id, username=user.username, entity=table, entity_id=row_id,
+          detail={"reason": reason})
+
+
+def restore_row(db: sqlite_utils.Database, table: str, row_id: int, *, user, was_deleted_because: str | None) -> None:
+    """Undo a soft delete and audit it; call inside write()."""
+    _, restore = _SOFT_DELETE[table]
+    db.execute(restore, {"id": row_id})
+    audit(db, action="restore", user_id=user.id, username=user.username, entity=table, entity_id=row_id,
+          detail={"was_deleted_because": was_deleted_because})
+
+
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
     """A value from the meta table (install facts such as whether this is a demo database)."""
     row = db.execute("select value from meta where key = :key", {"key": key}).fetchone()

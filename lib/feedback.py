@@ -392,10 +392,7 @@ def soft_delete(db: sqlite_utils.Database, user: User, response_id: int, reason:
         refusal = edit_refusal(db, user, row)
         if refusal:
             raise access.PermissionDenied(refusal)
-        db.execute("update responses set deleted_at = :at, deleted_by = :uid, delete_reason = :reason where id = :id",
-                   {"at": store.stamp(), "uid": user.id, "reason": reason, "id": response_id})
-        store.audit(db, action="soft_delete", user_id=user.id, username=user.username, entity="responses",
-                    entity_id=response_id, detail={"reason": reason})
+        store.soft_delete_row(db, "responses", response_id, user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, response_id: int) -> None:
@@ -405,10 +402,7 @@ def restore(db: sqlite_utils.Database, user: User, response_id: int) -> None:
         row = _load(db, response_id)
         if not row["deleted_at"]:
             raise ValueError("This entry is not deleted.")
-        db.execute("update responses set deleted_at = null, deleted_by = null, delete_reason = null where id = :id",
-                   {"id": response_id})
-        store.audit(db, action="restore", user_id=user.id, username=user.username, entity="responses",
-                    entity_id=response_id, detail={"was_deleted_because": row["delete_reason"]})
+        store.restore_row(db, "responses", response_id, user=user, was_deleted_because=row["delete_reason"])
 
 
 def mark_copied(db: sqlite_utils.Database, user: User, response_id: int, copied_on: dt.date | None) -> None:

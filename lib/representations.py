@@ -207,10 +207,7 @@ def soft_delete(db: sqlite_utils.Database, user: User, representation_id: int, r
     with store.write(db):
         if _row(db, representation_id)["deleted_at"]:
             raise ValueError("This entry is already deleted.")
-        db.execute("update representations set deleted_at = :at, deleted_by = :u, delete_reason = :r where id = :id",
-                   {"at": store.stamp(), "u": user.id, "r": reason, "id": representation_id})
-        store.audit(db, action="soft_delete", user_id=user.id, username=user.username, entity="representations",
-                    entity_id=representation_id, detail={"reason": reason})
+        store.soft_delete_row(db, "representations", representation_id, user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, representation_id: int) -> None:
@@ -220,10 +217,8 @@ def restore(db: sqlite_utils.Database, user: User, representation_id: int) -> No
         row = _row(db, representation_id)
         if not row["deleted_at"]:
             raise ValueError("This entry is not deleted.")
-        db.execute("update representations set deleted_at = null, deleted_by = null, delete_reason = null "
-                   "where id = :id", {"id": representation_id})
-        store.audit(db, action="restore", user_id=user.id, username=user.username, entity="representations",
-                    entity_id=representation_id, detail={"was_deleted_because": row["delete_reason"]})
+        store.restore_row(db, "representations", representation_id, user=user,
+                          was_deleted_because=row["delete_reason"])
 
 
 def get(db: sqlite_utils.Database, user: User, representation_id: int) -> dict:
