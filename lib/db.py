@@ -120,20 +120,27 @@ _SOFT_DELETE = {
 }
 
 
-def soft_delete_row(db: sqlite_utils.Database, table: str, row_id: int, *, user, reason: str) -> None:
-    """Mark a row deleted with who, when and why, and audit it; call inside write()."""
+def soft_delete_row(db: sqlite_utils.Database, table: str, row: dict, *, user, reason: str) -> None:
+    """Mark a loaded row deleted with who, when and why, and audit it; call inside write().
+
+    Raises ValueError if the row is already deleted.
+    """
+    if row["deleted_at"]:
+        raise ValueError("This entry is already deleted.")
     delete, _ = _SOFT_DELETE[table]
-    db.execute(delete, {"at": stamp(), "uid": user.id, "reason": reason, "id": row_id})
-    audit(db, action="soft_delete", user_id=user.id, username=user.username, entity=table, entity_id=row_id,
+    db.execute(delete, {"at": stamp(), "uid": user.id, "reason": reason, "id": row["id"]})
+    audit(db, action="soft_delete", user_id=user.id, username=user.username, entity=table, entity_id=row["id"],
           detail={"reason": reason})
 
 
-def restore_row(db: sqlite_utils.Database, table: str, row_id: int, *, user, was_deleted_because: str | None) -> None:
-    """Undo a soft delete and audit it; call inside write()."""
+def restore_row(db: sqlite_utils.Database, table: str, row: dict, *, user) -> None:
+    """Undo the soft delete of a loaded row and audit it; call inside write(). ValueError if it is not deleted."""
+    if not row["deleted_at"]:
+        raise ValueError("This entry is not deleted.")
     _, restore = _SOFT_DELETE[table]
-    db.execute(restore, {"id": row_id})
-    audit(db, action="restore", user_id=user.id, username=user.username, entity=table, entity_id=row_id,
-          detail={"was_deleted_because": was_deleted_because})
+    db.execute(restore, {"id": row["id"]})
+    audit(db, action="restore", user_id=user.id, username=user.username, entity=table, entity_id=row["id"],
+          detail={"was_deleted_because": row["delete_reason"]})
 
 
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

@@ -387,22 +387,17 @@ def soft_delete(db: sqlite_utils.Database, user: User, response_id: int, reason:
     reason = text.clean(reason, field="Reason for deleting", max_length=500, required=True)
     with store.write(db):
         row = _visible(db, user, response_id)
-        if row["deleted_at"]:
-            raise ValueError("This entry is already deleted.")
-        refusal = edit_refusal(db, user, row)
+        refusal = None if row["deleted_at"] else edit_refusal(db, user, row)
         if refusal:
             raise access.PermissionDenied(refusal)
-        store.soft_delete_row(db, "responses", response_id, user=user, reason=reason)
+        store.soft_delete_row(db, "responses", row, user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, response_id: int) -> None:
     """Bring back a soft-deleted response (QA only)."""
     access.require(user, "view_deleted_entries")
     with store.write(db):
-        row = _load(db, response_id)
-        if not row["deleted_at"]:
-            raise ValueError("This entry is not deleted.")
-        store.restore_row(db, "responses", response_id, user=user, was_deleted_because=row["delete_reason"])
+        store.restore_row(db, "responses", _load(db, response_id), user=user)
 
 
 def mark_copied(db: sqlite_utils.Database, user: User, response_id: int, copied_on: dt.date | None) -> None:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 import sqlite_utils
 
-from lib import access, actions, analysis, charts, compliance, questions, redaction, representations, settings, suppression
+from lib import access, actions, analysis, charts, compliance, questions, redaction, representations, settings, suppression, text
 from lib import db as store
 from lib import themes
 from lib.access import User
@@ -145,8 +145,6 @@ def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrat
 
 
 def _clean(value, field: str, limit: int, *, required: bool = False) -> str:
-    from lib import text
-
     return text.clean(value, field=field, max_length=limit, multiline=True, required=required)
 
 

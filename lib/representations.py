@@ -205,20 +205,14 @@ def soft_delete(db: sqlite_utils.Database, user: User, representation_id: int, r
     access.require(user, "edit_representation")
     reason = text.clean(reason, field="Reason for deleting", max_length=500, required=True)
     with store.write(db):
-        if _row(db, representation_id)["deleted_at"]:
-            raise ValueError("This entry is already deleted.")
-        store.soft_delete_row(db, "representations", representation_id, user=user, reason=reason)
+        store.soft_delete_row(db, "representations", _row(db, representation_id), user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, representation_id: int) -> None:
     """Bring back a soft-deleted log entry (QA only)."""
     access.require(user, "view_deleted_entries")
     with store.write(db):
-        row = _row(db, representation_id)
-        if not row["deleted_at"]:
-            raise ValueError("This entry is not deleted.")
-        store.restore_row(db, "representations", representation_id, user=user,
-                          was_deleted_because=row["delete_reason"])
+        store.restore_row(db, "representations", _row(db, representation_id), user=user)
 
 
 def get(db: sqlite_utils.Database, user: User, representation_id: int) -> dict:
