@@ -1,6 +1,8 @@
+import datetime as dt
+
 import streamlit as st
 
-from lib import backup, settings, ui
+from lib import backup, retention, settings, ui
 from lib import db as store
 
 db = ui.connection()
@@ -53,3 +55,35 @@ def make_backup() -> bytes:  # runs on Streamlit's download thread, with its own
 
 st.download_button("Download a backup", data=make_backup, file_name=f"feedback-backup-{ui.today():%Y-%m-%d}.db",
                    mime="application/vnd.sqlite3", icon=":material/backup:", on_click="ignore")
+
+st.divider()
+st.subheader("Retention")
+st.caption(f"Identifiable feedback is kept for {settings.get(db, 'retention_years')} financial years (the setting "
+           "above). Older entries are anonymised: answers, themes and counts stay for the service's trends; words, "
+           "references and the link to the carer go, and deleted entries are removed for good. Open complaints are "
+           "never touched; published reports stay as published. Take a backup first: this cannot be undone.")
+PREVIEW_KEY = "retention_preview"
+LABELS = {"entries_anonymised": "Feedback entries to anonymise", "comments_cleared": "Comments whose words go",
+          "follow_ups_cleared": "Follow-ups whose notes go", "deleted_entries_removed": "Deleted entries removed for good",
+          "log_entries_anonymised": "Closed log entries to anonymise",
+          "deleted_log_entries_removed": "Deleted log entries removed for good",
+          "households_deleted": "Inactive carer households deleted from the register"}
+if st.button("Preview retention", icon=":material/preview:"):
+    st.session_state[PREVIEW_KEY] = ui.attempt(lambda: retention.preview(db, user, today=ui.today()))
+shown = st.session_state.get(PREVIEW_KEY)
+if shown:
+    st.write(f"Everything dated before {dt.date.fromisoformat(shown['cutoff']):%-d %B %Y}:")
+    ui.table([{"What": label, "How many": shown[key]} for key, label in LABELS.items()])
+    if any(shown[key] for key in LABELS):
+        sure = st.checkbox("I have a backup and want to apply retention now; this cannot be undone",
+                           key="retention_sure")
+        if st.button("Apply retention", type="primary", disabled=not sure, icon=":material/auto_delete:"):
+            st.session_state.pop(PREVIEW_KEY, None)
+            ui.attempt(lambda: retention.apply(db, user, today=ui.today(), expected=shown),
+                       success=lambda done: f"Retention applied: {done['entries_anonymised']} entries and "
+                                            f"{done['log_entries_anonymised']} log entries anonymised, "
+                                            f"{done['deleted_entries_removed'] + done['deleted_log_entries_removed']} "
+                                            f"deleted entries removed, {done['households_deleted']} households "
+                                            "deleted. The audit log records it.")
+    else:
+        st.info("Nothing is older than the retention period.", icon=":material/check_circle:")

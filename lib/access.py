@@ -43,6 +43,7 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "manage_users": ("manage users and teams", frozenset({"qa"})),
     "edit_settings": ("change the service settings", frozenset({"qa"})),
     "manage_backups": ("take a backup of the database", frozenset({"qa"})),
+    "apply_retention": ("apply the retention policy", frozenset({"qa"})),
     "view_audit_log": ("see the audit log", frozenset({"qa"})),
 }
 

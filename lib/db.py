@@ -493,3 +493,13 @@ def m007_representations_and_actions(db: sqlite_utils.Database) -> None:
         create index action_events_action on action_events(action_id, on_day);
         """
     )
+
+
+@migrations()
+def m008_retention(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        alter table responses add column anonymised_at text;
+        alter table representations add column anonymised_at text;
+        """
+    )

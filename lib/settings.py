@@ -86,6 +86,10 @@ DEFINITIONS: tuple[Setting, ...] = (
             "Used when suppression is custom.", 1, 100),
     Setting("rounding", "Custom suppression: round counts to the nearest (0 for none)", 0,
             "Used when suppression is custom: 0, 5 or 10.", 0, 10, choices=(0, 5, 10)),
+    Setting("retention_years", "Retention: keep identifiable feedback for (financial years)", 6,
+            "Entries from before 1 April of the financial year this many years before the current one are "
+            "anonymised when QA applies retention (Settings, Retention): answers, themes and counts stay; words, "
+            "references and the link to the carer go.", 1, 50),
     Setting("redaction_names", "Extra names and places to redact from quotes", "",
             "Comma-separated: names of people, schools and places that are not in the register or the users "
             "list but must never appear in a quote.", max_length=5000),

@@ -213,7 +213,8 @@ def code_comments(db: sqlite_utils.Database, comment_ids: Iterable[int]) -> None
     version, compiled = matcher(db)
     rows = db.execute(
         """select c.id, c.body, r.respondent, r.cohort from comments c join responses r on r.id = c.response_id
-           where c.id in (select value from json_each(:ids))""", {"ids": json.dumps(ids)}).fetchall()
+           where c.id in (select value from json_each(:ids)) and r.anonymised_at is null""",
+        {"ids": json.dumps(ids)}).fetchall()
     for comment_id, body, respondent, cohort in rows:
         result = coding.code(body, compiled, coding.audience(respondent, cohort))
         db.execute("""update comments set sentiment = case when sentiment_source = 'human' then sentiment else :s end,
@@ -238,7 +239,8 @@ def recode_all(db: sqlite_utils.Database, user: User, *, progress: Callable[[int
                batch: int = 500) -> int:
     """Re-code every comment with the current codebook, in batches; returns how many were coded."""
     access.require(user, "manage_codebook")
-    ids = [r[0] for r in db.execute("select id from comments order by id")]
+    ids = [r[0] for r in db.execute("""select c.id from comments c join responses r on r.id = c.response_id
+                                        where r.anonymised_at is null order by c.id""")]
     for start in range(0, len(ids), batch):
         with store.write(db):
             code_comments(db, ids[start:start + batch])
@@ -252,7 +254,8 @@ def recode_all(db: sqlite_utils.Database, user: User, *, progress: Callable[[int
 
 def uncoded_count(db: sqlite_utils.Database) -> int:
     """Comments coded with an older codebook version (or never)."""
-    return db.execute("select count(*) from comments where coalesce(coded_version, 0) < :v",
+    return db.execute("""select count(*) from comments c join responses r on r.id = c.response_id
+                         where coalesce(c.coded_version, 0) < :v and r.anonymised_at is null""",
                       {"v": current_version(db)}).fetchone()[0]
 
 
@@ -366,7 +369,7 @@ def review_queue(
         """select c.id, c.body, c.consent_to_quote, c.sentiment, c.sentiment_source, c.human_sentiment,
                   c.reviewed_at, r.contact_on, r.form, r.source, r.respondent, r.cohort, r.safeguarding
            from comments c join responses r on r.id = c.response_id
-           where r.deleted_at is null
+           where r.deleted_at is null and r.anonymised_at is null
              and (:reviewed is null or (c.reviewed_at is not null and not exists (
                     select 1 from comment_themes p where p.comment_id = c.id and p.machine = 1
                     and p.decision is null and p.human_reading is null)) = :reviewed)
@@ -448,7 +451,7 @@ _BASE = """
     base as (
         select c.id as comment_id, c.body, c.item_id, c.consent_to_quote, c.sentiment, c.sentiment_source,
                c.human_sentiment, r.id as response_id, r.contact_on, r.form, r.source, r.respondent, r.cohort,
-               r.age_band, r.safeguarding
+               r.age_band, r.safeguarding, r.anonymised_at
         from comments c join responses r on r.id = c.response_id
              left join households h on h.id = r.household_id
         where """ + FILTERS + """
@@ -527,15 +530,15 @@ def drill(
 
 def uncoded_total(db: sqlite_utils.Database, user: User, filters: Filters) -> int:
     """How many comments in the period match no theme."""
-    return _read(db, user, "select count(*) as n from base where comment_id not in (select comment_id from coded)",
-                 filters.params())[0]["n"]
+    return _read(db, user, """select count(*) as n from base where anonymised_at is null
+                              and comment_id not in (select comment_id from coded)""", filters.params())[0]["n"]
 
 
 def uncoded(db: sqlite_utils.Database, user: User, filters: Filters, limit: int = 2000) -> list[dict]:
     """Comments in the period that match no theme (for emerging themes)."""
     return _read(db, user, """
         select comment_id, body, contact_on from base
-        where comment_id not in (select comment_id from coded)
+        where anonymised_at is null and comment_id not in (select comment_id from coded)
         order by contact_on desc limit :limit""", filters.params(limit=limit))
 
 

@@ -36,6 +36,7 @@ EXPECTED = {
     "manage_users": {"qa"},
     "edit_settings": {"qa"},
     "manage_backups": {"qa"},
+    "apply_retention": {"qa"},
     "view_audit_log": {"qa"},
 }
 

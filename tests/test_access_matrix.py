@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from lib import (accounts, actions, audit_trail, backup, compliance, feedback, follow_ups, publishing, register,
-                 report, representations, settings, themes)
+                 report, representations, retention, settings, themes)
 from lib.access import PermissionDenied
 from tests.conftest import add_user
 from tests.test_feedback import add_household, carer_entry
@@ -80,6 +80,22 @@ CASES = {
         "owner": "Finance team"}, today=TODAY)),
     "download a backup": ({"qa"}, lambda db, u, w: backup.download(db, u, w["path"])),
     "read the audit log": ({"qa"}, lambda db, u, w: audit_trail.entries(db, u)),
+    "preview retention": ({"qa"}, lambda db, u, w: retention.preview(db, u, today=LATER)),
+    "apply retention": ({"qa"}, lambda db, u, w: retention.apply(
+        db, u, today=LATER, expected=retention._counts(db, retention.cutoff(db, LATER)))),
+}
+LATER = dt.date(2040, 1, 1)  # every entry in the world is past the retention period
+
+# Who may open each page, written out independently of lib/access.py's PAGES table.
+EVERYONE = {"bso", "social_worker", "manager", "qa"}
+PAGE_ROLES = {
+    "home": EVERYONE, "carer_feedback": {"bso"}, "parent_feedback": {"bso"}, "child_feedback": {"social_worker"},
+    "audit_feedback": {"manager"}, "direct_work": {"social_worker", "manager"}, "my_month": {"bso"},
+    "entries": EVERYONE, "themes_explorer": {"manager", "qa"}, "complaints": {"bso", "manager", "qa"},
+    "actions": {"manager", "qa"}, "report_builder": {"qa"}, "theme_review": {"manager", "qa"},
+    "compliance": {"manager", "qa"}, "follow_ups": {"manager", "qa"}, "carer_register": {"manager", "qa"},
+    "users": {"qa"}, "service_settings": {"qa"}, "codebook": {"qa"}, "question_bank": {"qa"},
+    "audit_log": {"qa"}, "my_account": EVERYONE,
 }
 
 
@@ -117,3 +133,25 @@ def test_a_deactivated_user_cannot_sign_in_and_a_lock_lifts_after_the_lockout_pe
     with pytest.raises(accounts.SignInError, match="locked"):
         accounts.sign_in(db, "ann", "correct horse battery", now=start + dt.timedelta(minutes=10))
     assert accounts.sign_in(db, "ann", "correct horse battery", now=start + dt.timedelta(minutes=16)).id == ann.id
+
+
+def test_the_page_table_covers_every_page_in_app_pages():
+    from tests.conftest import ROOT
+
+    assert {p.stem for p in (ROOT / "app_pages").glob("*.py")} - {"sign_in", "first_run"} == set(PAGE_ROLES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", sorted(PAGE_ROLES))
+def test_each_role_may_open_exactly_the_pages_the_matrix_allows(demo_db, app, page, role):
+    from tests.test_capture_pages import user
+
+    at = app(user(demo_db, role))
+    if role in PAGE_ROLES[page]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert [e.value for e in at.exception] == []
+        assert not any("do not have access" in e.value for e in at.error)
+        assert at.title, f"{page} showed no title for {role}"
+    else:
+        with pytest.raises(ValueError, match="Could not find"):
+            at.switch_page(f"app_pages/{page}.py").run()

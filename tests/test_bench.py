@@ -4,11 +4,15 @@ import sys
 from tests.conftest import ROOT
 
 
-def test_the_benchmark_runs_on_a_small_size_and_prints_its_table():
-    result = subprocess.run([sys.executable, "-m", "bench", "--comments", "200"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+def test_the_benchmark_builds_a_small_database_measures_every_figure_and_prints_its_table():
+    result = subprocess.run([sys.executable, "-m", "bench", "--rows", "400", "--repeats", "5", "--comments", "200"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert any(line.startswith("auto-coding: themes + sentiment (the app)") for line in lines)
-    assert any(line.startswith("baseline: naive loop over every trigger phrase") for line in lines)
-    assert lines[-1].startswith("peak RSS")
+    assert "database: " in result.stdout and " responses, " in lines[1]
+    for measure in ("record one entry (feedback.record)", "themes explorer counts,",
+                    "  baseline: the same aggregate as one GROUP BY", "themes page, AppTest (warm rerun)",
+                    "auto-coding: themes + sentiment (the app)", "  baseline: naive loop over every trigger",
+                    "quarterly PDF, new process", "peak RSS"):
+        assert any(line.startswith(measure) for line in lines), measure
+    assert "Traceback" not in result.stderr
