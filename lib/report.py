@@ -464,6 +464,9 @@ def _audits(db, user, chosen: Period, r: suppression.Rules, names) -> Section:
     return Section("audits", SECTIONS["audits"], summary=tuple(summary), tables=(table, top))
 
 
+MAX_DIRECT_WORK_EXAMPLES = 25  # a national service records thousands a quarter; the report shows examples
+
+
 def _direct_work(db, chosen: Period, r: suppression.Rules, names: frozenset[str]) -> Section:
     rows = list(db.query(
         """select title, contact_on, respondent from responses where deleted_at is null and form = 'direct_work'
@@ -475,11 +478,13 @@ def _direct_work(db, chosen: Period, r: suppression.Rules, names: frozenset[str]
     if shown == suppression.SUPPRESSED:
         return Section("direct_work", SECTIONS["direct_work"],
                        summary=("Examples of direct work recorded: c. They are not listed because there are so few.",))
+    latest = rows[::-1][:MAX_DIRECT_WORK_EXAMPLES]
     examples = tuple((dt.date.fromisoformat(x["contact_on"]).strftime("%B %Y"),
                       redaction.redact(x["title"], names=names).text,
-                      questions.RESPONDENTS.get(x["respondent"], "")) for x in rows)
+                      questions.RESPONDENTS.get(x["respondent"], "")) for x in latest[::-1])
+    listed = "" if len(rows) <= len(latest) else f" The {len(latest)} most recent are listed."
     return Section("direct_work", SECTIONS["direct_work"],
-                   summary=(f"Examples of direct work recorded: {shown}.",),
+                   summary=(f"Examples of direct work recorded: {shown}.{listed}",),
                    tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
 
 

@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -444,7 +446,7 @@ FILTERS = """r.deleted_at is null and r.contact_on >= :start and r.contact_on <=
           and (:respondent is null or r.respondent = :respondent)
           and (:cohort is null or r.cohort = :cohort)
           and (:source is null or r.source = :source)
-          and (:team_id is null or h.team_id = :team_id)
+          and (:team_id is null or r.household_id in (select id from households where team_id = :team_id))
           and (:age_band is null or r.age_band = :age_band)"""
 
 _BASE = """
@@ -453,7 +455,6 @@ _BASE = """
                c.human_sentiment, r.id as response_id, r.contact_on, r.form, r.source, r.respondent, r.cohort,
                r.age_band, r.safeguarding, r.anonymised_at
         from comments c join responses r on r.id = c.response_id
-             left join households h on h.id = r.household_id
         where """ + FILTERS + """
     ),
     coded as (
@@ -466,8 +467,8 @@ _BASE = """
         from base b join comment_themes ct on ct.comment_id = b.comment_id join themes t on t.id = ct.theme_id
         where """ + PRESENT + """
           -- a theme a person removed stays removed, even when another theme is merged into it
-          and not exists (select 1 from comment_themes x where x.comment_id = ct.comment_id
-                          and x.theme_id = coalesce(t.merged_into, ct.theme_id) and x.decision = 'removed')
+          and (t.merged_into is null or not exists (select 1 from comment_themes x where x.comment_id = ct.comment_id
+                                                    and x.theme_id = t.merged_into and x.decision = 'removed'))
     )
 """
 
@@ -475,7 +476,38 @@ _BASE = """
 def _read(db, user: User, sql: str, params: dict) -> list[dict]:
     access.require(user, "view_themes")
     ensure(db)
-    return list(db.query("with " + _BASE + sql, params))
+    return _cached(db, "with " + _BASE + sql, params)
+
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()  # Streamlit runs each session's script on its own thread
+CACHE_SIZE = 256
+
+
+def _cached(db, sql: str, params: dict) -> list[dict]:
+    """The rows of a read-only explorer query, from a small cache keyed by the data's version.
+
+    Every write in the app adds an audit row in the same transaction (db.write), so the highest
+    audit id names the committed data: while it stands still the answer cannot change, and any
+    save anywhere makes every cached answer stale at once. Inside a transaction, or for a database
+    without a file, the query runs every time.
+    """
+    path = db.execute("pragma database_list").fetchone()[2]
+    if db.conn.in_transaction or not path:
+        return list(db.query(sql, params))
+    version = db.execute("select max(id) from audit_log").fetchone()[0]
+    key = (path, version, sql, tuple(sorted(params.items())))
+    with _CACHE_LOCK:
+        rows = _CACHE.get(key)
+        if rows is not None:
+            _CACHE.move_to_end(key)
+    if rows is None:
+        rows = tuple(db.query(sql, params))
+        with _CACHE_LOCK:
+            _CACHE[key] = rows
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return [dict(row) for row in rows]
 
 
 def theme_counts(db: sqlite_utils.Database, user: User, filters: Filters) -> list[dict]:
@@ -545,8 +577,8 @@ def uncoded(db: sqlite_utils.Database, user: User, filters: Filters, limit: int 
 def answer_counts(db: sqlite_utils.Database, user: User, filters: Filters, form: str) -> list[dict]:
     """Answers to a form's rating questions per item × cohort × answer code, with each response's bank version."""
     access.require(user, "view_themes")
-    return list(db.query("""
+    return _cached(db, """
         select a.item_id, coalesce(r.cohort, 'none') as cohort, a.value, r.bank_version, count(*) as n
-        from answers a join responses r on r.id = a.response_id left join households h on h.id = r.household_id
+        from answers a join responses r on r.id = a.response_id
         where r.form = :form and """ + FILTERS + """
-        group by a.item_id, r.cohort, a.value, r.bank_version""", filters.params(form=form)))
+        group by a.item_id, r.cohort, a.value, r.bank_version""", filters.params(form=form))

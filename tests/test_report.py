@@ -265,3 +265,18 @@ def test_direct_work_is_not_listed_when_there_are_too_few_examples(db, world):
                         today=TODAY)
     direct = section(report.build(db, world["qa"], Q3, today=TODAY), "direct_work")
     assert direct.tables == () and direct.summary[0].startswith("Examples of direct work recorded: c.")
+
+
+def test_a_busy_quarter_lists_only_the_most_recent_direct_work_and_says_so(db, world):
+    worker = add_user(db, "social_worker")
+    for n in range(report.MAX_DIRECT_WORK_EXAMPLES + 5):
+        feedback.record(db, worker, "direct_work", {"title": f"Session {n:02d}", "respondent": "carer",
+                                                    "contact_on": dt.date(2025, 10, 1) + dt.timedelta(days=n),
+                                                    "comments": {"DW_SUMMARY": {"text": "Went well.", "consent": True}}},
+                        today=TODAY)
+    direct = section(report.build(db, world["qa"], Q3, today=TODAY), "direct_work")
+    listed = [row[1] for row in direct.tables[0].rows]
+    assert len(listed) == report.MAX_DIRECT_WORK_EXAMPLES
+    assert listed[-1] == f"Session {report.MAX_DIRECT_WORK_EXAMPLES + 4:02d}" and "Session 04" not in listed
+    assert direct.summary[0] == (f"Examples of direct work recorded: {report.MAX_DIRECT_WORK_EXAMPLES + 5}. "
+                                 f"The {report.MAX_DIRECT_WORK_EXAMPLES} most recent are listed.")

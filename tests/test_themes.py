@@ -294,3 +294,34 @@ def test_a_clicked_bar_becomes_a_drill_down_by_codes():
                            {"kinship": "Kinship"})
     assert picked == {"theme": "T07", "reading": "improvement", "cohort": "kinship"}
     assert analysis.pick([], {}, {}, {}) is None
+
+
+def test_explorer_answers_are_reused_until_anything_is_saved_and_then_recomputed(db, world):
+    say(db, world, "The allowance is paid late.")
+    filters = themes.Filters(Q3.start, Q3.end)
+    ran = []
+    db.conn.set_trace_callback(lambda sql: ran.append(sql) if "base as" in sql else None)
+    first = themes.theme_counts(db, world["manager"], filters)
+    again = themes.theme_counts(db, world["manager"], filters)
+    assert again == first and len(ran) == 1
+    say(db, world, "Allowance late again.")
+    ran.clear()
+    after = themes.theme_counts(db, world["manager"], filters)
+    assert len(ran) == 1
+    assert {r["comments"] for r in after if r["theme_id"] == "T06"} == {2}
+    with pytest.raises(PermissionDenied):
+        themes.theme_counts(db, world["bso"], filters)  # a cached answer is still behind the permission check
+    db.conn.set_trace_callback(None)
+
+
+def test_inside_a_transaction_explorer_queries_see_its_uncommitted_changes(db, world):
+    from lib import db as store
+
+    comment = say(db, world, "The allowance is paid late.")
+    filters = themes.Filters(Q3.start, Q3.end)
+    assert themes.comment_total(db, world["manager"], filters) == 1
+    with store.write(db):
+        db.execute("update comments set response_id = response_id where id = :c", {"c": comment})
+        db.execute("update responses set contact_on = '2025-07-01'")
+        assert themes.comment_total(db, world["manager"], filters) == 0
+        db.execute("update responses set contact_on = '2025-11-03'")
