@@ -32,6 +32,7 @@ if user is not None:
         st.text(user.display_name)
         st.caption(", ".join(access.ROLES[r] for r in sorted(user.roles)))
         st.button("Sign out", icon=":material/logout:", on_click=ui.sign_out, key="sign_out")
+        ui.idle_timer(db)
 
 ui.show_flash()
 st.navigation(pages, expanded=True).run()

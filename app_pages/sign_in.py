@@ -37,7 +37,7 @@ st.caption(
 
 if store.is_demo(db):
     st.subheader("Demo accounts")
-    st.caption("This is a demo database with fictional data. Each account's password is `demo`.")
+    st.caption("This is a demo database with fictional data. Each account's password is **demo**.")
     ui.table([
         {"User name": "bso", "Role": "Business support officer: records carer and birth-parent calls"},
         {"User name": "social_worker", "Role": "Social worker: records children's views at Annual Reviews"},

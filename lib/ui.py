@@ -93,13 +93,13 @@ def _identify(db) -> User | None:
     if user_id is None:
         return None
     user = accounts.load(db, user_id)
-    timeout = settings.get(db, "idle_timeout_minutes") * 60
+    minutes = settings.get(db, "idle_timeout_minutes")
     idle = time.time() - st.session_state.get(ACTIVE_KEY, 0)
-    if user is None or idle > timeout:
+    if user is None or idle > minutes * 60:
         if user is not None:
             accounts.record_sign_out(db, user, reason="idle timeout")
             st.session_state[NOTICE_KEY] = (
-                f"You were signed out after {timeout // 60} minutes without activity. Please sign in again."
+                f"You were signed out after {minutes:g} minutes without activity. Please sign in again."
             )
         else:
             st.session_state[NOTICE_KEY] = "Your account is no longer active. Ask the QA team if this is a mistake."
@@ -109,6 +109,26 @@ def _identify(db) -> User | None:
         return None
     st.session_state[ACTIVE_KEY] = time.time()
     return user
+
+
+IDLE_TIMER_KEY = "idle_timer"
+
+
+def idle_timer(db) -> None:
+    """Sign an idle session out from the open tab, without waiting for its next click.
+
+    A fragment that the browser reruns on a timer, every tenth of the timeout and at most once a
+    minute. A fragment rerun runs only the fragment, not the entrypoint, so it never reaches
+    _identify and never counts as activity. Once the last full run is older than the timeout it
+    reruns the whole app, and _identify signs the session out and shows the sign-in page.
+    """
+    timeout = settings.get(db, "idle_timeout_minutes") * 60
+    st.fragment(_rerun_when_idle, run_every=min(60.0, max(1.0, timeout / 10)), key=IDLE_TIMER_KEY)(timeout)
+
+
+def _rerun_when_idle(timeout: float) -> None:
+    if USER_KEY in st.session_state and time.time() - st.session_state.get(ACTIVE_KEY, 0) > timeout:
+        st.rerun(scope="app")
 
 
 def sign_in(db, user: User, *, how: str = "password") -> None:

@@ -252,3 +252,122 @@ def test_clicking_a_theme_bar_shows_the_comments_behind_it(server, page):
     theme_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Theme").first.inner_text()
     assert "Choose a theme" not in theme_box
     assert page.locator("[data-testid='stText']").count() >= 1
+
+
+# ---- Accessibility: axe-core (tests/vendor/axe-core, vendored, so nothing is downloaded) ----------------
+
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+# Streamlit's own markup that fails an axe rule whatever the app renders: (rule id, the Streamlit element
+# the failing node sits in). Nothing we render is excused; each entry is described in the README.
+STREAMLIT_OWN = [
+    # st.navigation with sections: the sidebar's <ul> holds one <div> per section (its <header> and its
+    # <li> links), so the list has children that are not <li> and those <li> are not children of a list.
+    ("list", "[data-testid='stSidebarNavItems']"),
+    ("listitem", "[data-testid='stSidebarNavItems']"),
+]
+_RUN_AXE = """async (excused) => {
+  const {violations} = await axe.run(document, {resultTypes: ['violations']});
+  const isExcused = (rule, target) => {
+    const element = target.length === 1 && typeof target[0] === 'string' ? document.querySelector(target[0]) : null;
+    return element !== null && excused.some(([id, selector]) => id === rule && element.closest(selector) !== null);
+  };
+  return violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
+                nodes: v.nodes.filter(n => !isExcused(v.id, n.target)).map(n => ({
+                  target: n.target.flat(Infinity).join(' >>> '), html: n.html.slice(0, 200),
+                  summary: (n.failureSummary || '').replace(/\\s+/g, ' ')}))}))
+    .filter(v => v.nodes.length > 0);
+}"""
+
+
+def accessibility_problems(page) -> list[str]:
+    """The page's serious and critical axe violations, less STREAMLIT_OWN: rule, impact, help and targets."""
+    page.add_script_tag(path=str(AXE))
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} <{v['url']}>\n"
+        + "\n".join(f"    {n['target']}\n      {n['html']}\n      {n['summary']}" for n in v["nodes"])
+        for v in page.evaluate(_RUN_AXE, STREAMLIT_OWN)
+    ]
+
+
+def assert_accessible(page, name: str) -> None:
+    shot(page, name)
+    problems = accessibility_problems(page)
+    assert not problems, f"axe found {len(problems)} serious or critical problem(s) on {name}:\n" + "\n".join(problems)
+
+
+def test_the_sign_in_page_has_no_serious_accessibility_problems(server, page):
+    page.goto(server)
+    settle(page)
+    page.locator("[data-testid='stDataFrame']").first.wait_for()
+    assert_accessible(page, "a11y-sign-in")
+
+
+def test_the_carer_feedback_form_has_no_serious_accessibility_problems(server, page):
+    sign_in(page, server, "bso")
+    page.get_by_role("link", name="Carer feedback").first.click()
+    page.get_by_role("heading", name="Carer feedback").wait_for()
+    settle(page)
+    assert_accessible(page, "a11y-carer-feedback")
+
+
+def test_the_themes_explorer_has_no_serious_accessibility_problems(server, page):
+    sign_in(page, server, "manager")
+    page.get_by_role("link", name="Themes").first.click()
+    page.get_by_role("heading", name="Strengths and areas for improvement").wait_for()
+    settle(page)
+    page.locator("[data-testid='stVegaLiteChart'] g.mark-rect path").first.wait_for()
+    assert_accessible(page, "a11y-themes")
+
+
+def test_the_report_builder_has_no_serious_accessibility_problems(server, page):
+    sign_in(page, server, "qa")
+    page.get_by_role("link", name="Feedback report").first.click()
+    page.get_by_role("heading", name="Feedback report").wait_for()
+    page.get_by_text("Report built from the live data.").wait_for()
+    settle(page)
+    assert_accessible(page, "a11y-report-builder")
+
+
+# ---- The idle timeout, honoured by the open tab ------------------------------------------------------------
+
+
+def test_an_untouched_tab_signs_itself_out_when_the_idle_timeout_passes(server, page):
+    """The data leaves the screen without a click. Test-only path: the setting's floor is 5 minutes, so a
+    quarter of a minute is written straight into the database (the Settings page would refuse it)."""
+    import sqlite3
+
+    timeout = 15  # seconds; the timer checks every tenth of the timeout (at most once a minute)
+
+    def store_timeout(value):
+        database = sqlite3.connect(server_database[0])
+        with database:
+            database.execute("delete from settings where key = 'idle_timeout_minutes'")
+            if value is not None:
+                database.execute("insert into settings (key, value, updated_at) values "
+                                 "('idle_timeout_minutes', ?, '2026-01-01T00:00:00+00:00')", [str(value)])
+        rows = database.execute("select username, detail from audit_log where action = 'sign_out'").fetchall()
+        database.close()
+        return rows
+
+    before = store_timeout(timeout / 60)
+    try:
+        sign_in(page, server, "qa")
+        page.get_by_role("link", name="Carer register").first.click()
+        page.get_by_role("heading", name="Carer register").wait_for()
+        settle(page)
+        last_activity = time.monotonic()
+        assert page.locator("[data-testid='stDataFrame']").first.is_visible()
+        page.get_by_text("signed out after 0.25 minutes without activity").wait_for(timeout=(timeout + 10) * 1000)
+        waited = time.monotonic() - last_activity
+        settle(page)
+        shot(page, "idle-signed-out")
+    finally:
+        after = store_timeout(None)
+    assert waited > timeout - 2, f"signed out after {waited:.1f} s, before the {timeout} s timeout"
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
+    assert page.get_by_role("heading", name="Carer register").count() == 0
+    assert page.get_by_text("Import the register").count() == 0
+    signed_out = [(user, "idle timeout" in detail) for user, detail in after if (user, detail) not in before]
+    assert signed_out == [("qa", True)]

@@ -1,11 +1,12 @@
 """The app as each role sees it, driven through Streamlit's AppTest."""
 
+import functools
 import re
 import time
 
 import pytest
 
-from lib import access, accounts, settings
+from lib import access, accounts, settings, ui
 from lib import db as store
 from tests.conftest import by_label, no_exceptions
 
@@ -105,6 +106,36 @@ def test_an_idle_session_is_signed_out_after_the_timeout(demo_db, app):
     at.run()
     assert titles(at) == ["Fostering Service: Feedback Hub"]
     assert any("without activity" in i.value for i in at.info)
+    reason = demo_db.execute("select detail from audit_log where action = 'sign_out'").fetchone()[0]
+    assert "idle timeout" in reason
+
+
+def run_the_idle_timer(at, monkeypatch):
+    """Rerun only the idle-timer fragment, as the browser's run_every tick does (AppTest has no call for it)."""
+    from streamlit.testing.v1 import local_script_runner
+
+    timer = at._fragment_storage.resolve_target(ui.IDLE_TIMER_KEY)
+    with monkeypatch.context() as patch:
+        patch.setattr(local_script_runner, "RerunData", functools.partial(
+            local_script_runner.RerunData, fragment_id_queue=timer, is_auto_rerun=True))
+        return at.run()
+
+
+def test_the_idle_timer_is_not_activity_and_signs_an_idle_session_out_by_itself(demo_db, app, monkeypatch):
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/carer_register.py").run()
+    nearly_idle = time.time() - 29 * 60
+    at.session_state["last_active"] = nearly_idle
+    run_the_idle_timer(at, monkeypatch)
+    assert at.session_state["last_active"] == nearly_idle, "a timer tick counted as activity"
+    assert demo_db.execute("select count(*) from audit_log where action = 'sign_out'").fetchone()[0] == 0
+
+    at.session_state["last_active"] = nearly_idle - 2 * 60  # two more minutes pass with no click
+    run_the_idle_timer(at, monkeypatch)
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    assert [i.value for i in at.info] == [
+        "You were signed out after 30 minutes without activity. Please sign in again."]
+    assert "user_id" not in at.session_state
     reason = demo_db.execute("select detail from audit_log where action = 'sign_out'").fetchone()[0]
     assert "idle timeout" in reason
 
