@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import analysis, compliance, text, ui
+from lib import analysis, compliance, ui
 
 db = ui.connection()
 user = ui.page_user("view_compliance")
@@ -34,12 +34,6 @@ if rows:
     st.caption(f"Minimum: {rows[0].minimum_carers} carers + {rows[0].minimum_parents} parents a month. "
                "Sorted with those furthest behind in the latest month first.")
     ui.table(wide)
-    long = pd.DataFrame([{
-        "BSO": r.name, "Month": f"{r.month:%Y-%m}", "Carer feedback": r.carers, "Birth-parent feedback": r.parents,
-        "Attempts": r.attempts, "Minimum carers": r.minimum_carers, "Minimum parents": r.minimum_parents,
-        "Status": analysis.STATUS_WORDS[r.status] + (" (month in progress)" if r.in_progress else ""),
-    } for r in rows])
     ui.audited_download(
-        "Download as CSV", user=user, what="compliance",
-        make=lambda: long.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig"),
+        "Download as CSV", user=user, what="compliance", make=lambda: compliance.as_csv(rows),
         file_name=f"bso-compliance-{first:%Y-%m}-to-{last:%Y-%m}.csv", mime="text/csv")

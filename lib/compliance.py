@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import sqlite_utils
 
-from lib import access, analysis, settings
+from lib import access, analysis, settings, text
 from lib.access import User
 
 
@@ -57,3 +58,13 @@ def my_month(db: sqlite_utils.Database, user: User, *, today: dt.date) -> analys
     return analysis.compliance([{"id": user.id, "name": user.display_name}], counts, [month],
                                minimum_carers=settings.get(db, "monthly_minimum_carers"),
                                minimum_parents=settings.get(db, "monthly_minimum_parents"), today=today)[0]
+
+
+def as_csv(rows: list[analysis.Compliance]) -> bytes:
+    """The compliance table as CSV bytes (UTF-8 with a BOM, for Excel); no cell starts like a formula."""
+    frame = pd.DataFrame([{
+        "BSO": r.name, "Month": f"{r.month:%Y-%m}", "Carer feedback": r.carers, "Birth-parent feedback": r.parents,
+        "Attempts": r.attempts, "Minimum carers": r.minimum_carers, "Minimum parents": r.minimum_parents,
+        "Status": analysis.STATUS_WORDS[r.status] + (" (month in progress)" if r.in_progress else ""),
+    } for r in rows])
+    return frame.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig")

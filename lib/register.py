@@ -37,6 +37,7 @@ COLUMNS = {
 REQUIRED = ("reference", "display_name", "cohort")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+UNREADABLE = "The file is not readable text; save it from Excel as 'CSV UTF-8' and try again."
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,14 @@ def _decode(data: bytes | str) -> str:
         return data
     if len(data) > MAX_BYTES:
         raise ValueError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; is it the right file?")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Excel's "Unicode Text"): Windows-1252 would misread it
+        raise ValueError(UNREADABLE)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError("The file is not readable text; save it from Excel as 'CSV UTF-8' and try again.")
+    raise ValueError(UNREADABLE)
 
 
 def _date(value: str, today: dt.date) -> str | None:
@@ -92,7 +95,8 @@ def _date(value: str, today: dt.date) -> str | None:
         except ValueError:
             continue
     else:
-        raise ValueError(f"approval date '{value}' is not a date (use 2024-03-31 or 31/03/2024)")
+        shown = text.clean(value, field="approval date", max_length=40)  # not the raw cell: controls, a whole page
+        raise ValueError(f"approval date '{shown}' is not a date (use 2024-03-31 or 31/03/2024)")
     if day > today:
         raise ValueError(f"approval date {day.isoformat()} is in the future")
     if day.year < 1950:

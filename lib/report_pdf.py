@@ -126,6 +126,32 @@ def _is_right_to_left(text: str) -> bool:
     return False
 
 
+# fpdf2's bidi pass finds the direction of each neutral character (emoji, punctuation, marks) by recursing
+# character by character to the next letter, so a run of about a thousand overflows the stack.
+NEUTRAL_RUN = 200
+_MARKS = {"L": "\u200e", "R": "\u200f", "AL": "\u200f"}  # left-to-right and right-to-left marks (invisible)
+
+
+def _break_neutral_runs(text: str) -> str:
+    """The text with an invisible direction mark in every run of NEUTRAL_RUN characters that have no direction of
+    their own; the mark repeats the last direction seen, so the text reads and orders as before."""
+    if len(text) < NEUTRAL_RUN:
+        return text
+    out, run = [], 0
+    mark = _MARKS["R"] if _is_right_to_left(text) else _MARKS["L"]
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("L", "R", "AL", "AN", "EN"):
+            run, mark = 0, _MARKS.get(direction, mark)
+        elif run + 1 >= NEUTRAL_RUN:
+            out.append(mark)
+            run = 1
+        else:
+            run += 1
+        out.append(char)
+    return "".join(out)
+
+
 def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[<>≤≥~]?\s*[-−–]?[\d.,]+\s*%?|[-–—*]|n/a", text.strip(), re.IGNORECASE))
 
@@ -136,6 +162,8 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 
 PAGE_TOTAL = "{feedback-hub-page-total}"
+# User text that contains the alias stays as typed: a word joiner (invisible) after the brace stops the swap.
+_TYPED_PAGE_TOTAL = "{\u2060" + PAGE_TOTAL[1:]
 
 
 class ReportPDF(FPDF):
@@ -170,7 +198,11 @@ class ReportPDF(FPDF):
     # Text ---------------------------------------------------------------------------------------
 
     def clean(self, text: str, part: str, section: str = "") -> str:
-        """The text ready to draw: NFC, tabs as spaces, □ for each character no font has (noted for a warning)."""
+        """The text ready to draw: NFC, tabs as spaces, □ for each character no font has (noted for a warning).
+
+        Long runs of emoji or punctuation get an invisible direction mark (see NEUTRAL_RUN), and the page-total
+        alias typed by someone is kept as typed.
+        """
         text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
         covered = covered_code_points()
         kept, missing = [], []
@@ -187,7 +219,7 @@ class ReportPDF(FPDF):
         if missing and (where, text) not in self._cleaned:  # the same text met twice is reported once
             self._missing.setdefault(where, []).extend(missing)
             self._cleaned.add((where, text))
-        return "".join(kept)
+        return _break_neutral_runs("".join(kept).replace(PAGE_TOTAL, _TYPED_PAGE_TOTAL))
 
     def warnings(self) -> list[str]:
         """Plain sentences about what could not be shown as given, in the order it was met."""
@@ -396,6 +428,9 @@ class ReportPDF(FPDF):
             self.caption(self.clean(table.title, "Table title", section), keep=12 + 7 * min(3, len(rows) + 1))
         size = 9 if count <= 6 else 8
         widths = self.column_widths(columns, rows, size=size)
+        where = f'table "{table.title}" in "{section}"' if table.title else f'a table in "{section}"'
+        rows = [[self.fitted_cell(value, width, size=size, where=where) for value, width in zip(row, widths)]
+                for row in rows]
         numeric = [bool(rows) and all(_is_number(r[i]) or not r[i].strip() for r in rows) for i in range(count)]
         self.set_font(MAIN, "", size)
         self.set_text_color(*INK)
@@ -415,6 +450,22 @@ class ReportPDF(FPDF):
         if table.note:
             self.paragraph(self.clean(table.note, "Table note", section), size=SMALL_PT, colour=GREY)
         self.ln(3)
+
+    def fitted_cell(self, text: str, width: float, *, size: float, where: str) -> str:
+        """A table cell's text, cut short with a warning when it would be taller than a page: fpdf2 cannot split
+        a table row across pages, and refuses the whole PDF instead."""
+        most = int((self.eph - 30) / (size * 0.5))  # lines that fit on a page below a repeated heading row
+        if not text or len(text) < most:
+            return text
+        self.use_font(text, "", size)
+        lines = self.multi_cell(width - 2 * CELL_PADDING[1], size * 0.5, text, dry_run=True, output="LINES")
+        if len(lines) <= most:
+            return text
+        problem = (f"Text in {where} is too long for one page: the PDF shows its first {most - 1} lines, the "
+                   "workbook all of it.")
+        if problem not in self._problems:  # once per table
+            self._problems.append(problem)
+        return "\n".join(lines[:most - 1]) + "\n…"
 
     def column_widths(self, columns: list[str], rows: list[list[str]], *, size: float) -> list[float]:
         """Widths in mm. Headings on one line if everything fits; else headings wrap between words; else

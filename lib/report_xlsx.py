@@ -17,6 +17,8 @@ from openpyxl.utils import get_column_letter
 from lib.report_model import Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 cannot hold: one of them in a cell makes the whole workbook unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 SHEETS = {"headlines": "Headlines", "compliance": "BSO calls", "carers": "Carers", "parents": "Birth parents",
           "children": "Children", "audits": "Audit feedback", "direct_work": "Direct work",
@@ -30,7 +32,7 @@ def _cell(sheet, row: int, column: int, value: object, *, bold: bool = False):
         plain = value.replace(",", "")
         cell.value = float(plain) if "." in plain else int(plain)
     else:
-        cell.value = "" if value is None else str(value)
+        cell.value = "" if value is None else _NOT_XML.sub("\ufffd", str(value))
         cell.data_type = "s"  # a string cell: '=1+1', '+44…', '@x' stay text
     if bold:
         cell.font = Font(bold=True)
@@ -113,7 +115,7 @@ def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = width
     stamp = created or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     book.properties.created = book.properties.modified = stamp.replace(tzinfo=None)
-    book.properties.creator = report.service
+    book.properties.creator = _NOT_XML.sub("\ufffd", report.service)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

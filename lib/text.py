@@ -20,15 +20,19 @@ def clean(
 ) -> str:
     """Trimmed, NFC-normalised text without control characters; ValueError naming the field.
 
-    Single-line fields also collapse runs of whitespace. Returns "" for an empty optional field.
+    Single-line fields also collapse runs of whitespace. Text with nothing visible (only spaces and
+    zero-width or direction characters) counts as empty. Returns "" for an empty optional field.
     """
     text = "" if value is None else str(value)
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
+    # Controls go before normalising: one between a letter and its accent would keep them apart.
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text)
     if multiline:
         text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
     else:
         text = " ".join(text.split())
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text):
+        text = ""  # only zero-width and direction characters: nothing anyone can see
     if required and not text:
         raise ValueError(f"{field} is required.")
     if len(text) > max_length:
