@@ -79,13 +79,36 @@ def render(report: report_model.Report, *,
 
 
 @functools.cache
+def _cmap(name: str) -> frozenset[int]:
+    """The code points one vendored font file has glyphs for (read once per process, only when asked)."""
+    with TTFont(FONT_DIR / name, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@functools.cache
+def font_for(point: int) -> str | None:
+    """The first font family, in FONTS order, with a glyph for this code point; None when no font has one.
+
+    A report in English only ever reads DejaVu's character map; the big fallback fonts (Chinese,
+    emoji) are opened only for a character DejaVu lacks.
+    """
+    for family, style, name in FONTS:
+        if not style and point in _cmap(name):
+            return family
+    return None
+
+
 def covered_code_points() -> frozenset[int]:
-    """Every code point that at least one vendored font has a glyph for (each cmap read once per process)."""
-    points: set[int] = set()
-    for _family, _style, name in FONTS:
-        with TTFont(FONT_DIR / name, lazy=True) as font:
-            points.update(font.getBestCmap())
-    return frozenset(points)
+    """Every code point that at least one vendored font has a glyph for."""
+    return frozenset().union(*(_cmap(name) for _family, _style, name in FONTS))
+
+
+def _needs_shaping(char: str) -> bool:
+    """True for characters drawn wrongly without the shaping engine: joining and reordering scripts
+    (Hebrew and Arabic to Myanmar), their presentation forms, combining marks and joiners."""
+    point = ord(char)
+    return (0x0590 <= point <= 0x109F or 0xFB1D <= point <= 0xFEFF or point in (0x200C, 0x200D)
+            or (point >= 0x0300 and unicodedata.category(char) in ("Mn", "Mc", "Me")))
 
 
 @functools.cache
@@ -175,10 +198,11 @@ class ReportPDF(FPDF):
         self._missing: dict[str, list[str]] = {}
         self._cleaned: set[tuple[str, str]] = set()
         self._problems: list[str] = []
-        for family, style, name in FONTS:
-            self.add_font(family, style, FONT_DIR / name)
-        self.set_fallback_fonts([f for f, s, _ in FONTS if not s and f != MAIN] + [MAIN], exact_match=False)
-        self.set_text_shaping(True)
+        # Fonts are added as the text needs them, and the (slow) shaping engine is turned on only for text
+        # that needs it: a report in English opens one font and draws in a fraction of the time.
+        self._families: set[str] = set()
+        self._shaping = False
+        self._load_family(MAIN)
         self.set_margins(20, 26, 20)
         self.set_auto_page_break(True, margin=22)
         # fpdf2 swaps its page-total alias everywhere in the page text, user text included: use one nobody types.
@@ -204,12 +228,19 @@ class ReportPDF(FPDF):
         alias typed by someone is kept as typed.
         """
         text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-        covered = covered_code_points()
+        if ARABIC_SCRIPT.search(text):
+            self._load_family(ARABIC)  # use_font sets such text in Noto Sans Arabic
         kept, missing = [], []
         for char in text:
             point = ord(char)
-            if char == "\n" or point in covered:
+            family = None if char == "\n" else font_for(point)
+            if char == "\n" or family:
                 kept.append(char)
+                if family not in self._families and family:
+                    self._load_family(family)
+                if not self._shaping and point > 0x02FF and _needs_shaping(char):
+                    self._shaping = True
+                    self.set_text_shaping(True)
             elif point in INVISIBLE or unicodedata.category(char) == "Cc":
                 continue
             else:
@@ -220,6 +251,17 @@ class ReportPDF(FPDF):
             self._missing.setdefault(where, []).extend(missing)
             self._cleaned.add((where, text))
         return _break_neutral_runs("".join(kept).replace(PAGE_TOTAL, _TYPED_PAGE_TOTAL))
+
+    def _load_family(self, family: str) -> None:
+        """Add a vendored font family (every style of it) and put it among the fallbacks, in FONTS order."""
+        if family in self._families:
+            return
+        for name_family, style, name in FONTS:
+            if name_family == family:
+                self.add_font(family, style, FONT_DIR / name)
+        self._families.add(family)
+        fallbacks = [f for f, s, _ in FONTS if not s and f != MAIN and f in self._families]
+        self.set_fallback_fonts(fallbacks + [MAIN], exact_match=False)
 
     def warnings(self) -> list[str]:
         """Plain sentences about what could not be shown as given, in the order it was met."""
@@ -574,14 +616,13 @@ class ReportPDF(FPDF):
 
 def missing_glyphs(report: report_model.Report) -> list[str]:
     """Warnings for the preview: text in the report that no vendored font can draw (it would print as □)."""
-    covered = covered_code_points()
     warnings = []
     for section in report.sections:
         texts = [section.title, section.narrative, *section.summary, *(q.text for q in section.quotes),
                  *(q.source for q in section.quotes),
                  *(cell for table in section.tables for row in table.rows for cell in row)]
         missing = sorted({ch for text in texts for ch in text
-                          if ord(ch) not in covered and not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc")})
+                          if font_for(ord(ch)) is None and not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc")})
         if missing:
             shown = " ".join(f"U+{ord(ch):04X}" for ch in missing[:8])
             warnings.append(f"“{section.title}”: {len(missing)} character(s) no font has ({shown}) will print as □.")
