@@ -30,8 +30,9 @@ with real:
 with explore:
     st.subheader("Explore with demo data")
     st.caption(
-        "Loads a fictional service: 5 teams, 31 staff and 245 carer households. Sign in as bso, "
-        "social_worker, manager or qa with the password demo. Demo data can only go into an empty "
+        "Loads a fictional service: 5 teams, 35 staff and 245 carer households. Sign in as bso, "
+        "social_worker, manager, qa, senior_manager or advanced_practitioner with the password demo. "
+        "Demo data can only go into an empty "
         "database, so it never mixes with real records."
     )
     if st.button("Load fictional demo data", icon=":material/theater_comedy:"):

@@ -1,11 +1,13 @@
 import streamlit as st
 
-from lib import access, compliance, follow_ups, register, settings, ui
+from lib import access, audits, compliance, follow_ups, register, settings, ui
 
 db = ui.connection()
 user = ui.page_user("use_app")
 st.title(ui.md(settings.get(db, "service_name")))
 st.write(f"Signed in as {ui.md(user.display_name)}.")
+for reminder in audits.reminders(db, user, today=ui.today()):
+    st.info(reminder, icon=":material/assignment:")
 
 if access.can(user, "view_my_month"):
     standing = compliance.my_month(db, user, today=ui.today())

@@ -43,4 +43,6 @@ if store.is_demo(db):
         {"User name": "social_worker", "Role": "Social worker: records children's views at Annual Reviews"},
         {"User name": "manager", "Role": "Manager: audit feedback, BSO compliance, follow-ups, the register"},
         {"User name": "qa", "Role": "Quality assurance: entries, register, users, settings and the audit log"},
+        {"User name": "senior_manager", "Role": "Senior manager: moderates case-file audits"},
+        {"User name": "advanced_practitioner", "Role": "Advanced practitioner: the eight-week review of audit actions"},
     ])

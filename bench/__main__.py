@@ -124,8 +124,15 @@ def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) 
     """The explorer's theme × cohort × reading counts for a quarter, against one raw GROUP BY over the same rows."""
     manager = _user(db, "manager")
     filters = themes.Filters(quarter.start, quarter.end)
+
+    def uncached(fn):  # the explorer keeps answers until the next save: time the query itself
+        def run():
+            themes._CACHE.clear()
+            fn()
+        return run
+
     themes.theme_counts(db, manager, filters)
-    ours = _times(lambda: themes.theme_counts(db, manager, filters), repeats)
+    ours = _times(uncached(lambda: themes.theme_counts(db, manager, filters)), repeats)
     params = {"start": quarter.start.isoformat(), "end": quarter.end.isoformat()}
     db.execute(RAW_GROUP_BY, params).fetchall()
     raw = _times(lambda: db.execute(RAW_GROUP_BY, params).fetchall(), repeats)
@@ -143,9 +150,13 @@ def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) 
         themes.theme_sentiment(db, manager, filters)
         themes.answer_counts(db, manager, filters, "carer")
 
-    whole = _times(page_data, max(3, repeats // 2))
-    table.add("  every query of the page's first show", f"{statistics.median(whole) * 1000:.0f} ms",
+    whole = _times(uncached(page_data), max(3, repeats // 2))
+    table.add("  every query of the page, after a save (uncached)", f"{statistics.median(whole) * 1000:.0f} ms",
               f"{_p95(whole) * 1000:.0f} ms", "", "", None)
+    page_data()
+    again = _times(page_data, repeats)
+    table.add("  every query of the page, nothing saved since", f"{statistics.median(again) * 1000:.1f} ms",
+              f"{_p95(again) * 1000:.1f} ms", "", "", None)
 
 
 def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: int) -> None:
@@ -160,6 +171,7 @@ def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: i
     at.session_state["last_active"] = time.time()
     at.run()
     at.switch_page("app_pages/themes_explorer.py")
+    themes._CACHE.clear()
     start = time.perf_counter()
     at.run()
     next(s for s in at.selectbox if s.label == "Quarter").set_value(quarter).run()
@@ -172,7 +184,7 @@ def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: i
         at.run()
 
     warm = _times(rerun, repeats)
-    table.add("themes page, AppTest (first show)", f"{first:.2f} s", "", "", "", None)
+    table.add("themes page, AppTest (first show, uncached)", f"{first:.2f} s", "", "", "", None)
     table.add("themes page, AppTest (warm rerun)", f"{statistics.median(warm):.2f} s", f"{max(warm):.2f} s", "",
               "≤ 1 s warm", statistics.median(warm) <= 1.0)
 

@@ -77,3 +77,62 @@ def percent_positive(frame: pd.DataFrame, *, order: list[str] | None = None) -> 
         yOffset=alt.YOffset("cohort:N", sort=order),
         tooltip=["question", "cohort", "percent", "n"],
     ).properties(width=420)
+
+
+GRADE_COLOURS = {"Outstanding": "#1b5e20", "Good": "#66bb6a", "Requires improvement": "#f59e0b",
+                 "Inadequate": "#b91c1c"}
+
+
+def grade_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Audit grades per domain as stacked bars, best grade first. frame: Domain, Grade, Audits."""
+    order = list(GRADE_COLOURS)
+    return alt.Chart(frame).transform_calculate(
+        rank=f"indexof({order!r}, datum.Grade)",
+    ).mark_bar().encode(
+        y=alt.Y("Domain:N", sort=None, title=None, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("sum(Audits):Q", title="Audits"),
+        color=alt.Color("Grade:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=order, range=list(GRADE_COLOURS.values()))),
+        order=alt.Order("rank:Q"),
+        tooltip=["Domain", "Grade", alt.Tooltip("sum(Audits):Q", title="audits")],
+    ).properties(width=420)
+
+
+RAG_COLOURS = {"Green": "#2e7d32", "Amber": "#b45309", "Red": "#b91c1c"}
+RAG_SHAPES = {"Green": "circle", "Amber": "triangle-up", "Red": "square"}  # the shapes of the table's ● ▲ ■
+
+
+def kpi_trend(frame: pd.DataFrame, *, columns: int = 2) -> alt.FacetChart:
+    """Each measure's % in time by month, one panel per measure, with its Green and Amber thresholds as dashed lines.
+
+    frame: measure, month (labels in order), percent (empty for no data or a hidden %), indicator (Green, Amber,
+    Red), note ('no data' or 'c', written where there is no point), in_time, out_of_time, green_from, amber_from.
+    Points have a shape as well as a colour, so the indicator does not rely on colour.
+    """
+    months = list(dict.fromkeys(frame["month"]))
+    x = alt.X("month:N", sort=months, title=None, axis=alt.Axis(labelAngle=-45 if len(months) > 4 else 0))
+    y_scale = alt.Scale(domain=[0, 100])
+    thresholds = alt.Chart().transform_fold(["green_from", "amber_from"], as_=["threshold", "value"]).transform_calculate(
+        line="datum.threshold == 'green_from' ? 'Green from' : 'Amber from'").mark_rule(strokeDash=[5, 3]).encode(
+        y=alt.Y("value:Q", scale=y_scale),
+        color=alt.condition("datum.threshold == 'green_from'", alt.value(RAG_COLOURS["Green"]),
+                            alt.value(RAG_COLOURS["Amber"])),
+        detail="line:N",
+        tooltip=[alt.Tooltip("line:N", title="threshold"), alt.Tooltip("value:Q", title="%")])
+    line = alt.Chart().mark_line(color="#6b7280", invalid="break-paths-show-domains").encode(
+        x=x, y=alt.Y("percent:Q", scale=y_scale, title="% in time"))
+    points = alt.Chart().mark_point(filled=True, size=70, opacity=1).encode(
+        x=x, y=alt.Y("percent:Q", scale=y_scale),
+        color=alt.Color("indicator:N", title="Indicator", legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=list(RAG_COLOURS), range=list(RAG_COLOURS.values()))),
+        shape=alt.Shape("indicator:N", title="Indicator",
+                        scale=alt.Scale(domain=list(RAG_SHAPES), range=list(RAG_SHAPES.values()))),
+        tooltip=["measure", "month", alt.Tooltip("percent:Q", title="% in time"), "indicator",
+                 alt.Tooltip("in_time:N", title="in time"), alt.Tooltip("out_of_time:N", title="out of time")])
+    gaps = alt.Chart().transform_filter("datum.note != null").mark_text(
+        angle=270, fontStyle="italic", color="#4b5563", fontSize=10).encode(
+        x=x, y=alt.datum(50), text="note:N")
+    return alt.layer(thresholds, line, points, gaps, data=frame).properties(width=300, height=150).facet(
+        facet=alt.Facet("measure:N", title=None, sort=list(dict.fromkeys(frame["measure"])),
+                        header=alt.Header(labelFontWeight="bold", labelLimit=300)),
+        columns=columns)

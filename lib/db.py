@@ -116,7 +116,7 @@ def changes(before: dict, after: dict) -> dict:
 _SOFT_DELETE = {
     table: (f"update {table} set deleted_at = :at, deleted_by = :uid, delete_reason = :reason where id = :id",
             f"update {table} set deleted_at = null, deleted_by = null, delete_reason = null where id = :id")
-    for table in ("responses", "representations")
+    for table in ("responses", "representations", "case_audits", "targeted_audits")
 }
 
 
@@ -166,9 +166,26 @@ def is_demo(db: sqlite_utils.Database) -> bool:
 # --- Migrations: append new ones; never edit one that has been applied. ---
 
 
+def _script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run a migration's SQL statement by statement, inside the transaction connect() holds.
+
+    sqlite3's executescript() would COMMIT that transaction before its first statement, so a
+    migration could be half applied, or applied by two processes at once.
+    """
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
+
+
+
 @migrations()
 def m001_foundation(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         create table meta (
             key text primary key,
@@ -238,7 +255,7 @@ def m001_foundation(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m002_feedback(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         create table question_banks (
             version text primary key,
@@ -316,7 +333,7 @@ def m002_feedback(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m003_themes(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         create table codebook_versions (
             version integer primary key,
@@ -365,7 +382,7 @@ def m003_themes(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m004_explorer_indexes(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         create index responses_contact_on on responses(contact_on);
         create index answers_item on answers(item_id);
@@ -375,7 +392,7 @@ def m004_explorer_indexes(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m005_theme_readings(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         alter table comment_themes add column human_reading text
             check (human_reading in ('strength', 'improvement', 'neutral'));
@@ -385,7 +402,7 @@ def m005_theme_readings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m006_reports(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         create table report_drafts (
             period_key text primary key,
@@ -412,7 +429,7 @@ def m006_reports(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m007_representations_and_actions(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         create table representations (
             id integer primary key,
@@ -497,7 +514,7 @@ def m007_representations_and_actions(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m008_retention(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         alter table responses add column anonymised_at text;
         alter table representations add column anonymised_at text;
@@ -510,7 +527,7 @@ def m009_scale_indexes(db: sqlite_utils.Database) -> None:
     # Measured at a million responses (python -m bench): a period's rows come from index ranges
     # without touching the wide responses and comments rows, and answers and theme codes are stored
     # in their primary-key order (WITHOUT ROWID), so one response's or comment's rows sit together.
-    db.executescript(
+    _script(db,
         """
         create index responses_period on responses(contact_on, deleted_at, form, outcome, respondent, cohort, source,
                                                    age_band, household_id, safeguarding, anonymised_at);
@@ -552,5 +569,207 @@ def m009_scale_indexes(db: sqlite_utils.Database) -> None:
         drop table comment_themes;
         alter table comment_themes_by_comment rename to comment_themes;
         create index comment_themes_theme on comment_themes(theme_id);
+        """
+    )
+
+
+@migrations()
+def m010_audit_programme(db: sqlite_utils.Database) -> None:
+    # The quarterly case-file audit programme (framework section 5). Two roles join the CHECK on user_roles:
+    # senior managers moderate audits, advanced practitioners do the eight-week review. SQLite cannot alter a
+    # CHECK, so the table is rebuilt. Statements run one at a time: executescript would commit the
+    # migration's transaction halfway.
+    for statement in (
+        """create table user_roles_new (
+            user_id integer not null references users(id),
+            role text not null check (role in ('bso', 'social_worker', 'manager', 'qa', 'senior_manager',
+                                               'advanced_practitioner')),
+            primary key (user_id, role)
+        )""",
+        "insert into user_roles_new (user_id, role) select user_id, role from user_roles",
+        "drop table user_roles",
+        "alter table user_roles_new rename to user_roles",
+        """create table audit_programmes (
+            id integer primary key,
+            quarter text not null unique,
+            seed integer not null check (seed >= 0),
+            sample_size integer not null check (sample_size >= 0),
+            exclusion_months integer not null check (exclusion_months >= 0),
+            eligible integer not null,
+            excluded integer not null,
+            circulate_on text not null,
+            due_on text not null check (due_on >= circulate_on),
+            status text not null default 'draft' check (status in ('draft', 'circulated')),
+            drawn_at text not null,
+            drawn_by integer not null references users(id),
+            circulated_at text,
+            circulated_by integer references users(id)
+        )""",
+        """create table case_audits (
+            id integer primary key,
+            programme_id integer not null references audit_programmes(id),
+            reference text not null unique collate nocase,
+            household_id integer not null references households(id),
+            team_id integer references teams(id),
+            cohort text not null check (cohort in ('mainstream', 'kinship')),
+            lead_auditor_id integer references users(id),
+            peer_auditor_id integer references users(id),
+            due_on text not null,
+            audited_on text,
+            child_spoken integer check (child_spoken in (0, 1)),
+            child_not_why text,
+            parent_spoken integer check (parent_spoken in (0, 1)),
+            parent_not_why text,
+            carer_spoken integer check (carer_spoken in (0, 1)),
+            carer_not_why text,
+            ssw_discussed_on text,
+            ssw_discussion text,
+            completed_on text,
+            completed_by integer references users(id),
+            moderated_on text,
+            moderated_by integer references users(id),
+            learning text,
+            review_due_on text,
+            reviewed_on text,
+            reviewed_by integer references users(id),
+            review_note text,
+            recorded_on_file_on text,
+            created_at text not null,
+            updated_at text not null,
+            updated_by integer references users(id),
+            deleted_at text,
+            deleted_by integer references users(id),
+            delete_reason text,
+            check (lead_auditor_id is null or peer_auditor_id is null or lead_auditor_id != peer_auditor_id),
+            check (completed_on is null or audited_on <= completed_on),
+            check (moderated_on is null or completed_on <= moderated_on),
+            check (reviewed_on is null or moderated_on <= reviewed_on)
+        )""",
+        "create index case_audits_programme on case_audits(programme_id)",
+        "create index case_audits_household on case_audits(household_id)",
+        "create index case_audits_lead on case_audits(lead_auditor_id)",
+        "create index case_audits_peer on case_audits(peer_auditor_id)",
+        """create table case_audit_grades (
+            audit_id integer not null references case_audits(id),
+            domain text not null check (domain in ('voice', 'support', 'safer_caring', 'matching', 'approval',
+                                                   'oversight', 'overall')),
+            grade text check (grade in ('outstanding', 'good', 'requires_improvement', 'inadequate')),
+            evidence text,
+            moderated_grade text check (moderated_grade in ('outstanding', 'good', 'requires_improvement',
+                                                            'inadequate')),
+            moderation_reason text,
+            primary key (audit_id, domain)
+        ) without rowid""",
+        """create table case_audit_actions (
+            id integer primary key,
+            audit_id integer not null references case_audits(id),
+            action text not null,
+            owner text not null,
+            due_on text not null,
+            status text not null default 'open' check (status in ('open', 'in_progress', 'done')),
+            done_on text,
+            review_complete integer check (review_complete in (0, 1)),
+            review_evidence text,
+            created_at text not null,
+            created_by integer not null references users(id),
+            updated_at text not null
+        )""",
+        "create index case_audit_actions_audit on case_audit_actions(audit_id)",
+        """create table case_audit_themes (
+            audit_id integer not null references case_audits(id),
+            theme_id text not null references themes(id),
+            reading text,
+            primary key (audit_id, theme_id)
+        ) without rowid""",
+        """create table targeted_audits (
+            id integer primary key,
+            topic text not null,
+            reason text not null check (reason in ('supervision', 'complaints', 'dashboard', 'other')),
+            reason_detail text,
+            scope text not null,
+            cases_reviewed integer check (cases_reviewed >= 0),
+            findings text not null,
+            learning text not null,
+            started_on text,
+            completed_on text not null,
+            author_id integer not null references users(id),
+            created_at text not null,
+            updated_at text not null,
+            updated_by integer references users(id),
+            deleted_at text,
+            deleted_by integer references users(id),
+            delete_reason text,
+            check (started_on is null or started_on <= completed_on)
+        )""",
+        "create index targeted_audits_completed on targeted_audits(completed_on)",
+        """create table targeted_audit_themes (
+            targeted_audit_id integer not null references targeted_audits(id),
+            theme_id text not null references themes(id),
+            reading text,
+            primary key (targeted_audit_id, theme_id)
+        ) without rowid""",
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m011_kpis(db: sqlite_utils.Database) -> None:
+    # "How much are we doing": measure definitions versioned like the codebook, and monthly figures that a
+    # re-import or correction supersedes (superseded_by) instead of deleting, so every month keeps its history.
+    _script(db,
+        """
+        create table kpi_measures (
+            id text primary key,
+            name text not null,
+            description text not null default '',
+            aliases text not null default '[]',
+            green_from integer not null check (green_from between 0 and 100),
+            amber_from integer not null check (amber_from between 0 and 100 and amber_from <= green_from),
+            position integer not null,
+            status text not null default 'active' check (status in ('active', 'retired')),
+            updated_at text not null
+        );
+        create table kpi_measure_versions (
+            version integer primary key,
+            content text not null,
+            note text,
+            created_at text not null,
+            created_by integer references users(id)
+        );
+        create table figure_batches (
+            id integer primary key,
+            kind text not null check (kind in ('kpi', 'recruitment')),
+            how text not null check (how in ('import', 'manual')),
+            months text not null,
+            rows integer not null,
+            households integer,
+            file_name text,
+            created_at text not null,
+            created_by integer not null references users(id)
+        );
+        create table kpi_figures (
+            id integer primary key,
+            month text not null,
+            team_id integer not null references teams(id),
+            measure_id text not null references kpi_measures(id),
+            in_time integer not null check (in_time >= 0),
+            out_of_time integer not null check (out_of_time >= 0),
+            batch_id integer not null references figure_batches(id),
+            superseded_by integer references figure_batches(id)
+        );
+        create unique index kpi_figures_current on kpi_figures(month, team_id, measure_id) where superseded_by is null;
+        create index kpi_figures_month on kpi_figures(month, superseded_by);
+        create table recruitment_figures (
+            id integer primary key,
+            month text not null,
+            team_id integer references teams(id),
+            measure text not null,
+            number integer not null check (number >= 0),
+            batch_id integer not null references figure_batches(id),
+            superseded_by integer references figure_batches(id)
+        );
+        create unique index recruitment_figures_current on recruitment_figures(month, coalesce(team_id, 0), measure)
+            where superseded_by is null;
+        create index recruitment_figures_month on recruitment_figures(month, superseded_by);
         """
     )

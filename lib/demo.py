@@ -2,7 +2,8 @@
 
 Run `python -m lib.demo --db PATH [--seed N]` on a new database, or use the button on the first-run
 screen. It is refused on a database that already has users, so it can never mix with real data.
-The demo accounts are the role names (bso, social_worker, manager, qa) with the password `demo`.
+The demo accounts are the role names (bso, social_worker, manager, qa, senior_manager,
+advanced_practitioner) with the password `demo`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 
 import sqlite_utils
 
-from lib import accounts, demo_feedback
+from lib import accounts, demo_audits, demo_feedback, demo_kpis
 from lib import db as store
 
 DEMO_PASSWORD = "demo"
@@ -102,6 +103,8 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
         counts["households"] = HOUSEHOLDS
         counts.update(demo_feedback.load(db, seed=seed, today=today))
         counts.update(demo_feedback.load_log(db, seed=seed, today=today))
+        counts.update(demo_audits.load(db, seed=seed, today=today, password_hash=demo_hash))
+        counts.update(demo_kpis.load(db, seed=seed, today=today))
         store.audit(db, action="create", user_id=None, username="lib.demo", entity="demo",
                     detail={"seed": seed, **counts})
     return counts
@@ -119,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Demo data written to {args.db or store.default_path()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    print("Sign in as bso, social_worker, manager or qa with the password 'demo'.")
+    print("Sign in as bso, social_worker, manager, qa, senior_manager or advanced_practitioner with the password "
+          "'demo'.")
     return 0
 
 

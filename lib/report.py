@@ -20,7 +20,9 @@ import pandas as pd
 import sqlite_utils
 
 from lib import access, actions, analysis, charts, compliance, questions, redaction, representations, settings, suppression, text
+from lib import audit_report
 from lib import db as store
+from lib import kpi_report
 from lib import themes
 from lib.access import User
 from lib.quarters import FinancialYear, Quarter
@@ -29,11 +31,12 @@ from lib.report_model import Chart, Quote, Report, Section, Table
 TITLE = "Feedback report"
 SECTIONS = {
     "headlines": "Headline numbers",
+    "kpis": "How much are we doing",
     "compliance": "Business support calls: the monthly minimum",
     "carers": "Foster carers' and kinship carers' views",
     "parents": "Birth parents' views",
     "children": "Children's and young people's views",
-    "audits": "Case-file audit feedback",
+    "audits": "Case-file audits",
     "direct_work": "Direct work and targeted feedback",
     "complaints": "Compliments, comments and complaints",
     "actions": "You said, we did",
@@ -447,21 +450,27 @@ def _children(db, user, chosen: Period, r: suppression.Rules, bank, names) -> Se
     return Section("children", SECTIONS["children"], summary=tuple(summary), tables=(responses, key_table, top))
 
 
-def _audits(db, user, chosen: Period, r: suppression.Rules, names) -> Section:
+def _audits(db, user, chosen: Period, r: suppression.Rules, names, redact_names: frozenset[str]) -> Section:
+    programme = audit_report.report_part(db, chosen.start, chosen.end, r, names, redact_names)
     who = {w: n for w, n in db.execute(
         """select respondent, count(*) from responses where deleted_at is null and form = 'audit'
            and contact_on >= :s and contact_on <= :e group by respondent""",
         {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
-    if not sum(who.values()):
-        return Section("audits", SECTIONS["audits"], empty="No case-file audit feedback was recorded in this period.")
-    order = list(questions.RESPONDENTS)
-    shown = suppression.table([[who.get(k, 0)] for k in order], r, column_totals=True)
-    table = Table("Audit feedback by who was asked", ("Respondent", "Responses"),
-                  tuple((questions.RESPONDENTS[k], shown.cells[i][0]) for i, k in enumerate(order))
-                  + (("Total", shown.column_totals[0]),))
-    top, summary = _themes_table(db, user, chosen, r, respondent=None, source="case_audit", cohorts=(None,), names=names,
-                                 heading="Themes in audit feedback")
-    return Section("audits", SECTIONS["audits"], summary=tuple(summary), tables=(table, top))
+    if not sum(who.values()) and not programme.tables:
+        return Section("audits", SECTIONS["audits"],
+                       empty="No case-file audit was drawn and no audit feedback was recorded in this period.")
+    summary, tables = list(programme.summary), list(programme.tables)
+    if sum(who.values()):
+        order = list(questions.RESPONDENTS)
+        shown = suppression.table([[who.get(k, 0)] for k in order], r, column_totals=True)
+        tables.append(Table("Audit feedback by who was asked", ("Respondent", "Responses"),
+                            tuple((questions.RESPONDENTS[k], shown.cells[i][0]) for i, k in enumerate(order))
+                            + (("Total", shown.column_totals[0]),)))
+        top, said = _themes_table(db, user, chosen, r, respondent=None, source="case_audit", cohorts=(None,),
+                                  names=names, heading="Themes in audit feedback")
+        summary += said
+        tables.append(top)
+    return Section("audits", SECTIONS["audits"], summary=tuple(summary), tables=tuple(tables))
 
 
 MAX_DIRECT_WORK_EXAMPLES = 25  # a national service records thousands a quarter; the report shows examples
@@ -552,6 +561,8 @@ def _methods(db, chosen: Period, r: suppression.Rules, as_of: str) -> Section:
         f"{themes.current_version(db)}.",
         "% positive is the top two answers over valid answers, with not applicable and don't know left out.",
         "Themes are suggested by the codebook's triggers and confirmed, removed or added by managers and QA.",
+        "Case-file audit grades count once a senior manager has moderated them; a case belongs to the quarter of "
+        "its audit programme.",
         "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
         "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
         f"Small numbers: {suppression.describe(r)}.",
@@ -582,11 +593,12 @@ def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.d
     warnings: list[str] = []
     sections = [
         _headlines(db, chosen, r),
+        kpi_report.section(db, user, chosen, r, key="kpis", title=SECTIONS["kpis"]),
         _compliance(db, user, chosen, r, today),
         _views(db, user, chosen, r, bank, names, key="carers", form="carer", respondent="carer"),
         _views(db, user, chosen, r, bank, names, key="parents", form="parent", respondent="birth_parent"),
         _children(db, user, chosen, r, bank, names),
-        _audits(db, user, chosen, r, names),
+        _audits(db, user, chosen, r, names, redact_names),
         _direct_work(db, chosen, r, redact_names),
         _complaints(db, chosen, r, names, today),
         _actions(db, chosen, names, today),

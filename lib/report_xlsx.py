@@ -21,7 +21,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 SHEETS = {"headlines": "Headlines", "compliance": "BSO calls", "carers": "Carers", "parents": "Birth parents",
-          "children": "Children", "audits": "Audit feedback", "direct_work": "Direct work",
+          "children": "Children", "audits": "Case-file audits", "direct_work": "Direct work",
           "complaints": "Complaints", "actions": "You said we did", "methods": "Methods"}
 
 

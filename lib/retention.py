@@ -45,7 +45,8 @@ _HOUSEHOLDS = """select id from households h where status = 'inactive' and subst
     and not exists (select 1 from responses r where r.household_id = h.id
                     and not (r.contact_on < :cutoff))
     and not exists (select 1 from representations x where x.household_id = h.id
-                    and not (x.received_on < :cutoff and (x.status = 'closed' or x.deleted_at is not null)))"""
+                    and not (x.received_on < :cutoff and (x.status = 'closed' or x.deleted_at is not null)))
+    and not exists (select 1 from case_audits a where a.household_id = h.id)"""
 
 
 def cutoff(db: sqlite_utils.Database, today: dt.date) -> dt.date:

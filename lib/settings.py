@@ -86,6 +86,16 @@ DEFINITIONS: tuple[Setting, ...] = (
             "Used when suppression is custom.", 1, 100),
     Setting("rounding", "Custom suppression: round counts to the nearest (0 for none)", 0,
             "Used when suppression is custom: 0, 5 or 10.", 0, 10, choices=(0, 5, 10)),
+    Setting("audit_sample_size", "Case-file audits: cases drawn each quarter", 12,
+            "How many households QA's quarterly draw picks from the active register, spread across teams and "
+            "cohorts.", 1, 500),
+    Setting("audit_exclusion_months", "Case-file audits: leave out households audited in the last (months)", 12,
+            "A household audited this many months before a programme's circulation date is not drawn again.", 0, 60),
+    Setting("audit_due_days", "Case-file audits: days to complete after circulation", 28,
+            "Each audit is due this many days after its programme is circulated.", 1, 120),
+    Setting("audit_review_weeks", "Case-file audits: weeks from moderation to the follow-up review", 8,
+            "The advanced practitioners' review of an audit's actions is due this many weeks after moderation.",
+            1, 52),
     Setting("retention_years", "Retention: keep identifiable feedback for (financial years)", 6,
             "Entries from before 1 April of the financial year this many years before the current one are "
             "anonymised when QA applies retention (Settings, Retention): answers, themes and counts stay; words, "

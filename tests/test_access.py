@@ -6,8 +6,8 @@ from tests.conftest import ROOT
 
 # The expected role x action table, written out independently of lib/access.py.
 EXPECTED = {
-    "use_app": {"bso", "social_worker", "manager", "qa"},
-    "change_own_password": {"bso", "social_worker", "manager", "qa"},
+    "use_app": {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"},
+    "change_own_password": {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"},
     "record_carer_feedback": {"bso"},
     "record_parent_feedback": {"bso"},
     "record_child_feedback": {"social_worker"},
@@ -38,6 +38,15 @@ EXPECTED = {
     "manage_backups": {"qa"},
     "apply_retention": {"qa"},
     "view_audit_log": {"qa"},
+    "view_kpis": {"manager", "qa"},
+    "manage_kpis": {"qa"},
+    "plan_audits": {"qa"},
+    "view_audit_programme": {"senior_manager", "qa"},
+    "record_case_audit": {"manager"},
+    "moderate_audits": {"senior_manager"},
+    "review_audit_actions": {"advanced_practitioner", "qa"},
+    "record_targeted_audit": {"manager", "senior_manager", "qa"},
+    "view_audit_findings": {"manager", "senior_manager", "qa"},
 }
 
 

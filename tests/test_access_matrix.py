@@ -8,12 +8,15 @@ import pytest
 
 from lib import (accounts, actions, audit_trail, backup, compliance, feedback, follow_ups, publishing, register,
                  report, representations, retention, settings, themes)
+from lib import kpis, recruitment
+from lib import audit_report, audits, targeted_audits
+from lib import db as store
 from lib.access import PermissionDenied
 from tests.conftest import add_user
 from tests.test_feedback import add_household, carer_entry
 
 TODAY = dt.date(2026, 2, 15)
-ROLES = ("bso", "social_worker", "manager", "qa")
+ROLES = ("bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner")
 _serial = itertools.count(1)
 
 
@@ -27,7 +30,8 @@ def world(db, db_path):
     feedback.soft_delete(db, bso, gone, "test")
     comment = db.execute("select id from comments where response_id = :r", {"r": flagged}).fetchone()[0]
     follow_up = db.execute("select id from follow_ups where kind = 'callback'").fetchone()[0]
-    return {"home": home, "gone": gone, "comment": comment, "follow_up": follow_up, "path": db_path}
+    team = accounts.create_team(db, add_user(db, "qa", username="matrix.qa"), "Matrix Team")
+    return {"home": home, "gone": gone, "comment": comment, "follow_up": follow_up, "path": db_path, "team": team}
 
 
 def n():
@@ -83,26 +87,115 @@ CASES = {
     "preview retention": ({"qa"}, lambda db, u, w: retention.preview(db, u, today=LATER)),
     "apply retention": ({"qa"}, lambda db, u, w: retention.apply(
         db, u, today=LATER, expected=retention._counts(db, retention.cutoff(db, LATER)))),
+    "see the performance dashboard": ({"manager", "qa"}, lambda db, u, w: kpis.table(db, u, TODAY)),
+    "see the register's figures": ({"manager", "qa"}, lambda db, u, w: recruitment.register_position(db, u, TODAY)),
+    "import KPI figures": ({"qa"}, lambda db, u, w: kpis.import_csv(
+        db, u, "month,team,measure,in time,out of time\n2026-01,Matrix Team,Support visits in time,5,5\n", today=TODAY)),
+    "enter KPI figures by hand": ({"qa"}, lambda db, u, w: kpis.enter_month(
+        db, u, month=TODAY, team_id=w["team"], values={"kit_call": (n(), 1)}, today=TODAY)),
+    "change a KPI measure": ({"qa"}, lambda db, u, w: kpis.save_measure(db, u, None, name=f"Measure {n()}",
+                                                                        green_from=90, amber_from=80)),
+    "retire a KPI measure": ({"qa"}, lambda db, u, w: kpis.set_status(db, u, "kit_call", "retired")),
+    "import recruitment figures": ({"qa"}, lambda db, u, w: recruitment.import_csv(
+        db, u, "month,team,measure,number\n2026-01,,Enquiries,5\n", today=TODAY)),
+    "see the figures' import history": ({"qa"}, lambda db, u, w: kpis.history(db, u)),
 }
 LATER = dt.date(2040, 1, 1)  # every entry in the world is past the retention period
 
+
+def _case(db, number: int) -> int:
+    """A 2025/26 Q4 case of tests/test_audits.py's matrix_world (1 to do, 2 submitted, 3 moderated, 4 to do)."""
+    return db.execute("select id from case_audits where reference = :r", {"r": f"CFA-2025-26-Q4-0{number}"}).fetchone()[0]
+
+
+def _as_lead(db, user, number: int) -> int:
+    """Make the user the case's lead auditor (setting the scene, not the write under test)."""
+    audit_id = _case(db, number)
+    with store.write(db):
+        db.execute("update case_audits set lead_auditor_id = :u where id = :id", {"u": user.id, "id": audit_id})
+    return audit_id
+
+
+def _user_id(db, username: str) -> int:
+    return db.execute("select id from users where username = :u", {"u": username}).fetchone()[0]
+
+
+def _review(db, user):
+    audit_id = _case(db, 3)
+    action = db.execute("select id from case_audit_actions where audit_id = :a", {"a": audit_id}).fetchone()[0]
+    return audits.record_review(db, user, audit_id, {"reviewed_on": TODAY, "actions": {
+        action: {"complete": True, "evidence": "Seen on file."}}}, today=TODAY)
+
+
+AUDIT_CASES = {
+    "draw an audit programme": ({"qa"}, lambda db, u, w: audits.draw(
+        db, u, "2026/27-Q1", size=2, seed=1, exclusion_months=0, circulate_on=dt.date(2026, 4, 1), today=TODAY)),
+    "circulate an audit programme": ({"qa"}, lambda db, u, w: audits.circulate(
+        db, u, audits.programme_for(db, qa_reader(db), "2025/26-Q3")["id"], today=TODAY)),
+    "change a case's auditors": ({"qa"}, lambda db, u, w: audits.assign(
+        db, u, _case(db, 4), lead_id=_user_id(db, "mary"), peer_id=_user_id(db, "sam"), due_on="2026-02-20",
+        today=TODAY)),
+    "withdraw a case": ({"qa"}, lambda db, u, w: audits.withdraw(db, u, _case(db, 4), "Moved away.")),
+    "see the audit programme": ({"senior_manager", "qa"}, lambda db, u, w: audits.cases(
+        db, u, audits.programme_for(db, qa_reader(db), "2025/26-Q4")["id"], today=TODAY)),
+    "download the circulation list": ({"senior_manager", "qa"}, lambda db, u, w: audits.export_csv(
+        db, u, audits.programme_for(db, qa_reader(db), "2025/26-Q4")["id"], today=TODAY)),
+    "see audit follow-ups": ({"senior_manager", "advanced_practitioner", "qa"},
+                             lambda db, u, w: audits.follow_ups(db, u, today=TODAY)),
+    "see my audits": ({"manager"}, lambda db, u, w: audits.my_audits(db, u, today=TODAY)),
+    "fill in an audit form": ({"manager"}, lambda db, u, w: audits.save(
+        db, u, _as_lead(db, u, 1), {"grades": {"voice": {"grade": "good", "evidence": "Seen."}}}, today=TODAY)),
+    "add an audit action": ({"manager"}, lambda db, u, w: audits.add_action(
+        db, u, _as_lead(db, u, 1), {"action": "Visit.", "owner": "Team manager", "due_on": "2026-02-20"},
+        today=TODAY)),
+    "moderate an audit": ({"senior_manager"}, lambda db, u, w: audits.moderate(db, u, _case(db, 2), {
+        "moderated_on": TODAY, "grades": {d: {"grade": "good"} for d in audits.GRADED}, "learning": "Good work."},
+        today=TODAY)),
+    "record an eight-week review": ({"advanced_practitioner", "qa"}, lambda db, u, w: _review(db, u)),
+    "record a targeted audit": ({"manager", "senior_manager", "qa"}, lambda db, u, w: targeted_audits.record(db, u, {
+        "topic": "Supervision", "reason": "supervision", "scope": "Ten cases.", "findings": "Gaps.",
+        "learning": "Reflect more.", "completed_on": TODAY}, today=TODAY)),
+    "see audit findings": ({"manager", "senior_manager", "qa"}, lambda db, u, w: audit_report.findings(
+        db, u, dt.date(2026, 1, 1), dt.date(2026, 3, 31))),
+}
+CASES.update(AUDIT_CASES)
+
+
+def qa_reader(db):
+    return accounts.load(db, _user_id(db, "quinn"))
+
+
+@pytest.fixture(autouse=True)
+def audit_programme(request):
+    """The audit world, built only for the audit cases (it costs a tenth of a second)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec and callspec.params.get("case") in AUDIT_CASES:
+        from tests.test_audits import matrix_world
+
+        matrix_world(request.getfixturevalue("db"))
+
 # Who may open each page, written out independently of lib/access.py's PAGES table.
-EVERYONE = {"bso", "social_worker", "manager", "qa"}
+EVERYONE = {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"}
 PAGE_ROLES = {
     "home": EVERYONE, "carer_feedback": {"bso"}, "parent_feedback": {"bso"}, "child_feedback": {"social_worker"},
     "audit_feedback": {"manager"}, "direct_work": {"social_worker", "manager"}, "my_month": {"bso"},
-    "entries": EVERYONE, "themes_explorer": {"manager", "qa"}, "complaints": {"bso", "manager", "qa"},
+    "entries": {"bso", "social_worker", "manager", "qa"}, "themes_explorer": {"manager", "qa"}, "complaints": {"bso", "manager", "qa"},
     "actions": {"manager", "qa"}, "report_builder": {"qa"}, "theme_review": {"manager", "qa"},
     "compliance": {"manager", "qa"}, "follow_ups": {"manager", "qa"}, "carer_register": {"manager", "qa"},
     "users": {"qa"}, "service_settings": {"qa"}, "codebook": {"qa"}, "question_bank": {"qa"},
-    "audit_log": {"qa"}, "my_account": EVERYONE,
+    "audit_log": {"qa"}, "my_account": EVERYONE, "kpi_dashboard": {"manager", "qa"}, "kpi_data": {"qa"},
 }
+PAGE_ROLES.update({
+    "my_audits": {"manager"}, "targeted_audits": {"manager", "senior_manager", "qa"},
+    "audit_programme": {"senior_manager", "qa"}, "audit_moderation": {"senior_manager"},
+    "audit_reviews": {"advanced_practitioner", "qa"}, "audit_findings": {"manager", "senior_manager", "qa"},
+})
 
 
 def footprint(db) -> tuple:
     return tuple(db.execute(f"select count(*) from {t}").fetchone()[0] for t in (
         "audit_log", "responses", "users", "teams", "households", "settings", "themes", "representations", "actions",
-        "report_drafts", "comment_themes"))
+        "report_drafts", "comment_themes", "kpi_figures", "recruitment_figures", "figure_batches", "kpi_measures"))
 
 
 @pytest.mark.parametrize("role", ROLES)

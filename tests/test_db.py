@@ -100,3 +100,12 @@ def test_concurrent_writers_on_a_new_file_lose_nothing(tmp_path):
     assert database.execute("select count(*) from audit_log").fetchone()[0] == 360
     assert database.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(store.migrations._migrations)
     assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_migration_sql_runs_inside_the_open_transaction_so_a_failure_leaves_nothing_behind(db):
+    with pytest.raises(RuntimeError):
+        with store.write(db):
+            store._script(db, "create table half (a text);\n-- a comment; with a semicolon\ninsert into half values ('x;y');")
+            assert db.conn.in_transaction
+            raise RuntimeError("the next statement failed")
+    assert "half" not in db.table_names()

@@ -18,7 +18,7 @@ def test_demo_data_is_sized_like_a_county_service_and_marked_as_demo(db):
     assert all(r.startswith("DEMO-") for r in references)
 
 
-@pytest.mark.parametrize("role", ["bso", "social_worker", "manager", "qa"])
+@pytest.mark.parametrize("role", ["bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"])
 def test_each_demo_account_signs_in_with_the_password_demo_and_holds_its_role(db, role):
     demo.load(db)
     user = accounts.sign_in(db, role, "demo")
@@ -27,7 +27,9 @@ def test_each_demo_account_signs_in_with_the_password_demo_and_holds_its_role(db
 
 def test_other_demo_staff_cannot_sign_in(db):
     demo.load(db)
-    other = db.execute("select username from users where username not in ('bso','social_worker','manager','qa')").fetchone()[0]
+    other = db.execute("""select username from users where username not in
+                          ('bso', 'social_worker', 'manager', 'qa', 'senior_manager', 'advanced_practitioner')
+                          order by id desc""").fetchone()[0]
     with pytest.raises(accounts.SignInError):
         accounts.sign_in(db, other, "demo")
 

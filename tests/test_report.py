@@ -173,7 +173,7 @@ def test_the_workbook_neutralises_formula_looking_text_and_keeps_suppressed_cell
     assert not [c for c in cells if c.data_type == "f"]
     narrative = next(c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK"))
     assert narrative.data_type == "s"
-    assert book.sheetnames[1:4] == ["Headlines", "BSO calls", "Carers"]
+    assert book.sheetnames[1:5] == ["Headlines", "How much are we doing", "BSO calls", "Carers"]
     headline = book["Headlines"]
     values = [[c.value for c in row] for row in headline.iter_rows()]
     assert ["Carer feedback calls completed", 15, "c"] in values
