@@ -73,6 +73,7 @@ with add:
     action_form()
 with change:
     chosen = st.selectbox("Action", [r["id"] for r in rows], index=None, placeholder="Choose by number",
-                          format_func=lambda i: f"#{i} " + next(r["said"][:60] for r in rows if r["id"] == i))
-    if chosen is not None:
+                          format_func=lambda i: f"#{i} " + next(r["said"][:60] for r in rows if r["id"] == i),
+                          key="open_action")
+    if chosen is not None and any(r["id"] == chosen for r in rows):
         action_form(next(r for r in rows if r["id"] == chosen))

@@ -142,7 +142,7 @@ elif view == "Log":
                       "status": "Status", "outcome": "Outcome", "team": "Team", "themes": "Themes",
                       "summary": "Summary", "delete_reason": "Deleted because"})
     chosen = st.selectbox("Open entry", [r["id"] for r in rows], index=None, placeholder="Choose by number",
-                          format_func=lambda i: f"#{i}")
+                          format_func=lambda i: f"#{i}", key="open_log_entry")
     if chosen is not None and deleted:
         if st.button("Restore this entry", icon=":material/restore:"):
             ui.attempt(lambda: representations.restore(db, user, chosen), success=f"Restored #{chosen}.")

@@ -24,7 +24,7 @@ ui.entries_table(rows)
 
 ids = [r["id"] for r in rows]
 chosen = st.selectbox("Open entry", ids, index=None, placeholder="Choose an entry by number",
-                      format_func=lambda i: f"#{i}")
+                      format_func=lambda i: f"#{i}", key="open_entry")
 if chosen is not None:
     row = ui.attempt(lambda: feedback.get(db, user, chosen))
     if row is not None:

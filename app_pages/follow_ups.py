@@ -28,8 +28,8 @@ open_rows = [r for r in rows if r["status"] == "open"]
 if open_rows:
     chosen = st.selectbox("Act on", [r["id"] for r in open_rows], index=None, placeholder="Choose a follow-up",
                           format_func=lambda i: next(f"#{r['id']} {follow_ups.KINDS[r['kind']]}, entry #{r['response_id']}"
-                                                     for r in open_rows if r["id"] == i))
-    if chosen is not None:
+                                                     for r in open_rows if r["id"] == i), key="act_on")
+    if chosen is not None and any(r["id"] == chosen for r in open_rows):  # someone may have closed it meanwhile
         row = next(r for r in open_rows if r["id"] == chosen)
         if row["kind"] == "safeguarding":
             with st.form(ui.fresh_key(f"told_{chosen}")):

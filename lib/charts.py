@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -26,7 +28,7 @@ def theme_bars(frame: pd.DataFrame, *, select: bool = True) -> alt.Chart:
         x=alt.X("sum(comments):Q", title="Comments"),
         color=alt.Color("reading:N", scale=_reading_scale(), title=None, legend=alt.Legend(orient="top")),
         column=alt.Column("cohort:N", title=None, header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
-        tooltip=["theme", "cohort", "reading", alt.Tooltip("sum(comments):Q", title="comments")],
+        tooltip=["theme:N", "cohort:N", "reading:N", alt.Tooltip("sum(comments):Q", title="comments")],
         opacity=alt.condition(selection, alt.value(1), alt.value(0.45)) if select else alt.value(1),
     ).properties(width=200)
     return chart.add_params(selection) if select else chart
@@ -38,7 +40,7 @@ def sentiment_bars(frame: pd.DataFrame) -> alt.Chart:
         y=alt.Y("theme:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("sentiment:Q", title="Mean sentiment (-1 negative to +1 positive)", scale=alt.Scale(domain=[-1, 1])),
         color=alt.condition("datum.sentiment >= 0", alt.value("#2e7d32"), alt.value("#c2410c")),
-        tooltip=["theme", "sentiment", "comments"],
+        tooltip=["theme:N", "sentiment:Q", "comments:Q"],
     ).properties(width=520)
 
 
@@ -46,7 +48,7 @@ def trend(frame: pd.DataFrame) -> alt.Chart:
     """A theme's share of comments per quarter. frame: quarter, share, comments, total."""
     base = alt.Chart(frame).encode(x=alt.X("quarter:N", sort=None, title=None))
     line = base.mark_line(point=True).encode(
-        y=alt.Y("share:Q", title="% of comments"), tooltip=["quarter", "share", "comments", "total"])
+        y=alt.Y("share:Q", title="% of comments"), tooltip=["quarter:N", "share:Q", "comments:Q", "total:Q"])
     return line.properties(width=520, height=220)
 
 
@@ -64,7 +66,7 @@ def likert(frame: pd.DataFrame) -> alt.Chart:
                         scale=alt.Scale(domain=list(TONES), range=list(TONES.values()))),
         order=alt.Order("order:Q"),
         row=alt.Row("cohort:N", title=None, header=alt.Header(labelFontWeight="bold")),
-        tooltip=["question", "cohort", "answer", "percent", "n"],
+        tooltip=["question:N", "cohort:N", "answer:N", "percent:Q", "n:Q"],
     ).properties(width=420).resolve_scale(y="independent")
 
 
@@ -75,7 +77,7 @@ def percent_positive(frame: pd.DataFrame, *, order: list[str] | None = None) -> 
         x=alt.X("percent:Q", title="% positive (top two answers over valid answers)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("cohort:N", title=None, sort=order, legend=alt.Legend(orient="top")),
         yOffset=alt.YOffset("cohort:N", sort=order),
-        tooltip=["question", "cohort", "percent", "n"],
+        tooltip=["question:N", "cohort:N", "percent:Q", "n:Q"],
     ).properties(width=420)
 
 
@@ -94,7 +96,7 @@ def grade_bars(frame: pd.DataFrame) -> alt.Chart:
         color=alt.Color("Grade:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=order, range=list(GRADE_COLOURS.values()))),
         order=alt.Order("rank:Q"),
-        tooltip=["Domain", "Grade", alt.Tooltip("sum(Audits):Q", title="audits")],
+        tooltip=["Domain:N", "Grade:N", alt.Tooltip("sum(Audits):Q", title="audits")],
     ).properties(width=420)
 
 
@@ -127,7 +129,7 @@ def kpi_trend(frame: pd.DataFrame, *, columns: int = 2) -> alt.FacetChart:
                         scale=alt.Scale(domain=list(RAG_COLOURS), range=list(RAG_COLOURS.values()))),
         shape=alt.Shape("indicator:N", title="Indicator",
                         scale=alt.Scale(domain=list(RAG_SHAPES), range=list(RAG_SHAPES.values()))),
-        tooltip=["measure", "month", alt.Tooltip("percent:Q", title="% in time"), "indicator",
+        tooltip=["measure:N", "month:N", alt.Tooltip("percent:Q", title="% in time"), "indicator:N",
                  alt.Tooltip("in_time:N", title="in time"), alt.Tooltip("out_of_time:N", title="out of time")])
     gaps = alt.Chart().transform_filter("datum.note != null").mark_text(
         angle=270, fontStyle="italic", color="#4b5563", fontSize=10).encode(
@@ -136,3 +138,16 @@ def kpi_trend(frame: pd.DataFrame, *, columns: int = 2) -> alt.FacetChart:
         facet=alt.Facet("measure:N", title=None, sort=list(dict.fromkeys(frame["measure"])),
                         header=alt.Header(labelFontWeight="bold", labelLimit=300)),
         columns=columns)
+
+
+def spec(chart: alt.TopLevelMixin) -> str:
+    """The chart's Vega-Lite JSON with its data written inline, for reports.
+
+    Altair turns a DataFrame into data through a process-wide transformer, which Streamlit swaps
+    for its own while it draws another session's chart: a report built at that moment would lose
+    its data to that session. Inline values never go through the transformer.
+    """
+    if isinstance(chart.data, pd.DataFrame):
+        records = json.loads(chart.data.to_json(orient="records", date_format="iso"))
+        chart = chart.properties(data=alt.InlineData(values=records))
+    return chart.to_json()

@@ -154,7 +154,7 @@ def section(db: sqlite_utils.Database, user: User, period: _Period, r: suppressi
         frame = kpis.trend_frame(series, rules=r)
         hidden = int((frame["note"] == suppression.SUPPRESSED).sum())
         found_charts = (Chart("% in time by month, with the Green and Amber thresholds",
-                              charts.kpi_trend(frame).to_json(),
+                              charts.spec(charts.kpi_trend(frame)),
                               alt="One small chart per measure: the whole service's % in time each month as points "
                                   "shaped by indicator (circle Green, triangle Amber, square Red), with dashed lines at "
                                   "the Green and Amber thresholds.",

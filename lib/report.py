@@ -368,7 +368,7 @@ def _likert_table(db, user, chosen: Period, r: suppression.Rules, form: str, coh
                  "n": row["n"]} for row in summaries.values() if row["n"] >= r.min_base]
     chart = None
     if drawable:
-        spec = charts.percent_positive(pd.DataFrame(drawable), order=[c for c in cohort_names.values()]).to_json()
+        spec = charts.spec(charts.percent_positive(pd.DataFrame(drawable), order=list(cohort_names.values())))
         hidden = len(summaries) - len(drawable)
         chart = Chart("% positive by question", spec,
                       alt="Bars: the share of valid answers that were positive, per question and cohort.",

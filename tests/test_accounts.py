@@ -240,3 +240,13 @@ def test_parallel_guessing_is_stopped_after_five_wrong_passwords(db_path, db):
     assert len(reasons) == 36
     assert reasons.count("wrong password") == 5 and reasons.count("account locked") == 31
     assert db.execute("select locked_until is not null from users where username = 'ann'").fetchone()[0] == 1
+
+
+def test_the_slow_password_check_runs_before_the_database_write_lock_so_others_saves_do_not_queue(db, monkeypatch):
+    add_user(db, "bso", username="ann")
+    held = []
+    real = accounts._verify
+    monkeypatch.setattr(accounts, "_verify", lambda stored, given: held.append(db.conn.in_transaction)
+                        or real(stored, given))
+    assert accounts.sign_in(db, "ann", PASSWORD).username == "ann"
+    assert held == [False]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lib import accounts, follow_ups
+from lib import accounts, feedback, follow_ups, ui
 from tests.conftest import no_exceptions
 
 
@@ -266,3 +266,16 @@ def ui_date(db, entry):
 
     return dt.date.fromisoformat(db.execute("select contact_on from responses where id = :id",
                                             {"id": entry}).fetchone()[0])
+
+
+def test_an_entry_picked_on_the_entries_page_stays_open_when_someone_else_saves_meanwhile(demo_db, app):
+    from tests.test_feedback import carer_entry
+
+    at = open_form(app, demo_db, "manager", "app_pages/entries.py")
+    entry = demo_db.execute("select max(id) from responses").fetchone()[0]
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(entry)
+    feedback.record(demo_db, user(demo_db, "bso"), "carer", carer_entry(household(demo_db), contact_on=ui.today()),
+                    today=ui.today())
+    at.run()  # the list of entries now has one more option than when the page was drawn
+    assert no_exceptions(at) == []
+    assert any(e.label == "Why delete it?" for e in at.text_input), "the picked entry did not open"

@@ -280,3 +280,20 @@ def test_a_busy_quarter_lists_only_the_most_recent_direct_work_and_says_so(db, w
     assert listed[-1] == f"Session {report.MAX_DIRECT_WORK_EXAMPLES + 4:02d}" and "Session 04" not in listed
     assert direct.summary[0] == (f"Examples of direct work recorded: {report.MAX_DIRECT_WORK_EXAMPLES + 5}. "
                                  f"The {report.MAX_DIRECT_WORK_EXAMPLES} most recent are listed.")
+
+
+def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs_data_transformer():
+    import json
+
+    import altair as alt
+    import pandas as pd
+
+    from lib import charts
+
+    frame = pd.DataFrame([{"question": "Q1", "cohort": "Mainstream", "percent": 80.0, "n": 20}])
+    alt.data_transformers.register("elsewhere", lambda data: {"name": "someone-elses-dataset"})
+    with alt.data_transformers.enable("elsewhere"):
+        spec = json.loads(charts.spec(charts.percent_positive(frame, order=["Mainstream"])))
+    values = spec["datasets"][spec["data"]["name"]] if "name" in spec["data"] else spec["data"]["values"]
+    assert values == [{"question": "Q1", "cohort": "Mainstream", "percent": 80.0, "n": 20}]
+    assert "someone-elses-dataset" not in json.dumps(spec)
