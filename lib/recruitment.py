@@ -240,9 +240,10 @@ TEMPLATE = (
 def _status_events(db) -> dict[int, list[tuple[str, str | None, str]]]:
     """Each household's status changes from the audit log, as (day, old status, new status), oldest first."""
     events: dict[int, list] = {}
-    for row in db.query(
-        """select entity_id, action, at, detail from audit_log where entity = 'households'
-           and action in ('create', 'update') and detail like '%"status"%' order by at, id"""):
+    # Sorted here, not by SQL: "order by at" would lead SQLite to walk the whole audit log in time order.
+    for row in sorted(db.query(
+        """select id, entity_id, action, at, detail from audit_log where entity = 'households'
+           and action in ('create', 'update') and detail like '%"status"%'"""), key=lambda r: (r["at"], r["id"])):
         try:
             status = json.loads(row["detail"]).get("status")
         except (TypeError, ValueError, AttributeError):
