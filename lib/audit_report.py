@@ -172,8 +172,11 @@ def report_part(db: sqlite_utils.Database, start: dt.date, end: dt.date, r: supp
         changes = sum(found.changed.values())
         summary.append(f"{base} audits were moderated. The child's voice was heard directly in "
                        f"{suppression.percent(found.spoken['child'], found.moderated, r)} of them.")
-        summary.append(f"Grades changed at moderation: {suppression.count(changes, r)} of "
-                       f"{suppression.count(found.moderated * len(audits.GRADED), r)}.")
+        # Every moderated audit has one grade per domain, so the number of grades would give away a hidden
+        # number of audits (7 grades is 1 audit): it is hidden whenever that number is.
+        graded = (suppression.SUPPRESSED if base == suppression.SUPPRESSED
+                  else suppression.count(found.moderated * len(audits.GRADED), r))
+        summary.append(f"Grades changed at moderation: {suppression.count(changes, r)} of {graded}.")
         if found.actions_reviewed:
             summary.append(f"Actions complete at the eight-week review: "
                            f"{suppression.percent(found.actions_complete, found.actions_reviewed, r)} "

@@ -606,10 +606,17 @@ def _grades(db, audit_id: int) -> dict[str, dict]:
 
 
 def _clean_audit(entry: dict, row: dict, *, today: dt.date, complete: bool) -> tuple[dict, dict]:
-    """The audit's own fields and its grades, checked; with complete=True everything must be there."""
+    """The audit's own fields and its grades, checked; with complete=True everything must be there.
+
+    A value that is wrong is refused at once. What is missing from an audit being submitted is
+    listed all together, so the auditor can fill in the gaps in one go rather than one submit each.
+    """
     clean: dict[str, Any] = {}
-    audited = date_field(entry.get("audited_on"), "The audit date", today=today, required=complete)
+    missing: list[tuple[str, str]] = []  # (the sentence when it is the only gap, the phrase in a list of gaps)
+    audited = date_field(entry.get("audited_on"), "The audit date", today=today)
     _after(audited, row["circulate_on"], "The audit date", "the circulation date")
+    if audited is None and complete:
+        missing.append(("The audit date is required.", "the audit date"))
     clean["audited_on"] = audited.isoformat() if audited else None
     grades = entry.get("grades") or {}
     if not isinstance(grades, dict) or any(d not in GRADED for d in grades):
@@ -620,27 +627,46 @@ def _clean_audit(entry: dict, row: dict, *, today: dt.date, complete: bool) -> t
         given = grades.get(domain) or {}
         if not isinstance(given, dict):
             raise ValueError(f"The grade for {words} must be given with its evidence.")
-        grade = _grade(given.get("grade"), words, required=complete)
-        evidence = _text(given.get("evidence"), f"The evidence for {words}",
-                         required=complete and domain != OVERALL and grade is not None)
+        grade = _grade(given.get("grade"), words, required=False)
+        evidence = _text(given.get("evidence"), f"The evidence for {words}")
         clean_grades[domain] = {"grade": grade, "evidence": evidence}
+        if not complete:
+            continue
+        if domain == OVERALL:
+            if grade is None:
+                missing.append((f"Give a grade for {words}.", "the overall grade"))
+        elif grade is None:
+            missing.append((f"Give a grade for {words}.",
+                            f"a grade for {words}" + (" and its evidence" if not evidence else "")))
+        elif not evidence:
+            missing.append((f"The evidence for {words} is required.", f"the evidence for {words}"))
     for who, words in SPOKEN_TO.items():
+        person = words[0].lower() + words[1:]
         spoken = entry.get(f"{who}_spoken")
         if spoken not in (None, True, False):
-            raise ValueError(f"Say whether {words[0].lower() + words[1:]} was spoken to: yes or no.")
-        reason = _text(entry.get(f"{who}_not_why"), f"Why {words[0].lower() + words[1:]} was not spoken to",
-                       limit=1000)
+            raise ValueError(f"Say whether {person} was spoken to: yes or no.")
+        reason = _text(entry.get(f"{who}_not_why"), f"Why {person} was not spoken to", limit=1000)
         if spoken is False and not reason:
-            raise ValueError(f"Say why {words[0].lower() + words[1:]} was not spoken to.")
+            if not complete:
+                raise ValueError(f"Say why {person} was not spoken to.")
+            missing.append((f"Say why {person} was not spoken to.", f"why {person} was not spoken to"))
         if spoken is None and complete:
-            raise ValueError(f"Say whether {words[0].lower() + words[1:]} was spoken to, or why not.")
+            missing.append((f"Say whether {person} was spoken to, or why not.", f"whether {person} was spoken to"))
         clean[f"{who}_spoken"] = None if spoken is None else int(spoken)
         clean[f"{who}_not_why"] = reason if spoken is False else None
     discussed = date_field(entry.get("ssw_discussed_on"), "The date of the case discussion", today=today)
     _after(discussed, row["circulate_on"], "The date of the case discussion", "the circulation date")
     clean["ssw_discussed_on"] = discussed.isoformat() if discussed else None
     clean["ssw_discussion"] = _text(entry.get("ssw_discussion"),
-                                    "The case discussion with the supervising social worker", required=complete)
+                                    "The case discussion with the supervising social worker")
+    if complete and not clean["ssw_discussion"]:
+        missing.append(("The case discussion with the supervising social worker is required.",
+                        "the case discussion with the supervising social worker"))
+    if len(missing) == 1:
+        raise ValueError(missing[0][0])
+    if missing:
+        raise ValueError(f"The audit cannot be submitted yet: {len(missing)} things are missing: "
+                         + "; ".join(phrase for _, phrase in missing) + ".")
     return clean, clean_grades
 
 
@@ -709,6 +735,8 @@ def _plan_editor(db, user: User, audit_id: int, today: dt.date) -> dict:
 
 
 def _clean_action(entry: dict, row: dict, today: dt.date) -> dict:
+    # Checked in the order of the form, so an empty form first asks for the action itself.
+    action = _text(entry.get("action"), "The action", required=True, limit=2000)
     owner = text.clean(entry.get("owner"), field="Owner", max_length=80, required=True)
     if owner not in OWNERS:
         raise ValueError("Owner must be a role from the list, not a person's name.")
@@ -718,8 +746,7 @@ def _clean_action(entry: dict, row: dict, today: dt.date) -> dict:
     status = entry.get("status") or "open"
     if status not in ACTION_STATUSES:
         raise ValueError(f"The action's status must be one of: {', '.join(ACTION_STATUSES.values())}.")
-    return {"action": _text(entry.get("action"), "The action", required=True, limit=2000), "owner": owner,
-            "due_on": due.isoformat(), "status": status}
+    return {"action": action, "owner": owner, "due_on": due.isoformat(), "status": status}
 
 
 def add_action(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, *, today: dt.date) -> int:

@@ -251,11 +251,24 @@ def save_measure(
                 """update kpi_measures set name = :name, description = :description, aliases = :aliases,
                      green_from = :green_from, amber_from = :amber_from, updated_at = :now where id = :id""",
                 {**values, "id": measure_id, "now": now})
-            action, note, detail = "update", f"Changed {clean_name}: {', '.join(diff)}", diff
+            action, note, detail = "update", f"Changed {clean_name}: {_change_words(diff)}", diff
         version = _snapshot(db, user, note)
         store.audit(db, action=action, user_id=user.id, username=user.username, entity="kpi_measures",
                     entity_id=measure_id, detail={"version": version, **detail})
     return measure_id
+
+
+def _change_words(diff: dict) -> str:
+    """A version note's account of a measure's changes, in the words of the Measures form."""
+    words = []
+    for field, (old, new) in diff.items():
+        if field in ("green_from", "amber_from"):
+            words.append(f"{'Green' if field == 'green_from' else 'Amber'} from {old}% to {new}%")
+        elif field == "name":
+            words.append(f"renamed from {old}")
+        else:
+            words.append({"description": "what it counts", "aliases": "other names in files"}.get(field, field))
+    return ", ".join(words)
 
 
 def set_status(db: sqlite_utils.Database, user: User, measure_id: str, status: str) -> int:

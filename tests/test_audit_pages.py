@@ -94,7 +94,10 @@ def test_submitting_an_audit_without_a_grade_shows_the_error_and_keeps_what_was_
     at.date_input(key=f"{base}_audited_on").set_value(ui.today())
     at.text_area(key=f"{base}_voice_evidence").input("The child's own words are on file.")
     at.button(key=f"FormSubmitter:{base}_form-Submit for moderation").click().run()
-    assert at.error[0].value == "Give a grade for Voice of the child."
+    message = at.error[0].value
+    assert message.startswith("The audit cannot be submitted yet:")
+    assert "a grade for Voice of the child;" in message  # its evidence is there
+    assert "a grade for Quality of matching and its evidence" in message
     assert saved(demo_db, row["id"])["completed_on"] is None
     assert at.text_area(key=f"{base}_voice_evidence").value == "The child's own words are on file."
 

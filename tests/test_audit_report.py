@@ -138,6 +138,13 @@ def test_a_quarter_with_few_moderated_audits_shows_no_percentage_and_hides_small
     assert grades["Overall grade"] == ("0", "0", "0", "c", "c")
 
 
+def test_the_number_of_grades_does_not_give_away_a_hidden_number_of_moderated_audits(db, known):
+    audits_section = section(report.build(db, known["qa"], "2025/26-Q3", today=TODAY))
+    assert "c audits were moderated. The child's voice was heard directly in c of them." in audits_section.summary
+    # One audit has seven grades: "c of 7" would tell the reader the hidden count is 1.
+    assert "Grades changed at moderation: 0 of c." in audits_section.summary
+
+
 def test_targeted_audits_are_listed_in_the_report_with_names_redacted(db, known):
     value = report.build(db, known["qa"], Q4, today=TODAY)
     rows = table(section(value), "Targeted audits").rows

@@ -257,7 +257,7 @@ def test_progress_is_saved_partly_and_submitting_needs_everything(db, w, case):
     audits.save(db, lead, case["id"], partial, today=TODAY)
     row = audits.get(db, lead, case["id"], today=TODAY)
     assert row["stage"] == "in_progress" and row["grades"]["voice"]["grade"] == "good"
-    with pytest.raises(ValueError, match="Give a grade for Support and supervision to the carer"):
+    with pytest.raises(ValueError, match="a grade for Support and supervision to the carer and its evidence"):
         audits.save(db, lead, case["id"], partial, today=TODAY, submit=True)
     audits.save(db, lead, case["id"], full_entry(), today=TODAY, submit=True)
     row = audits.get(db, lead, case["id"], today=TODAY)
@@ -283,6 +283,19 @@ def test_a_bad_or_incomplete_audit_is_refused_with_a_sentence_naming_the_field(d
         entry["grades"] = full_entry()["grades"] | changes["grades"]
     with pytest.raises(ValueError, match=message):
         audits.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
+    assert audits.get(db, w["qa"], case["id"], today=TODAY)["completed_on"] is None
+
+
+def test_submitting_an_empty_audit_lists_everything_missing_in_one_message(db, w, case):
+    with pytest.raises(ValueError) as refused:
+        audits.save(db, auditor(w, case), case["id"], {"child_spoken": False}, today=TODAY, submit=True)
+    message = str(refused.value)
+    assert message.startswith("The audit cannot be submitted yet: 12 things are missing: the audit date; ")
+    for gap in ("a grade for Voice of the child and its evidence", "a grade for Management oversight and its evidence",
+                "the overall grade", "why the child or young person was not spoken to",
+                "whether the birth parent was spoken to", "whether the carer was spoken to",
+                "the case discussion with the supervising social worker."):
+        assert gap in message
     assert audits.get(db, w["qa"], case["id"], today=TODAY)["completed_on"] is None
 
 
@@ -348,6 +361,12 @@ def test_after_moderation_only_the_lead_follows_up_the_plan_and_after_the_review
         action: {"complete": True, "evidence": "Seen on file."}}}, today=TODAY)
     with pytest.raises(ValueError, match="action plan is closed"):
         audits.add_action(db, lead, case["id"], {"action": "More.", "owner": "Team manager", "due_on": "2026-03-01"},
+                          today=TODAY)
+
+
+def test_an_empty_action_form_asks_for_the_action_first(db, w, case):
+    with pytest.raises(ValueError, match="^The action is required"):
+        audits.add_action(db, auditor(w, case), case["id"], {"action": "", "owner": "Team manager", "due_on": None},
                           today=TODAY)
 
 

@@ -125,6 +125,16 @@ def test_qa_changes_adds_retires_and_reinstates_measures_each_as_a_new_version(d
     assert kpis.current_version(db) == 5  # saving without a change makes no version
 
 
+def test_a_versions_note_says_what_changed_in_the_words_of_the_form(db, qa):
+    before = next(m for m in kpis.measures(db) if m.id == "annual_review")
+    kpis.save_measure(db, qa, "annual_review", name="Annual reviews held in time", aliases=["Annual review in time"],
+                      description=before.description, green_from=85, amber_from=75)
+    note = kpis.versions(db)[0]["note"]
+    assert note == ("Changed Annual reviews held in time: renamed from Annual review in time, other names in files, "
+                    "Green from 90% to 85%, Amber from 80% to 75%")
+    assert "green_from" not in note and "aliases" not in note
+
+
 @pytest.mark.parametrize("name, aliases, message", [
     ("Annual review in time", [], "'Annual review in time' is already the name or another name of the measure"),
     ("New one", ["Covid-19 KIT Call in last 4 weeks"], "another name of the measure 'KIT call in the last 4 weeks'"),
