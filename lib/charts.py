@@ -92,7 +92,7 @@ def grade_bars(frame: pd.DataFrame) -> alt.Chart:
         rank=f"indexof({order!r}, datum.Grade)",
     ).mark_bar().encode(
         y=alt.Y("Domain:N", sort=None, title=None, axis=alt.Axis(labelLimit=360)),
-        x=alt.X("sum(Audits):Q", title="Audits"),
+        x=alt.X("sum(Audits):Q", title="Audits", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("Grade:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=order, range=list(GRADE_COLOURS.values()))),
         order=alt.Order("rank:Q"),

@@ -125,8 +125,8 @@ def _recruitment_table(db, user: User, period: _Period, r: suppression.Rules) ->
                  note="From the recruitment figures QA imports each month; 'no data' means none were imported.")
 
 
-def section(db: sqlite_utils.Database, user: User, period: _Period, r: suppression.Rules, *, key: str, title: str
-            ) -> Section:
+def section(db: sqlite_utils.Database, user: User, period: _Period, r: suppression.Rules, *, key: str, title: str,
+            today: dt.date | None = None) -> Section:
     """The "How much are we doing" section for a period (quarter or year), suppressed by the rules in force."""
     months = list(period.months)
     label = period.short
@@ -139,7 +139,9 @@ def section(db: sqlite_utils.Database, user: User, period: _Period, r: suppressi
         columns = months if len(months) <= 3 else months[2::3]
         kpi_tables, kpi_summary = _kpi_tables(series, columns, r, label)
         summary += kpi_summary
-        missing = [m.strftime("%B %Y") for m, figures in series if all(f.in_time is None for f in figures)]
+        ended = [m for m in months if today is None or (m + dt.timedelta(days=32)).replace(day=1) <= today]
+        missing = [m.strftime("%B %Y") for m, figures in series
+                   if m in ended and all(f.in_time is None for f in figures)]
         if missing:
             summary.append(f"No KPI figures were imported for {', '.join(missing)}.")
         tables += kpi_tables

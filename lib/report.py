@@ -468,7 +468,7 @@ def _audits(db, user, chosen: Period, r: suppression.Rules, names, redact_names:
                             + (("Total", shown.column_totals[0]),)))
         top, said = _themes_table(db, user, chosen, r, respondent=None, source="case_audit", cohorts=(None,),
                                   names=names, heading="Themes in audit feedback")
-        summary += said
+        summary += [s.replace("All: the most", "In audit feedback, the most", 1) for s in said]
         tables.append(top)
     return Section("audits", SECTIONS["audits"], summary=tuple(summary), tables=tuple(tables))
 
@@ -593,7 +593,7 @@ def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.d
     warnings: list[str] = []
     sections = [
         _headlines(db, chosen, r),
-        kpi_report.section(db, user, chosen, r, key="kpis", title=SECTIONS["kpis"]),
+        kpi_report.section(db, user, chosen, r, key="kpis", title=SECTIONS["kpis"], today=today),
         _compliance(db, user, chosen, r, today),
         _views(db, user, chosen, r, bank, names, key="carers", form="carer", respondent="carer"),
         _views(db, user, chosen, r, bank, names, key="parents", form="parent", respondent="birth_parent"),

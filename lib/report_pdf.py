@@ -176,7 +176,8 @@ def _break_neutral_runs(text: str) -> str:
 
 
 def _is_number(text: str) -> bool:
-    return bool(re.fullmatch(r"[<>≤≥~]?\s*[-−–]?[\d.,]+\s*%?|[-–—*]|n/a", text.strip(), re.IGNORECASE))
+    # "c" is a suppressed count: it sits in a column of numbers and aligns with them
+    return bool(re.fullmatch(r"[<>≤≥~]?\s*[-−–]?[\d.,]+\s*%?|[-–—*]|n/a|c", text.strip(), re.IGNORECASE))
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -127,3 +127,14 @@ def test_the_section_is_in_the_pdf_and_new_figures_change_the_reports_fingerprin
     assert not [w for w in warnings if "How much" in w]
     kpis.enter_month(db, world, month=dt.date(2026, 3, 1), team_id=1, values={"support_visits": (40, 8)}, today=TODAY)
     assert report.fingerprint(report.build(db, world, Q4, today=TODAY)) != report.fingerprint(value)
+
+
+def test_a_report_built_mid_quarter_does_not_call_months_still_to_come_missing(db, world):
+    def missing_note(today):
+        section = next(s for s in report.build(db, world, "2026/27-Q1", today=today).sections if s.key == "kpis")
+        return next((s for s in section.summary if s.startswith("No KPI figures were imported for")), "")
+
+    kpis.import_csv(db, world, "month,team,measure,in time,out of time\n2026-04,North Team,Support visits in time,40,8\n",
+                    today=dt.date(2026, 5, 2))
+    assert missing_note(dt.date(2026, 5, 20)) == ""  # May has not ended, June has not begun
+    assert missing_note(dt.date(2026, 7, 2)) == "No KPI figures were imported for May 2026, June 2026."

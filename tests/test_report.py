@@ -297,3 +297,14 @@ def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs
     values = spec["datasets"][spec["data"]["name"]] if "name" in spec["data"] else spec["data"]["values"]
     assert values == [{"question": "Q1", "cohort": "Mainstream", "percent": 80.0, "n": 20}]
     assert "someone-elses-dataset" not in json.dumps(spec)
+
+
+def test_the_audit_sections_feedback_themes_read_as_audit_feedback_not_as_an_all_cohort(demo_db):
+    from lib import quarters, ui
+    from tests.test_capture_pages import user
+
+    qa = user(demo_db, "qa")
+    quarter = quarters.Quarter.containing(ui.today()).previous
+    audits = next(s for s in report.build(demo_db, qa, quarter.slug, today=ui.today()).sections if s.key == "audits")
+    assert not [line for line in audits.summary if line.startswith("All:")]
+    assert any(line.startswith("In audit feedback, the most frequent") for line in audits.summary)
