@@ -51,7 +51,8 @@ def show(programme: dict) -> None:
         open_rows = [r for r in rows if not r["completed_on"]]
         with st.expander("Change a case's auditors or due date, or withdraw it"):
             chosen = st.selectbox("Case", [r["id"] for r in open_rows], index=None, placeholder="Choose a case",
-                                  format_func=lambda i: next(r["reference"] for r in open_rows if r["id"] == i))
+                                  format_func=lambda i: next(r["reference"] for r in open_rows if r["id"] == i),
+                                  key="programme_case")
             if chosen is not None:
                 row = next(r for r in open_rows if r["id"] == chosen)
                 ids = list(managers)
@@ -88,7 +89,8 @@ def show(programme: dict) -> None:
                 ui.table([{"Reference": r["reference"], "Household": r["household_reference"],
                            "Why": r["delete_reason"]} for r in withdrawn])
                 back = st.selectbox("Restore", [r["id"] for r in withdrawn], index=None, placeholder="Choose a case",
-                                    format_func=lambda i: next(r["reference"] for r in withdrawn if r["id"] == i))
+                                    format_func=lambda i: next(r["reference"] for r in withdrawn if r["id"] == i),
+                                    key="programme_restore")
                 if back is not None and st.button("Restore this case", icon=":material/restore:"):
                     ui.attempt(lambda: audits.restore(db, user, back), success="Restored the case.")
 
