@@ -21,16 +21,8 @@ CLOSED = ("done", "dropped")
 
 
 def _date(value, field: str) -> str | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{field} '{value}' is not a date.") from None
-    if not isinstance(value, dt.date):
-        raise ValueError(f"{field} is not a date.")
-    return value.isoformat()
+    day = text.clean_date(value, field)
+    return day.isoformat() if day else None
 
 
 def validate(db: sqlite_utils.Database, entry: dict) -> dict:

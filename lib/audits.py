@@ -46,7 +46,6 @@ STAGES = {"drawn": "Drawn, not yet circulated", "scheduled": "Circulated, not ye
           "in_progress": "In progress", "awaiting_moderation": "Awaiting moderation",
           "moderated": "Moderated, review pending", "reviewed": "Reviewed", "withdrawn": "Withdrawn"}
 MAX_TEXT = 5000
-EARLIEST = dt.date(2000, 1, 1)
 SOON_DAYS = 14  # a review due within this many days is listed as due soon
 
 
@@ -54,24 +53,7 @@ SOON_DAYS = 14  # a review due within this many days is listed as due soon
 
 
 def date_field(value: Any, field: str, *, today: dt.date, required: bool = False) -> dt.date | None:
-    if value is None or value == "":
-        if required:
-            raise ValueError(f"{field} is required.")
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{field} '{value}' is not a date (use 2025-03-31).") from None
-    if not isinstance(value, dt.date):
-        raise ValueError(f"{field} is not a date.")
-    if value > today:
-        raise ValueError(f"{field} cannot be in the future.")
-    if value < EARLIEST:
-        raise ValueError(f"{field} cannot be before {EARLIEST:%d %B %Y}.")
-    return value
+    return text.clean_date(value, field, today=today, required=required)
 
 
 def _after(value: dt.date | None, earliest: dt.date | str | None, field: str, what: str) -> None:

@@ -28,7 +28,6 @@ SOURCES = {"bso_call": "BSO call", "annual_review": "Annual Review", "case_audit
 FORM_ACTIONS = {"carer": "record_carer_feedback", "parent": "record_parent_feedback",
                 "child": "record_child_feedback", "audit": "record_audit_feedback",
                 "direct_work": "record_direct_work"}
-EARLIEST = dt.date(2000, 1, 1)
 DATE_LABELS = {"child": "Annual Review date", "audit": "Audit date"}
 MAX_COMMENT = 5000
 # A pseudonymous reference as case-management systems issue them: up to three letters, then digits
@@ -49,22 +48,7 @@ def _choice(value: Any, options: dict, field: str, *, required: bool) -> str | N
 
 
 def _date(value: Any, field: str, today: dt.date) -> str:
-    if value in (None, ""):
-        raise ValueError(f"{field} is required.")
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{field} '{value}' is not a date (use 2025-03-31).") from None
-    if not isinstance(value, dt.date):
-        raise ValueError(f"{field} is not a date.")
-    if value > today:
-        raise ValueError(f"{field} cannot be in the future.")
-    if value < EARLIEST:
-        raise ValueError(f"{field} cannot be before {EARLIEST:%d %B %Y}.")
-    return value.isoformat()
+    return text.clean_date(value, field, today=today, required=True).isoformat()
 
 
 def _reference(value: Any, field: str, *, required: bool) -> str | None:

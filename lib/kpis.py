@@ -34,7 +34,7 @@ NO_DATA = "no data"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COUNT = 999_999
-EARLIEST = dt.date(2000, 1, 1)
+EARLIEST = text.EARLIEST
 UNREADABLE = "The file is not readable text; save it from Excel as 'CSV UTF-8' and try again."
 
 

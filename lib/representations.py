@@ -46,24 +46,8 @@ LABELS = {"received_on": "the date received", "stage1_responded_on": "the stage 
 
 
 def _date(value, field: str, today: dt.date, *, required: bool = False) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise ValueError(f"{field} is required.")
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{field} '{value}' is not a date (use 2025-03-31).") from None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        raise ValueError(f"{field} is not a date.")
-    if value > today:
-        raise ValueError(f"{field} cannot be in the future.")
-    if value < dt.date(2000, 1, 1):
-        raise ValueError(f"{field} cannot be before 1 January 2000.")
-    return value.isoformat()
+    day = text.clean_date(value, field, today=today, required=required)
+    return day.isoformat() if day else None
 
 
 def _choice(value, options: dict, field: str, *, required: bool = False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -60,4 +61,33 @@ def spreadsheet_safe(value: object) -> object:
     """A cell value that no spreadsheet will run as a formula: text starting =, +, -, @, tab or CR gets a leading '."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
+    return value
+
+
+EARLIEST = dt.date(2000, 1, 1)
+
+
+def clean_date(value: object, field: str, *, today: dt.date | None = None, required: bool = False) -> dt.date | None:
+    """A date typed or picked for a field (a date, a datetime or 2025-03-31), or None when empty and optional.
+
+    ValueError naming the field: required and empty, not a date, after today (when today is given),
+    or before 2000 (a slip of the keyboard).
+    """
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"{field} is required.")
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{field} '{value}' is not a date (use 2025-03-31).") from None
+    if not isinstance(value, dt.date):
+        raise ValueError(f"{field} is not a date.")
+    if today is not None and value > today:
+        raise ValueError(f"{field} cannot be in the future.")
+    if value < EARLIEST:
+        raise ValueError(f"{field} cannot be before {EARLIEST:%-d %B %Y}.")
     return value

@@ -92,7 +92,7 @@ BAD = [
     ({"household_id": "abc"}, "chosen from the register"),
     ({"cohort": "residential"}, "Cohort must be one of"),
     ({"contact_on": TODAY + dt.timedelta(days=1)}, "Contact date cannot be in the future"),
-    ({"contact_on": dt.date(1999, 12, 31)}, "cannot be before 01 January 2000"),
+    ({"contact_on": dt.date(1999, 12, 31)}, "cannot be before 1 January 2000"),
     ({"contact_on": "31/02/2026"}, "is not a date"),
     ({"contact_on": None}, "Contact date is required"),
     ({"method": "pigeon"}, "Contact method must be one of"),

@@ -46,3 +46,21 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(raw):
 @pytest.mark.parametrize("value", ["plain", "", 5, None, "a=b"])
 def test_other_cell_values_are_left_alone(value):
     assert text.spreadsheet_safe(value) == value
+
+
+def test_one_date_helper_reads_dates_and_names_the_field_in_every_refusal():
+    import datetime as dt
+
+    today = dt.date(2026, 3, 1)
+    assert text.clean_date(" 2026-02-28 ", "Due date", today=today) == dt.date(2026, 2, 28)
+    assert text.clean_date(dt.datetime(2026, 2, 1, 9, 30), "Due date", today=today) == dt.date(2026, 2, 1)
+    assert text.clean_date("", "Due date") is None
+    for value, kwargs, message in (("", {"required": True}, "Due date is required."),
+                                   ("31/02/2026", {}, "Due date '31/02/2026' is not a date (use 2025-03-31)."),
+                                   (42, {}, "Due date is not a date."),
+                                   (dt.date(2026, 3, 2), {"today": today}, "Due date cannot be in the future."),
+                                   (dt.date(1999, 12, 31), {}, "Due date cannot be before 1 January 2000.")):
+        with pytest.raises(ValueError) as refused:
+            text.clean_date(value, "Due date", **kwargs)
+        assert str(refused.value) == message
+    assert text.clean_date(dt.date(2030, 1, 1), "Due date") == dt.date(2030, 1, 1)  # no today: the future is fine
