@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 import sqlite_utils
 
-from lib import access, suppression, text
+from lib import access, csv_import, suppression, text
 from lib import db as store
 from lib.access import User
 
@@ -35,7 +35,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COUNT = 999_999
 EARLIEST = text.EARLIEST
-UNREADABLE = "The file is not readable text; save it from Excel as 'CSV UTF-8' and try again."
+UNREADABLE = csv_import.UNREADABLE
 
 
 # ---- Pure: percentages and the RAG indicator ---------------------------------------------------
@@ -307,51 +307,9 @@ def shown(value: object, limit: int = 40) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[:limit] + "…"
 
 
-def decode(data: bytes | str) -> str:
-    """The file's text (UTF-8 with or without a byte-order mark, or Windows-1252); ValueError if it is not text."""
-    if isinstance(data, str):
-        return data
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; is it the right file?")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:  # UTF-16 or binary
-        raise ValueError(UNREADABLE)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(UNREADABLE)
-
-
 def read_rows(data: bytes | str, columns: dict[str, tuple[str, ...]]) -> tuple[set[str], list[tuple[int, dict]]]:
-    """The columns found (by their accepted spellings) and every non-blank row as (line, {column: cell}).
-
-    Raises ValueError for a file that cannot be read at all: not text, not CSV, empty, or too long.
-    """
-    content = decode(data)
-    reader = csv.reader(io.StringIO(content, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValueError("The file is empty.") from None
-    except csv.Error as exc:
-        raise ValueError(f"The file is not valid CSV: {exc}.") from None
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        for column, spellings in columns.items():
-            if name_key(name) in spellings and column not in positions:
-                positions[column] = index
-    rows: list[tuple[int, dict]] = []
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ValueError(f"The file has more than {MAX_ROWS:,} rows; is it the right file?")
-            rows.append((reader.line_num, {c: (record[i] if i < len(record) else "") for c, i in positions.items()}))
-    except csv.Error as exc:
-        raise ValueError(f"The file is not valid CSV near line {reader.line_num}: {exc}.") from None
-    return set(positions), rows
+    """The columns found (by their accepted spellings) and every non-blank row as (line, {column: cell})."""
+    return csv_import.read_rows(data, columns, name_key, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
 
 
 _MONTH_FORMATS = ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y/%m/%d", "%m/%Y", "%m-%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from lib import access, text
+from lib import access, csv_import, text
 from lib import db as store
 from lib.access import User
 
@@ -37,7 +35,7 @@ COLUMNS = {
 REQUIRED = ("reference", "display_name", "cohort")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
-UNREADABLE = "The file is not readable text; save it from Excel as 'CSV UTF-8' and try again."
+UNREADABLE = csv_import.UNREADABLE
 
 
 @dataclass(frozen=True)
@@ -69,21 +67,6 @@ def _key(header: str) -> str:
     return "".join(ch for ch in (header or "").lower() if ch.isalnum() or ch == "&")
 
 
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; is it the right file?")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Excel's "Unicode Text"): Windows-1252 would misread it
-        raise ValueError(UNREADABLE)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(UNREADABLE)
-
-
 def _date(value: str, today: dt.date) -> str | None:
     value = value.strip()
     if not value:
@@ -110,20 +93,9 @@ def parse(data: bytes | str, *, today: dt.date) -> tuple[list[dict], list[RowErr
     Raises ValueError for a file that cannot be read at all (wrong encoding, no header,
     a required column missing, too large).
     """
-    content = _decode(data)
-    reader = csv.reader(io.StringIO(content, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValueError("The file is empty.") from None
-    except csv.Error as exc:
-        raise ValueError(f"The file is not valid CSV: {exc}.") from None
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        for column, spellings in COLUMNS.items():
-            if _key(name) in spellings and column not in positions:
-                positions[column] = index
-    missing = [c for c in REQUIRED if c not in positions]
+    found, records = csv_import.read_rows(data, COLUMNS, _key, max_rows=MAX_ROWS, what="households",
+                                          max_bytes=MAX_BYTES)
+    missing = [c for c in REQUIRED if c not in found]
     if missing:
         wanted = {"reference": "reference", "display_name": "name", "cohort": "cohort"}
         raise ValueError(
@@ -134,27 +106,19 @@ def parse(data: bytes | str, *, today: dt.date) -> tuple[list[dict], list[RowErr
     rows: list[dict] = []
     errors: list[RowError] = []
     first_seen: dict[str, int] = {}
-    try:
-        for line, record in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise ValueError(f"The file has more than {MAX_ROWS:,} households; is it the right file?")
-            cell = {c: (record[i] if i < len(record) else "") for c, i in positions.items()}
-            reference = text.clean(cell["reference"], field="reference", max_length=10_000)
-            shown = reference if len(reference) <= 40 else reference[:40] + "…"
-            key = reference.lower()
-            if key and key in first_seen:
-                errors.append(RowError(line, shown, f"reference {shown} is also on line {first_seen[key]}"))
-                continue
-            if key:
-                first_seen[key] = line
-            try:
-                rows.append(_row(cell, reference, today))
-            except ValueError as exc:
-                errors.append(RowError(line, shown, str(exc)))
-    except csv.Error as exc:
-        raise ValueError(f"The file is not valid CSV near line {reader.line_num}: {exc}.") from None
+    for line, cell in records:
+        reference = text.clean(cell["reference"], field="reference", max_length=10_000)
+        shown = reference if len(reference) <= 40 else reference[:40] + "…"
+        key = reference.lower()
+        if key and key in first_seen:
+            errors.append(RowError(line, shown, f"reference {shown} is also on line {first_seen[key]}"))
+            continue
+        if key:
+            first_seen[key] = line
+        try:
+            rows.append(_row(cell, reference, today))
+        except ValueError as exc:
+            errors.append(RowError(line, shown, str(exc)))
     if not rows and not errors:
         raise ValueError("The file has a header but no households.")
     return rows, errors
