@@ -254,6 +254,38 @@ def test_clicking_a_theme_bar_shows_the_comments_behind_it(server, page):
     assert page.locator("[data-testid='stText']").count() >= 1
 
 
+def test_qa_uploads_a_kpi_extract_sees_its_row_errors_then_imports_the_corrected_file(server, page):
+    import datetime as dt
+    import sqlite3
+
+    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    sign_in(page, server, "qa")
+    page.get_by_role("link", name="Performance figures").first.click()
+    page.get_by_text("Upload the month's extract as CSV").wait_for()
+    settle(page)
+    bad = f"month,team,measure,in time,out of time\n{month},Nowhere Team,Support visits in time,-3,4\n"
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
+    page.get_by_text("Nothing can be imported yet").wait_for()
+    settle(page)
+    shot(page, "kpi-import-errors")
+    good = (f"month,team,measure,in time,out of time\n{month},North Fostering Team,Support visits in time,41,9\n"
+            f"{month},South Fostering Team,Support visits in time,30,5\n")
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": good.encode()}])
+    page.get_by_role("button", name="Import 2 figures").click()
+    page.get_by_text("Imported 2 figures").wait_for()
+    settle(page)
+    shot(page, "kpi-imported")
+    with sqlite3.connect(server_database[0]) as database:
+        stored = database.execute(
+            """select t.name, f.in_time, f.out_of_time from kpi_figures f join teams t on t.id = f.team_id
+               join kpi_measures m on m.id = f.measure_id
+               where f.month like :m || '%' and m.name = 'Support visits in time' and f.superseded_by is null
+               order by t.name""", {"m": month}).fetchall()
+    assert stored == [("North Fostering Team", 41, 9), ("South Fostering Team", 30, 5)]
+
+
 # ---- Accessibility: axe-core (tests/vendor/axe-core, vendored, so nothing is downloaded) ----------------
 
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
