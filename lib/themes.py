@@ -560,17 +560,25 @@ def drill(
         filters.params(theme=theme_id, reading=reading, bar_cohort=cohort, limit=limit))
 
 
+# No theme is on the comment (b.comment_id): the "coded" test above, asked of one comment at a time.
+_UNCODED = """not exists (
+    select 1 from comment_themes ct join themes t on t.id = ct.theme_id
+    where ct.comment_id = b.comment_id and """ + PRESENT + """
+      and (t.merged_into is null or not exists (select 1 from comment_themes x where x.comment_id = ct.comment_id
+                                                and x.theme_id = t.merged_into and x.decision = 'removed')))"""
+
+
 def uncoded_total(db: sqlite_utils.Database, user: User, filters: Filters) -> int:
     """How many comments in the period match no theme."""
-    return _read(db, user, """select count(*) as n from base where anonymised_at is null
-                              and comment_id not in (select comment_id from coded)""", filters.params())[0]["n"]
+    return _read(db, user, f"select count(*) as n from base b where b.anonymised_at is null and {_UNCODED}",
+                 filters.params())[0]["n"]
 
 
 def uncoded(db: sqlite_utils.Database, user: User, filters: Filters, limit: int = 2000) -> list[dict]:
     """Comments in the period that match no theme (for emerging themes)."""
     return _read(db, user, """
-        select comment_id, body, contact_on from base
-        where anonymised_at is null and comment_id not in (select comment_id from coded)
+        select comment_id, body, contact_on from base b
+        where b.anonymised_at is null and """ + _UNCODED + """
         order by contact_on desc limit :limit""", filters.params(limit=limit))
 
 
