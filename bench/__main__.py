@@ -127,7 +127,7 @@ def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) 
 
     def uncached(fn):  # the explorer keeps answers until the next save: time the query itself
         def run():
-            themes._CACHE.clear()
+            store._CACHE.clear()
             fn()
         return run
 
@@ -171,7 +171,7 @@ def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: i
     at.session_state["last_active"] = time.time()
     at.run()
     at.switch_page("app_pages/themes_explorer.py")
-    themes._CACHE.clear()
+    store._CACHE.clear()
     start = time.perf_counter()
     at.run()
     next(s for s in at.selectbox if s.label == "Quarter").set_value(quarter).run()

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -141,6 +143,37 @@ def restore_row(db: sqlite_utils.Database, table: str, row: dict, *, user) -> No
     db.execute(restore, {"id": row["id"]})
     audit(db, action="restore", user_id=user.id, username=user.username, entity=table, entity_id=row["id"],
           detail={"was_deleted_because": row["delete_reason"]})
+
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()  # Streamlit runs each session's script on its own thread
+CACHE_SIZE = 256
+
+
+def cached_query(db: sqlite_utils.Database, sql: str, params: dict) -> list[dict]:
+    """The rows of a read-only query (explorer, report), from a small cache keyed by the data's version.
+
+    Every write in the app adds an audit row in the same transaction (db.write), so the highest
+    audit id names the committed data: while it stands still the answer cannot change, and any
+    save anywhere makes every cached answer stale at once. Inside a transaction, or for a database
+    without a file, the query runs every time.
+    """
+    path = db.execute("pragma database_list").fetchone()[2]
+    if db.conn.in_transaction or not path:
+        return list(db.query(sql, params))
+    version = db.execute("select max(id) from audit_log").fetchone()[0]
+    key = (path, version, sql, tuple(sorted(params.items())))
+    with _CACHE_LOCK:
+        rows = _CACHE.get(key)
+        if rows is not None:
+            _CACHE.move_to_end(key)
+    if rows is None:
+        rows = tuple(db.query(sql, params))
+        with _CACHE_LOCK:
+            _CACHE[key] = rows
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return [dict(row) for row in rows]
 
 
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

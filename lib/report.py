@@ -228,9 +228,9 @@ def _quotes(db, section: str, saved: list[dict], warnings: list[str]) -> tuple[Q
 
 def _responses(db, start: dt.date, end: dt.date) -> dict[tuple[str, str, str | None], int]:
     counts = {}
-    for row in db.query(
-        """select form, outcome, cohort, count(*) as n from responses
-           where deleted_at is null and contact_on >= :start and contact_on <= :end group by 1, 2, 3""",
+    for row in store.cached_query(
+        db, """select form, outcome, cohort, count(*) as n from responses
+               where deleted_at is null and contact_on >= :start and contact_on <= :end group by 1, 2, 3""",
         {"start": start.isoformat(), "end": end.isoformat()}):
         counts[(row["form"], row["outcome"], row["cohort"])] = row["n"]
     return counts
@@ -242,9 +242,9 @@ def _sum(counts: dict, form: str, *, outcome: str | None = "completed", cohort: 
 
 
 def _comments(db, start: dt.date, end: dt.date) -> int:
-    return db.execute("""select count(*) from comments c join responses r on r.id = c.response_id
-                         where r.deleted_at is null and r.contact_on >= :s and r.contact_on <= :e""",
-                      {"s": start.isoformat(), "e": end.isoformat()}).fetchone()[0]
+    return store.cached_query(db, """select count(*) as n from comments c join responses r on r.id = c.response_id
+                                     where r.deleted_at is null and r.contact_on >= :s and r.contact_on <= :e""",
+                              {"s": start.isoformat(), "e": end.isoformat()})[0]["n"]
 
 
 def _headlines(db, chosen: Period, r: suppression.Rules) -> Section:

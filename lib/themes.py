@@ -11,9 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-import threading
 import tomllib
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -476,38 +474,9 @@ _BASE = """
 def _read(db, user: User, sql: str, params: dict) -> list[dict]:
     access.require(user, "view_themes")
     ensure(db)
-    return _cached(db, "with " + _BASE + sql, params)
+    return store.cached_query(db, "with " + _BASE + sql, params)
 
 
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_LOCK = threading.Lock()  # Streamlit runs each session's script on its own thread
-CACHE_SIZE = 256
-
-
-def _cached(db, sql: str, params: dict) -> list[dict]:
-    """The rows of a read-only explorer query, from a small cache keyed by the data's version.
-
-    Every write in the app adds an audit row in the same transaction (db.write), so the highest
-    audit id names the committed data: while it stands still the answer cannot change, and any
-    save anywhere makes every cached answer stale at once. Inside a transaction, or for a database
-    without a file, the query runs every time.
-    """
-    path = db.execute("pragma database_list").fetchone()[2]
-    if db.conn.in_transaction or not path:
-        return list(db.query(sql, params))
-    version = db.execute("select max(id) from audit_log").fetchone()[0]
-    key = (path, version, sql, tuple(sorted(params.items())))
-    with _CACHE_LOCK:
-        rows = _CACHE.get(key)
-        if rows is not None:
-            _CACHE.move_to_end(key)
-    if rows is None:
-        rows = tuple(db.query(sql, params))
-        with _CACHE_LOCK:
-            _CACHE[key] = rows
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return [dict(row) for row in rows]
 
 
 def theme_counts(db: sqlite_utils.Database, user: User, filters: Filters) -> list[dict]:
@@ -585,7 +554,7 @@ def uncoded(db: sqlite_utils.Database, user: User, filters: Filters, limit: int 
 def answer_counts(db: sqlite_utils.Database, user: User, filters: Filters, form: str) -> list[dict]:
     """Answers to a form's rating questions per item × cohort × answer code, with each response's bank version."""
     access.require(user, "view_themes")
-    return _cached(db, """
+    return store.cached_query(db, """
         select a.item_id, coalesce(r.cohort, 'none') as cohort, a.value, r.bank_version, count(*) as n
         from answers a join responses r on r.id = a.response_id
         where r.form = :form and """ + FILTERS + """
