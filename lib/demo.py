@@ -104,6 +104,7 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
         counts.update(demo_feedback.load(db, seed=seed, today=today))
         counts.update(demo_feedback.load_log(db, seed=seed, today=today))
         counts.update(demo_audits.load(db, seed=seed, today=today, password_hash=demo_hash))
+        counts["users"] = accounts.user_count(db)  # the audits add senior managers and advanced practitioners
         counts.update(demo_kpis.load(db, seed=seed, today=today))
         store.audit(db, action="create", user_id=None, username="lib.demo", entity="demo",
                     detail={"seed": seed, **counts})

@@ -15,6 +15,7 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pandas as pd
 import sqlite_utils
@@ -637,6 +638,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         chosen = period(args.period)
+        if chosen.start > dt.date.today():
+            raise ValueError(f"{chosen.label} has not begun yet, so there is nothing to report.")
+        if args.db and not Path(args.db).is_file():
+            raise ValueError(f"There is no database at {args.db}.")  # connect() would create an empty one
         database = store.connect(args.db)
         if not database.execute("select count(*) from responses").fetchone()[0]:
             raise ValueError("The database has no feedback yet, so there is nothing to report.")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from lib import db as store
 from lib import feedback, report, report_xlsx
 from lib.access import PermissionDenied
 from tests.conftest import add_user
@@ -236,8 +237,14 @@ def test_the_command_line_writes_the_pdf_and_workbook_and_refuses_bad_requests(d
     assert report.main(["--db", str(db_path), "--period", "2025/26-Q9", "--out", str(out)]) == 2
     assert "is not a financial quarter or year" in capsys.readouterr().err
     empty = tmp_path / "empty.db"
+    store.connect(empty).close()
     assert report.main(["--db", str(empty), "--period", Q3, "--out", str(out)]) == 2
     assert "no feedback yet" in capsys.readouterr().err
+    mistyped = tmp_path / "feedbak.db"
+    assert report.main(["--db", str(mistyped), "--period", Q3, "--out", str(out)]) == 2
+    assert "There is no database at" in capsys.readouterr().err and not mistyped.exists()
+    assert report.main(["--db", str(db_path), "--period", "2040/41-Q1", "--out", str(out)]) == 2
+    assert "has not begun yet" in capsys.readouterr().err
 
 
 def test_a_hidden_age_band_is_hidden_in_the_childrens_measures_too(db, world):
