@@ -182,15 +182,7 @@ def template(tmp_path_factory, module_hashing):
 def db(template):
     """This module's db: an in-memory copy of the template, with the foreign keys store.connect turns on. A fresh
     database file for each string on each surface would cost most of the run."""
-    import sqlite3
-
-    import sqlite_utils
-
-    source, target = sqlite3.connect(template), sqlite3.connect(":memory:", isolation_level=None)
-    source.backup(target)
-    source.close()
-    database = sqlite_utils.Database(target)
-    database.execute("PRAGMA foreign_keys = ON")
+    database = memory_copy(template)
     yield database
     database.close()
 
@@ -875,3 +867,512 @@ def test_a_hostile_display_name_is_escaped_on_the_home_page(demo_db, app):
     at = app(accounts.load(demo_db, person))
     assert_inert_page(at, [MARKUP["markdown-image"]])
     assert any(text.escape_markdown(MARKUP["markdown-image"]) in shown for shown in markup_shown(at))
+
+
+# ---- 8. Case-file audits, targeted audits, KPI measures and the figure imports ----------------------
+# A second template for the surfaces added with the audit programme and the KPIs: two teams and their
+# households, three managers, QA, two senior managers and an advanced practitioner (tests/test_audits.py),
+# and a circulated programme whose four cases stand at the stages each surface needs.
+
+A_TODAY = dt.date(2026, 2, 15)  # in 2025/26 Q4, whose programme circulates on 1 January 2026
+A_DAY = dt.date(2026, 1, 12)  # the day the auditors work on
+A_Q4 = "2025/26-Q4"
+JANUARY = "2026-01"
+
+
+def memory_copy(path: Path):
+    """An in-memory copy of a template database, with the foreign keys store.connect turns on."""
+    import sqlite3
+
+    import sqlite_utils
+
+    source, target = sqlite3.connect(path), sqlite3.connect(":memory:", isolation_level=None)
+    source.backup(target)
+    source.close()
+    database = sqlite_utils.Database(target)
+    database.execute("PRAGMA foreign_keys = ON")
+    return database
+
+
+def audit_setup(database) -> dict:
+    """The audit world with a circulated Q4 programme: case "form" untouched with one action in its plan, case
+    "moderate" submitted, case "review" moderated with one action, case "withdraw" untouched."""
+    from lib import audits
+    from tests.test_audits import audit_world, auditor, cases, draw, full_entry, moderation
+
+    w = audit_world(database)
+    rows = cases(database, w, draw(database, w, size=4, seed=1))
+    stages = dict(zip(("form", "moderate", "review", "withdraw"), rows))
+    w["cases"] = {stage: row["id"] for stage, row in stages.items()}
+    w["lead"] = {stage: auditor(w, row) for stage, row in stages.items()}
+    due = {"owner": audits.OWNERS[0], "due_on": "2026-02-01"}
+    w["form_action"] = audits.add_action(database, w["lead"]["form"], w["cases"]["form"],
+                                         {"action": "Update the safer caring plan.", **due}, today=A_DAY)
+    w["review_action"] = audits.add_action(database, w["lead"]["review"], w["cases"]["review"],
+                                           {"action": "Book the annual review.", **due}, today=A_DAY)
+    for stage in ("moderate", "review"):
+        audits.save(database, w["lead"][stage], w["cases"][stage], full_entry(), today=A_DAY, submit=True)
+    audits.moderate(database, w["sen"], w["cases"]["review"], moderation(), today=A_TODAY)
+    return w
+
+
+@pytest.fixture(scope="module")
+def audit_template(tmp_path_factory, module_hashing):
+    path = tmp_path_factory.mktemp("hostile") / "audits.db"
+    database = store.connect(path)
+    world = audit_setup(database)
+    database.close()
+    return path, world
+
+
+@pytest.fixture
+def adb(audit_template):
+    database = memory_copy(audit_template[0])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def aw(audit_template):
+    return audit_template[1]
+
+
+def stored_or_none(wanted: tuple[str, str | None]) -> str | None:
+    return wanted[1] or None
+
+
+def check_audit_form(db, w, raw: str) -> None:
+    """The audit form saved in progress with the string as each domain's evidence, each "why not spoken to" and
+    the case discussion; then submitted with it as the evidence, which a submitted audit needs."""
+    from lib import audits
+    from tests.test_audits import full_entry
+
+    audit_id, lead = w["cases"]["form"], w["lead"]["form"]
+
+    def saved(entry, submit=False):
+        result = outcome(lambda: audits.save(db, lead, audit_id, entry, today=A_DAY, submit=submit))
+        return result, audits.get(db, lead, audit_id, today=A_TODAY)
+
+    evidence = expected(raw, max_length=audits.MAX_TEXT, multiline=True)
+    result, row = saved({"grades": {d: {"grade": "good", "evidence": raw} for d in audits.GRADED}})
+    assert_outcome(result, evidence, "evidence")
+    if result[0] == "stored":
+        for domain in audits.GRADED:
+            assert row["grades"][domain]["evidence"] == stored_or_none(evidence), domain
+            assert_inert_value(row["grades"][domain]["evidence"], f"evidence {domain}")
+    for who in audits.SPOKEN_TO:
+        wanted = expected(raw, max_length=1000, multiline=True)
+        if wanted == ("stored", ""):
+            wanted = ("refused", None)  # not spoken to, and no reason why
+        result, row = saved({f"{who}_spoken": False, f"{who}_not_why": raw})
+        assert_outcome(result, wanted, f"{who}_not_why")
+        if result[0] == "stored":
+            assert row[f"{who}_not_why"] == wanted[1] and row[f"{who}_spoken"] == 0, who
+            assert_inert_value(row[f"{who}_not_why"], who)
+    wanted = expected(raw, max_length=audits.MAX_TEXT, multiline=True)
+    result, row = saved({"ssw_discussion": raw})
+    assert_outcome(result, wanted, "case discussion")
+    if result[0] == "stored":
+        assert row["ssw_discussion"] == stored_or_none(wanted)
+        assert_inert_value(row["ssw_discussion"], "case discussion")
+    # Submitted: the six domains' evidence is required (the overall grade's is not).
+    wanted = expected(raw, max_length=audits.MAX_TEXT, multiline=True, required=True)
+    entry = full_entry(grades={d: {"grade": "good", "evidence": raw} for d in audits.GRADED})
+    result, row = saved(entry, submit=True)
+    assert_outcome(result, wanted, "submitted evidence")
+    assert bool(row["completed_on"]) == (result[0] == "stored")
+    if result[0] == "stored":
+        assert {g["evidence"] for g in row["grades"].values()} == {wanted[1]}
+
+
+def check_action_plan(db, w, raw: str) -> None:
+    """An action added and an existing one changed with the string as its wording, or as its owner (which must be
+    a role from the list)."""
+    from lib import audits
+
+    audit_id, lead = w["cases"]["form"], w["lead"]["form"]
+    base = {"action": "Update the safer caring plan.", "owner": audits.OWNERS[0], "due_on": "2026-02-01"}
+    rules = {"action": {"max_length": 2000, "required": True, "multiline": True},
+             "owner": {"max_length": 80, "required": True}}
+    for field, rule in rules.items():
+        wanted = expected(raw, **rule)
+        if field == "owner" and wanted[1] not in audits.OWNERS:
+            wanted = ("refused", None)
+        entry = {**base, field: raw}
+        result = outcome(lambda: audits.add_action(db, lead, audit_id, entry, today=A_DAY))
+        assert_outcome(result, wanted, f"add action {field}")
+        result = outcome(lambda: audits.update_action(db, lead, w["form_action"], entry, today=A_DAY))
+        assert_outcome(result, wanted, f"update action {field}")
+        stored = next(a for a in audits.get(db, lead, audit_id, today=A_TODAY)["actions"]
+                      if a["id"] == w["form_action"])[field]
+        assert stored == (wanted[1] if result[0] == "stored" else base[field]), field
+        assert_inert_value(stored, f"action {field}")
+
+
+def check_moderation_and_review(db, w, raw: str) -> None:
+    """Moderation with the string as the learning, and as the reason for changing each grade; the eight-week
+    review with it as an action's evidence and as the review note."""
+    from lib import audits
+    from tests.test_audits import moderation
+
+    audit_id = w["cases"]["moderate"]
+    wanted = expected(raw, max_length=audits.MAX_TEXT, multiline=True, required=True)
+    result = outcome(lambda: audits.moderate(db, w["sen"], audit_id, moderation(learning=raw), today=A_TODAY))
+    assert_outcome(result, wanted, "learning")
+    row = audits.get(db, w["sen"], audit_id, today=A_TODAY)
+    if result[0] == "stored":
+        assert row["learning"] == wanted[1]
+        assert_inert_value(row["learning"], "learning")
+    # Every grade raised, each with the string as its reason: an empty reason cannot explain a change.
+    wanted = expected(raw, max_length=2000, multiline=True, required=True)
+    changed = moderation({d: {"grade": "outstanding", "reason": raw} for d in audits.GRADED})
+    result = outcome(lambda: audits.moderate(db, w["sen"], audit_id, changed, today=A_TODAY))
+    assert_outcome(result, wanted, "moderation reason")
+    if result[0] == "stored":
+        for domain, grade in audits.get(db, w["sen"], audit_id, today=A_TODAY)["grades"].items():
+            assert (grade["moderated_grade"], grade["moderation_reason"]) == ("outstanding", wanted[1]), domain
+            assert_inert_value(grade["moderation_reason"], domain)
+
+    audit_id, action_id = w["cases"]["review"], w["review_action"]
+    base = {"reviewed_on": dt.date(2026, 2, 10), "actions": {action_id: {"complete": True, "evidence": "Seen."}}}
+    for what, entry, wanted in (
+            ("evidence", {**base, "actions": {action_id: {"complete": False, "evidence": raw}}},
+             expected(raw, max_length=2000, multiline=True, required=True)),
+            ("note", {**base, "note": raw}, expected(raw, max_length=audits.MAX_TEXT, multiline=True))):
+        result = outcome(lambda: audits.record_review(db, w["ap"], audit_id, entry, today=A_TODAY))
+        assert_outcome(result, wanted, f"review {what}")
+        row = audits.get(db, w["ap"], audit_id, today=A_TODAY)
+        stored = row["actions"][0]["review_evidence"] if what == "evidence" else row["review_note"]
+        if result[0] == "stored":
+            assert stored == stored_or_none(wanted), what
+        assert_inert_value(stored, f"review {what}")
+
+
+def check_withdrawal(db, w, raw: str) -> None:
+    from lib import audits
+
+    audit_id = w["cases"]["withdraw"]
+    wanted = expected(raw, max_length=500, required=True)
+    result = outcome(lambda: audits.withdraw(db, w["qa"], audit_id, raw))
+    assert_outcome(result, wanted, "withdrawal reason")
+    row = audits._row(db, audit_id)
+    assert row["delete_reason"] == (wanted[1] if result[0] == "stored" else None)
+    assert_inert_value(row["delete_reason"], "withdrawal reason")
+
+
+TARGETED_TEXT = {"topic": {"max_length": 200, "required": True},
+                 "reason_detail": {"max_length": 500},
+                 "scope": {"max_length": 2000, "required": True, "multiline": True},
+                 "findings": {"max_length": 5000, "required": True, "multiline": True},
+                 "learning": {"max_length": 5000, "required": True, "multiline": True}}
+
+
+def targeted_entry(**changes) -> dict:
+    return {"topic": "Allowance payment delays", "reason": "complaints", "reason_detail": "Complaints in Q3",
+            "scope": "Every allowance complaint in the quarter.", "cases_reviewed": 8,
+            "findings": "Delays followed changes of bank details.",
+            "learning": "Publish the payment dates for allowances.", "started_on": dt.date(2026, 1, 5),
+            "completed_on": dt.date(2026, 1, 30), **changes}
+
+
+def check_targeted(db, w, raw: str) -> None:
+    """Each text field of a targeted audit, recorded new and changed on an existing one; and a deletion reason."""
+    from lib import targeted_audits
+
+    base = targeted_entry()
+    existing = targeted_audits.record(db, w["qa"], base, today=A_TODAY)
+    for field, rules in TARGETED_TEXT.items():
+        wanted = expected(raw, **rules)
+        entry = {**base, field: raw}
+        result = outcome(lambda: targeted_audits.record(db, w["qa"], entry, today=A_TODAY))
+        assert_outcome(result, wanted, f"record {field}")
+        if result[0] == "stored":
+            assert targeted_audits.get(db, w["qa"], result[1])[field] == stored_or_none(wanted), field
+        result = outcome(lambda: targeted_audits.update(db, w["qa"], existing, entry, today=A_TODAY))
+        assert_outcome(result, wanted, f"update {field}")
+        stored = targeted_audits.get(db, w["qa"], existing)[field]
+        assert stored == (stored_or_none(wanted) if result[0] == "stored" else base[field]), field
+        assert_inert_value(stored, field)
+    wanted = expected(raw, max_length=500, required=True)
+    result = outcome(lambda: targeted_audits.soft_delete(db, w["qa"], existing, raw))
+    assert_outcome(result, wanted, "deletion reason")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_free_text_field_of_case_file_and_targeted_audits_refuses_or_stores_the_string_cleaned(adb, aw, name):
+    raw = CORPUS[name]
+    check_audit_form(adb, aw, raw)
+    check_action_plan(adb, aw, raw)
+    check_moderation_and_review(adb, aw, raw)
+    check_withdrawal(adb, aw, raw)
+    check_targeted(adb, aw, raw)
+
+
+# ---- 9. KPI measures, and the KPI and recruitment imports ------------------------------------------
+
+
+def check_measure(db, qa, raw: str) -> None:
+    """A measure added with the string as its name, and an existing one changed with it as its name, description
+    or other name. A name must have a letter or digit and, like an other name, match no other measure."""
+    from lib import kpis
+
+    def taken(measure_id):
+        return {kpis.name_key(word) for m in kpis.measures(db) if m.id != measure_id
+                for word in (m.id, m.name, *m.aliases)}
+
+    existing = kpis.measures(db)[0]
+    keep = {"name": existing.name, "description": existing.description, "aliases": list(existing.aliases),
+            "green_from": existing.green_from, "amber_from": existing.amber_from}
+    for measure_id in (None, existing.id):
+        wanted = expected(raw, max_length=100, required=True)
+        if wanted[0] == "stored" and (not kpis.name_key(wanted[1]) or kpis.name_key(wanted[1]) in taken(measure_id)):
+            wanted = ("refused", None)
+        values = {**keep, "name": raw, "aliases": keep["aliases"] if measure_id else []}
+        result = outcome(lambda: kpis.save_measure(db, qa, measure_id, **values))
+        assert_outcome(result, wanted, f"measure name {measure_id}")
+        if result[0] == "stored":
+            found = {m.id: m for m in kpis.measures(db)}[result[1]]
+            assert found.name == wanted[1]
+            assert_inert_value(found.name, "measure name")
+            kpis.save_measure(db, qa, result[1], **{**values, "name": f"Renamed {result[1]}"})  # frees the name
+    wanted = expected(raw, max_length=300)
+    result = outcome(lambda: kpis.save_measure(db, qa, existing.id, **{**keep, "description": raw}))
+    assert_outcome(result, wanted, "measure description")
+    stored = {m.id: m for m in kpis.measures(db)}[existing.id].description
+    assert stored == (wanted[1] if result[0] == "stored" else existing.description)
+    assert_inert_value(stored, "measure description")
+    kind, alias = expected(raw, max_length=100)
+    key = kpis.name_key(alias or "")
+    if kind == "stored" and key and key in taken(existing.id):
+        kind = "refused"
+    result = outcome(lambda: kpis.save_measure(db, qa, existing.id, **{**keep, "aliases": [raw]}))
+    assert_outcome(result, (kind, alias), "measure other name")
+    if result[0] == "stored":
+        aliases = {m.id: m for m in kpis.measures(db)}[existing.id].aliases
+        # An other name with no letter or digit, or that only respells the name, is dropped as no other name at all.
+        wanted = [alias] if key and key != kpis.name_key(existing.name) else []
+        assert list(aliases) == wanted, aliases
+        for value in aliases:
+            assert_inert_value(value, "measure other name")
+
+
+def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8", errors="surrogatepass")
+
+
+def check_import(db, qa, raw: str, module, header: list[str], rows: list[list[str]], *,
+                 optional: tuple[str, ...] = ()) -> None:
+    """A file with the string in one column of each row (row n, column n): each such row is a short row error
+    (unless the string is blank in an optional column), a file that cannot be read is refused with a clear message,
+    and the import does what the preview said."""
+    data = csv_bytes(header, rows)
+    kind, plan = outcome(lambda: module.plan(db, data, today=A_TODAY))
+    if kind == "refused":  # the whole file: a cell over the CSV limit, or not text
+        assert_clear(plan)
+        return
+    wrong = {e.line for e in plan.errors}
+    for line, column in enumerate(header, start=2):
+        assert line in wrong or (column in optional and not raw.strip()), f"{column}: {raw[:40]!r} was taken"
+    for error in plan.errors:
+        assert 2 <= error.line <= len(rows) + 1, error
+        assert error.reason and len(error.reason) <= 300 and not _UNSHOWABLE.search(error.reason), error
+    kind, done = outcome(lambda: module.import_csv(db, qa, data, today=A_TODAY))
+    if plan.errors:
+        assert kind == "refused" and done.startswith("Nothing was imported"), done
+        assert_clear(done)
+    else:
+        assert kind == "stored" or (kind == "refused" and done.startswith("Nothing was imported")), done
+
+
+def check_kpi_import(db, qa, raw: str) -> None:
+    from lib import kpis
+
+    names = [m.name for m in kpis.measures(db) if m.active]
+    good = {"month": JANUARY, "team": "North", "measure": names[0], "in time": "40", "out of time": "3"}
+    counts = [[{**good, "measure": names[n + 1], column: raw}[c] for c in good]
+              for n, column in enumerate(good)]
+    check_import(db, qa, raw, kpis, list(good), counts)
+    per_household = {"month": JANUARY, "measure": names[0], "household": "N100", "in time": "yes"}
+    rows = [[{**per_household, "measure": names[n + 1], column: raw}[c] for c in per_household]
+            for n, column in enumerate(per_household)]
+    check_import(db, qa, raw, kpis, list(per_household), rows)
+
+
+def check_recruitment_import(db, qa, raw: str) -> None:
+    from lib import recruitment
+
+    measures = list(recruitment.MEASURES.values())
+    good = {"month": JANUARY, "team": "", "measure": measures[0], "number": "4"}
+    rows = [[{**good, "measure": measures[n], column: raw}[c] for c in good] for n, column in enumerate(good)]
+    check_import(db, qa, raw, recruitment, list(good), rows, optional=("team",))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_kpi_measure_names_and_kpi_and_recruitment_file_cells_refuse_or_store_the_string_cleaned(adb, aw, name):
+    raw = CORPUS[name]
+    check_kpi_import(adb, aw["qa"], raw)  # before the string can be a measure's name
+    check_recruitment_import(adb, aw["qa"], raw)
+    check_measure(adb, aw["qa"], raw)
+
+
+# ---- 10. The audit and KPI exports, and a report with all of them ------------------------------------
+
+
+def csv_cells(data: bytes) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(FORMULA_START), cell
+    return rows
+
+
+def hostile_teams_and_managers(db, qa) -> tuple[list[int], dict[str, str]]:
+    """A team named with each string a team name takes, each with a manager named with the string; returns the
+    team ids and {corpus name: the manager's name as stored}."""
+    from lib import accounts
+
+    team_ids, managers = [], {}
+    for number, (name, raw) in enumerate(CORPUS.items()):
+        kind, team = outcome(lambda: accounts.create_team(db, qa, raw))
+        if kind == "refused":
+            assert_clear(team)
+            continue
+        team_ids.append(team)
+        kind, person = outcome(lambda: accounts.create_user(db, qa, username=f"manager{number}", display_name=raw,
+                                                            roles=["manager"], password="correct horse battery",
+                                                            team_id=team))
+        if kind == "stored":
+            managers[name] = text.clean(raw, field="Full name", max_length=80)
+    return team_ids, managers
+
+
+def test_the_audit_circulation_csv_neutralises_hostile_household_team_and_auditor_names(adb, aw):
+    from lib import audits
+    from tests.test_audits import add_home
+
+    team_ids, managers = hostile_teams_and_managers(adb, aw["qa"])
+    assert len(team_ids) >= 60 and len(managers) >= 60
+    households = {}
+    for number, (name, raw) in enumerate(CORPUS.items()):
+        cleaned = fits(raw, 120, multiline=False)  # a household name as the register stores it
+        if cleaned:
+            home = add_home(adb, f"H{number:04d}", team_ids[number % len(team_ids)])
+            with store.write(adb):
+                adb.execute("update households set display_name = :n where id = :id", {"n": cleaned, "id": home})
+            households[name] = cleaned
+    summary = audits.draw(adb, aw["qa"], "2026/27-Q1", size=500, seed=1, exclusion_months=0,
+                          circulate_on=dt.date(2026, 4, 1), today=A_TODAY)
+    assert summary["drawn"] == summary["eligible"]  # every household, so every hostile name
+    cells = csv_cells(audits.export_csv(adb, aw["qa"], summary["programme_id"], today=A_TODAY))
+    assert cells[0][:3] == ["Reference", "Household reference", "Household"]
+    shown = {cell for row in cells[1:] for cell in row}
+    for name, cleaned in {**households, **managers}.items():
+        assert cleaned in shown or "'" + cleaned in shown, name
+    assert "'=cmd|' /C calc'!A0" in shown and "'=2+5" in shown
+
+
+def test_the_kpi_download_neutralises_hostile_measure_and_team_names(adb, aw):
+    from lib import kpis
+
+    qa = aw["qa"]
+    team_ids, _ = hostile_teams_and_managers(adb, qa)
+    names = {}
+    for name, raw in CORPUS.items():
+        kind, measure = outcome(lambda: kpis.save_measure(adb, qa, None, name=raw, green_from=90, amber_from=80))
+        if kind == "refused":
+            assert_clear(measure)
+        else:
+            names[measure] = text.clean(raw, field="Measure name", max_length=100)
+    assert len(names) >= 50
+    figures = "".join(f"{JANUARY},North,{measure},{n},{n % 7}\n" for n, measure in enumerate(names, start=5))
+    kpis.import_csv(adb, qa, "month,team,measure,in time,out of time\n" + figures, today=A_TODAY)
+    january = dt.date(2026, 1, 1)
+    levels = [t["name"] for t in adb.query("select name from teams")]
+    for level in ["Whole service", *levels]:
+        cells = csv_cells(kpis.table_csv(kpis.table(adb, qa, january), month=january, level=level))
+        shown = {row[2] for row in cells[1:]}
+        for cleaned in names.values():
+            assert cleaned in shown or "'" + cleaned in shown, cleaned
+    assert "'=cmd|' /C calc'!A0" in shown
+
+
+def test_a_report_with_hostile_audit_learning_topics_and_measure_names_builds_a_pdf_and_a_workbook(adb, aw):
+    everything, warnings = hostile_audit_report(adb, aw)
+    assert CORPUS["markdown-image"] in everything and CORPUS["mixed-bidi"] in everything  # targeted audits' learning
+    assert any("shown as □" in w for w in warnings) and any("is too long for one page" in w for w in warnings)
+
+
+def hostile_audit_report(adb, aw) -> tuple[str, list[str]]:
+    """Q4's report with a case audit moderated with hostile learning, a targeted audit for each string that fits
+    and hostile KPI measure names with figures: the PDF builds, the workbook holds no formula. Returns the
+    workbook's text and the PDF's warnings."""
+    from openpyxl import load_workbook as open_workbook
+
+    from lib import audits, kpis, report_xlsx, targeted_audits
+    from tests.test_audits import moderation
+
+    qa = aw["qa"]
+    learning = "\n".join(CORPUS[n] for n in ("formula-hyperlink", "markdown-image", "mixed-bidi"))
+    audits.moderate(adb, aw["sen"], aw["cases"]["moderate"], moderation(learning=learning), today=A_TODAY)
+    recorded = 0
+    for number, (name, raw) in enumerate(CORPUS.items()):
+        lesson = fits(raw, 5000)
+        if lesson is None:
+            continue
+        topic = fits(raw, 200, multiline=False) or f"Topic {number}"
+        targeted_audits.record(adb, qa, targeted_entry(topic=topic, learning=raw, findings=raw, scope=lesson[:2000]),
+                               today=A_TODAY)
+        recorded += 1
+    assert recorded >= 60
+    measures = []
+    for raw in (CORPUS["formula-dde"], CORPUS["formula-hyperlink"], CORPUS["html-script"], CORPUS["markdown-link"]):
+        measures.append(kpis.save_measure(adb, qa, None, name=raw, green_from=90, amber_from=80))
+    kpis.import_csv(adb, qa, "month,team,measure,in time,out of time\n"
+                    + "".join(f"{JANUARY},North,{m},40,3\n" for m in measures), today=A_TODAY)
+    value = report.build(adb, qa, A_Q4, today=A_TODAY)
+    pdf, warnings = report_pdf.render(value)
+    assert pdf.startswith(b"%PDF-") and len(PdfReader(io.BytesIO(pdf)).pages) > 1
+    book = open_workbook(io.BytesIO(report_xlsx.render(value)))
+    values = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                if isinstance(cell.value, str):
+                    values.append(cell.value)
+    everything = "\n".join(values)
+    assert "=cmd|' /C calc'!A0" in everything and CORPUS["html-script"] in everything  # measure names, as text
+    assert any(v.startswith("=HYPERLINK(") for v in values)
+    return everything, warnings
+
+
+def test_a_hostile_targeted_audit_and_audit_form_show_as_literal_text_on_their_pages(demo_db, app):
+    from lib import audits, targeted_audits
+    from tests.test_audit_pages import case_in
+
+    qa_user = user(demo_db, "qa")
+    targeted_audits.record(demo_db, qa_user, targeted_entry(
+        topic=MARKUP["markdown-image"], reason_detail=MARKUP["html-img-onerror"], scope=MARKUP["markdown-link"],
+        findings=MARKUP["streamlit-directives"], learning=MARKUP["html-script"], started_on=None,
+        completed_on=app_today()), today=app_today())
+    at = open_form(app, demo_db, "qa", "app_pages/targeted_audits.py")
+    assert_inert_page(at, MARKUP.values())
+    shown = " ".join(str(v) for frame in at.dataframe for v in frame.value.astype(str).to_numpy().ravel())
+    assert MARKUP["markdown-image"] in shown and MARKUP["html-script"] in shown
+
+    row = case_in(demo_db, "in_progress")
+    lead = user(demo_db, demo_db.execute("select username from users where id = :id",
+                                         {"id": row["lead_auditor_id"]}).fetchone()[0])
+    audits.save(demo_db, lead, row["id"], {
+        "grades": {"voice": {"grade": "good", "evidence": MARKUP["markdown-image"]}},
+        "parent_spoken": False, "parent_not_why": MARKUP["html-script"],
+        "ssw_discussion": MARKUP["markdown-link"] + "\n" + MARKUP["html-img-onerror"]}, today=app_today())
+    at = open_form(app, demo_db, lead.username, "app_pages/my_audits.py")
+    at.selectbox(key="my_audit").set_value(row["id"]).run()
+    assert_inert_page(at, MARKUP.values())
+    boxes = [t.value for t in at.text_area] + [t.value for t in at.text_input]
+    assert MARKUP["markdown-image"] in boxes and MARKUP["html-script"] in boxes
