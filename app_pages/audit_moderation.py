@@ -19,13 +19,9 @@ st.metric("Waiting for moderation", len(waiting))
 ui.table([{"Reference": r["reference"], "Household": r["household_reference"], "Team": r["team"] or "",
            "Lead auditor": r["lead_auditor"], "Peer auditor": r["peer_auditor"], "Submitted": r["completed_on"],
            "Moderated": r["moderated_on"] or "not yet"} for r in rows])
-chosen = st.selectbox("Open an audit", [r["id"] for r in rows], index=None, placeholder="Choose a case",
-                      key="moderate_audit", format_func=lambda i: next(r["reference"] for r in rows if r["id"] == i))
-if chosen is None:
-    st.stop()
-audit = ui.attempt(lambda: audits.get(db, user, chosen, today=today))
-if audit is None:
-    st.stop()
+audit = ui.open_chosen("Open an audit", rows, lambda i: audits.get(db, user, i, today=today), key="moderate_audit",
+                       describe=lambda r: r["reference"])
+chosen = audit["id"]
 st.header(ui.md(f"{audit['reference']} · {audit['household_reference']}"))
 st.caption(f"Lead auditor {ui.md(audit['lead_auditor'])}; peer auditor {ui.md(audit['peer_auditor'])}; "
            f"audited {audit['audited_on']}; submitted {audit['completed_on']}.")

@@ -28,13 +28,9 @@ if show == "To review":
 else:
     ui.table([{"Reference": r["reference"], "Household": r["household_reference"], "Reviewed": r["reviewed_on"],
                "Recorded on the carer's file": r["recorded_on_file_on"] or "not yet"} for r in rows])
-chosen = st.selectbox("Open an audit", [r["id"] for r in rows], index=None, placeholder="Choose a case",
-                      key="review_audit", format_func=lambda i: next(r["reference"] for r in rows if r["id"] == i))
-if chosen is None:
-    st.stop()
-audit = ui.attempt(lambda: audits.get(db, user, chosen, today=today))
-if audit is None:
-    st.stop()
+audit = ui.open_chosen("Open an audit", rows, lambda i: audits.get(db, user, i, today=today), key="review_audit",
+                       describe=lambda r: r["reference"])
+chosen = audit["id"]
 st.header(ui.md(f"{audit['reference']} · {audit['household_name']} ({audit['household_reference']})"))
 st.caption(f"Moderated {audit['moderated_on']}; review due {audit['review_due_on']}. Learning:")
 st.text(audit["learning"] or "")

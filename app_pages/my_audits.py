@@ -147,14 +147,8 @@ ui.table([{"Reference": r["reference"], "Stage": audits.STAGES[r["stage"]] + (" 
            "Other auditor": r["peer_auditor"] if r["part"] == "Lead auditor" else r["lead_auditor"],
            "Household": f"{r['household_name']} · {r['household_reference']}", "Team": r["team"] or ""} for r in rows],
          height=35 * (len(rows) + 1) + 3)
-chosen = st.selectbox("Open an audit", [r["id"] for r in rows], index=None, placeholder="Choose a case",
-                      key="my_audit", format_func=lambda i: next(f"{r['reference']} · {r['household_name']}"
-                                                                 for r in rows if r["id"] == i))
-if chosen is None:
-    st.stop()
-audit = ui.attempt(lambda: audits.get(db, user, chosen, today=today))
-if audit is None:
-    st.stop()
+audit = ui.open_chosen("Open an audit", rows, lambda i: audits.get(db, user, i, today=today), key="my_audit",
+                       describe=lambda r: f"{r['reference']} · {r['household_name']}")
 st.header(ui.md(f"{audit['reference']} · {audit['household_name']} ({audit['household_reference']})"))
 ui.table([{"Field": k, "Value": v} for k, v in {
     "Stage": audits.STAGES[audit["stage"]], "Team": audit["team"] or "", "Placement type": audit["cohort"].title(),
@@ -185,5 +179,5 @@ else:
     audit_form(audit)
 action_plan(audit)
 with st.expander("History"):
-    ui.table(audits.history(db, user, chosen, today=today),
+    ui.table(audits.history(db, user, audit["id"], today=today),
              columns={"at": "When (UTC)", "username": "Who", "action": "What", "detail": "Changes"})

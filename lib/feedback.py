@@ -38,13 +38,7 @@ RECORD_FIELDS = ("household_id", "cohort", "contact_on", "method", "outcome", "r
 
 
 def _choice(value: Any, options: dict, field: str, *, required: bool) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise ValueError(f"{field} is required.")
-        return None
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{field} must be one of: {', '.join(options.values())}.")
-    return value
+    return text.clean_choice(value, options, field, required=required)
 
 
 def _date(value: Any, field: str, today: dt.date) -> str:

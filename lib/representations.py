@@ -51,13 +51,7 @@ def _date(value, field: str, today: dt.date, *, required: bool = False) -> str |
 
 
 def _choice(value, options: dict, field: str, *, required: bool = False):
-    if value is None or value == "":
-        if required:
-            raise ValueError(f"{field} is required.")
-        return None
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{field} must be one of: {', '.join(options.values())}.")
-    return value
+    return text.clean_choice(value, options, field, required=required)
 
 
 def validate(db: sqlite_utils.Database, user: User, entry: dict, *, today: dt.date) -> dict:

@@ -91,3 +91,14 @@ def clean_date(value: object, field: str, *, today: dt.date | None = None, requi
     if value < EARLIEST:
         raise ValueError(f"{field} cannot be before {EARLIEST:%-d %B %Y}.")
     return value
+
+
+def clean_choice(value: object, options: dict, field: str, *, required: bool = False) -> str | None:
+    """One of a field's option codes, or None when empty and optional; ValueError listing the options' names."""
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"{field} is required.")
+        return None
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{field} must be one of: {', '.join(options.values())}.")
+    return value

@@ -222,6 +222,19 @@ def attempt(
     return result
 
 
+def open_chosen(label: str, rows: list[dict], load: Callable[[int], Any], *, key: str,
+                describe: Callable[[dict], str], placeholder: str = "Choose a case") -> Any:
+    """A picker over rows by id; the chosen one loaded with load(id). Stops the page while nothing is
+    chosen, or when loading fails (its error shown)."""
+    by_id = {row["id"]: row for row in rows}
+    chosen = st.selectbox(label, list(by_id), index=None, placeholder=placeholder, key=key,
+                          format_func=lambda i: describe(by_id[i]))
+    loaded = None if chosen is None else attempt(lambda: load(chosen))
+    if loaded is None:
+        st.stop()
+    return loaded
+
+
 def flash(message: str, *, kind: str = "success") -> None:
     """Queue a message for the top of the next run (after a write and rerun)."""
     st.session_state.setdefault(FLASH_QUEUE, []).append((kind, message))
