@@ -261,13 +261,13 @@ def save_measure(
 def _change_words(diff: dict) -> str:
     """A version note's account of a measure's changes, in the words of the Measures form."""
     words = []
-    for field, (old, new) in diff.items():
-        if field in ("green_from", "amber_from"):
-            words.append(f"{'Green' if field == 'green_from' else 'Amber'} from {old}% to {new}%")
-        elif field == "name":
+    for name, (old, new) in diff.items():
+        if name in ("green_from", "amber_from"):
+            words.append(f"{'Green' if name == 'green_from' else 'Amber'} from {old}% to {new}%")
+        elif name == "name":
             words.append(f"renamed from {old}")
         else:
-            words.append({"description": "what it counts", "aliases": "other names in files"}.get(field, field))
+            words.append({"description": "what it counts", "aliases": "other names in files"}.get(name, name))
     return ", ".join(words)
 
 
