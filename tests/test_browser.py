@@ -266,7 +266,7 @@ def test_qa_uploads_a_kpi_extract_sees_its_row_errors_then_imports_the_corrected
     bad = f"month,team,measure,in time,out of time\n{month},Nowhere Team,Support visits in time,-3,4\n"
     page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
-    page.get_by_text("Nothing can be imported yet").wait_for()
+    page.get_by_text("Nothing can be imported yet").first.wait_for()
     settle(page)
     shot(page, "kpi-import-errors")
     good = (f"month,team,measure,in time,out of time\n{month},North Fostering Team,Support visits in time,41,9\n"
@@ -274,7 +274,7 @@ def test_qa_uploads_a_kpi_extract_sees_its_row_errors_then_imports_the_corrected
     page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": good.encode()}])
     page.get_by_role("button", name="Import 2 figures").click()
-    page.get_by_text("Imported 2 figures").wait_for()
+    page.get_by_text("Imported 2 figures").first.wait_for()  # shown as a message and, briefly, a toast
     settle(page)
     shot(page, "kpi-imported")
     with sqlite3.connect(server_database[0]) as database:
