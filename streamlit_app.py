@@ -2,19 +2,21 @@
 
 import streamlit as st
 
-from lib import access, accounts, settings, ui
-from lib import db as store
+from lib import store
+from lib.people import access, accounts
+from lib.store import settings
+from lib.ui import session, widgets
 
 # A local icon: a :material: page icon would make the browser fetch a font from the internet.
 st.set_page_config(page_title="Fostering Feedback Hub", page_icon=str(store.ROOT / "data" / "icon.png"), layout="wide")
 
-db = ui.open_connection()
-user = ui.current_user(db)
+db = session.open_connection()
+user = session.current_user(db)
 
 if accounts.user_count(db) == 0:
-    pages = [st.Page("app_pages/first_run.py", title="Get started", icon=":material/rocket_launch:", default=True)]
+    pages = [st.Page("app_pages/people/first_run.py", title="Get started", icon=":material/rocket_launch:", default=True)]
 elif user is None:
-    pages = [st.Page("app_pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)]
+    pages = [st.Page("app_pages/people/sign_in.py", title="Sign in", icon=":material/login:", default=True)]
 else:
     pages = {}
     for page in access.pages_for(user):
@@ -24,15 +26,15 @@ else:
         )
 
 if store.is_demo(db):
-    ui.demo_banner()
+    widgets.demo_banner()
 
 if user is not None:
     with st.sidebar:
-        st.caption(ui.md(settings.get(db, "service_name")))
+        st.caption(widgets.md(settings.get(db, "service_name")))
         st.text(user.display_name)
         st.caption(", ".join(access.ROLES[r] for r in sorted(user.roles)))
-        st.button("Sign out", icon=":material/logout:", on_click=ui.sign_out, key="sign_out")
-        ui.idle_timer(db)
+        st.button("Sign out", icon=":material/logout:", on_click=session.sign_out, key="sign_out")
+        session.idle_timer(db)
 
-ui.show_flash()
+widgets.show_flash()
 st.navigation(pages, expanded=True).run()

@@ -1,16 +1,20 @@
 import streamlit as st
 
-from lib import access, audits, compliance, follow_ups, register, settings, ui
+from lib.audits import reviews
+from lib.capture import compliance, follow_ups
+from lib.people import access, register
+from lib.store import settings
+from lib.ui import session, widgets
 
-db = ui.connection()
-user = ui.page_user("use_app")
-st.title(ui.md(settings.get(db, "service_name")))
-st.write(f"Signed in as {ui.md(user.display_name)}.")
-for reminder in audits.reminders(db, user, today=ui.today()):
+db = session.connection()
+user = session.page_user("use_app")
+st.title(widgets.md(settings.get(db, "service_name")))
+st.write(f"Signed in as {widgets.md(user.display_name)}.")
+for reminder in reviews.reminders(db, user, today=session.today()):
     st.info(reminder, icon=":material/assignment:")
 
 if access.can(user, "view_my_month"):
-    standing = compliance.my_month(db, user, today=ui.today())
+    standing = compliance.my_month(db, user, today=session.today())
     left, right = st.columns(2)
     left.metric("Carer feedback this month", f"{standing.carers} of {standing.minimum_carers}")
     right.metric("Birth-parent feedback this month", f"{standing.parents} of {standing.minimum_parents}")

@@ -24,10 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from lib import accounts, coding, demo_feedback, quarters, themes
-from lib import db as store
-
 from bench import build
+from lib import periods, store
+from lib.capture import feedback, questions
+from lib.demo import feedback as demo_feedback
+from lib.people import accounts
+from lib.themes import codebook, explorer, matching
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,7 +91,6 @@ def measure_recording(db, table: Table, count: int) -> None:
                            ).fetchone()
     today = dt.date.today()
     rng = random.Random(5)
-    from lib import feedback, questions
 
     bank = questions.current(db)
 
@@ -119,10 +120,10 @@ RAW_GROUP_BY = """
     group by 1, 2, 3"""
 
 
-def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) -> None:
+def measure_explorer(db, table: Table, quarter: periods.Quarter, repeats: int) -> None:
     """The explorer's theme × cohort × reading counts for a quarter, against one raw GROUP BY over the same rows."""
     manager = _user(db, "manager")
-    filters = themes.Filters(quarter.start, quarter.end)
+    filters = explorer.Filters(quarter.start, quarter.end)
 
     def uncached(fn):  # the explorer keeps answers until the next save: time the query itself
         def run():
@@ -130,8 +131,8 @@ def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) 
             fn()
         return run
 
-    themes.theme_counts(db, manager, filters)
-    ours = _times(uncached(lambda: themes.theme_counts(db, manager, filters)), repeats)
+    explorer.theme_counts(db, manager, filters)
+    ours = _times(uncached(lambda: explorer.theme_counts(db, manager, filters)), repeats)
     params = {"start": quarter.start.isoformat(), "end": quarter.end.isoformat()}
     db.execute(RAW_GROUP_BY, params).fetchall()
     raw = _times(lambda: db.execute(RAW_GROUP_BY, params).fetchall(), repeats)
@@ -142,12 +143,12 @@ def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) 
               f"{_p95(raw) * 1000:.0f} ms", "1.00x", "", None)
 
     def page_data() -> None:  # every query the page runs for a quarter on first show
-        previous = themes.Filters(quarter.previous.start, quarter.previous.end)
-        themes.comment_total(db, manager, filters), themes.uncoded_total(db, manager, filters)
-        themes.theme_counts(db, manager, filters), themes.cohort_totals(db, manager, filters)
-        themes.theme_counts(db, manager, previous), themes.cohort_totals(db, manager, previous)
-        themes.theme_sentiment(db, manager, filters)
-        themes.answer_counts(db, manager, filters, "carer")
+        previous = explorer.Filters(quarter.previous.start, quarter.previous.end)
+        explorer.comment_total(db, manager, filters), explorer.uncoded_total(db, manager, filters)
+        explorer.theme_counts(db, manager, filters), explorer.cohort_totals(db, manager, filters)
+        explorer.theme_counts(db, manager, previous), explorer.cohort_totals(db, manager, previous)
+        explorer.theme_sentiment(db, manager, filters)
+        explorer.answer_counts(db, manager, filters, "carer")
 
     whole = _times(uncached(page_data), max(3, repeats // 2))
     table.add("  every query of the page, after a save (uncached)", f"{statistics.median(whole) * 1000:.0f} ms",
@@ -158,7 +159,7 @@ def measure_explorer(db, table: Table, quarter: quarters.Quarter, repeats: int) 
               f"{_p95(again) * 1000:.1f} ms", "", "", None)
 
 
-def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: int) -> None:
+def measure_page(path: Path, table: Table, quarter: periods.Quarter, repeats: int) -> None:
     """The Themes page rendered by AppTest for a manager, on a chosen quarter: first run and warm reruns."""
     from streamlit.testing.v1 import AppTest
 
@@ -169,7 +170,7 @@ def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: i
     at.session_state["user_id"] = manager.id
     at.session_state["last_active"] = time.time()
     at.run()
-    at.switch_page("app_pages/themes_explorer.py")
+    at.switch_page("app_pages/themes/themes_explorer.py")
     store._CACHE.clear()
     start = time.perf_counter()
     at.run()
@@ -189,13 +190,13 @@ def measure_page(path: Path, table: Table, quarter: quarters.Quarter, repeats: i
 
 
 def measure_coding(table: Table, count: int) -> None:
-    theme_rows = themes.default_themes()
-    matcher = coding.Matcher(theme_rows)
-    naive_coder = coding.NaiveCoder(theme_rows)  # triggers stemmed once, outside the timing
+    theme_rows = codebook.default_themes()
+    matcher = matching.Matcher(theme_rows)
+    naive_coder = matching.NaiveCoder(theme_rows)  # triggers stemmed once, outside the timing
     comments = _comments(count)
-    coding.code(comments[0], matcher)  # load the sentiment lexicon outside the timing
-    fast, fast_low = _rate(lambda c: coding.code(c, matcher), comments)
-    match_only, _ = _rate(lambda c: matcher.find([coding._stem(w) for w in coding.words(c)], coding.words(c)),
+    matching.code(comments[0], matcher)  # load the sentiment lexicon outside the timing
+    fast, fast_low = _rate(lambda c: matching.code(c, matcher), comments)
+    match_only, _ = _rate(lambda c: matcher.find([matching._stem(w) for w in matching.words(c)], matching.words(c)),
                           comments)
     naive, naive_low = _rate(naive_coder.code, comments[: max(200, count // 5)], repeats=3)
     table.add("auto-coding: themes + sentiment (the app)", f"{fast:,.0f}/s", f"{fast_low:,.0f}/s",
@@ -204,7 +205,7 @@ def measure_coding(table: Table, count: int) -> None:
     table.add("  baseline: naive loop over every trigger", f"{naive:,.0f}/s", f"{naive_low:,.0f}/s", "1.0x", "", None)
 
 
-def measure_pdf(path: Path, table: Table, quarter: quarters.Quarter, out: Path) -> None:
+def measure_pdf(path: Path, table: Table, quarter: periods.Quarter, out: Path) -> None:
     """The quarterly report (PDF and charts, Excel alongside) built by a fresh process: cold, every time."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "lib.report", "--db", str(path), "--period", quarter.slug,
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     db = store.connect(path)
     responses = db.execute("select count(*) from responses").fetchone()[0]
     comments = db.execute("select count(*) from comments").fetchone()[0]
-    quarter = quarters.Quarter.containing(dt.date.today()).previous
+    quarter = periods.Quarter.containing(dt.date.today()).previous
     print(f"Fostering Feedback Hub benchmark · {dt.date.today()} · Python {platform.python_version()} · "
           f"{platform.machine()} · {os.cpu_count()} cores")
     print(f"database: {responses:,} responses ({args.rows:,} synthetic, the rest the demo's and earlier runs'), "

@@ -8,7 +8,7 @@ the last five years (20 financial quarters) in batches of 5,000, one transaction
   `feedback.validate`, the same checks the forms use, so every row is one the app could have saved;
 - rows go in with `executemany` rather than `feedback.record` one by one (which would take hours
   at 1M), with an audit row per response as the real path writes;
-- comments are coded with the app's own coder (`coding.code`) and codebook; a comment text seen
+- comments are coded with the app's own coder (`matching.code`) and codebook; a comment text seen
   before reuses its coding, which gives the same rows the coder would (coding is deterministic).
 
 The mix: BSO calls to carers 32% and birth parents 25% (a fifth of calls are attempts: no answer,
@@ -26,8 +26,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from lib import coding, demo, demo_feedback, feedback, questions, themes
-from lib import db as store
+from lib import demo, store
+from lib.capture import feedback, questions
+from lib.demo import feedback as demo_feedback
+from lib.themes import codebook, matching
 
 YEARS = 5
 BATCH = 5_000
@@ -78,7 +80,7 @@ def _add_households(db: sqlite_utils.Database, rows: int, seed: int) -> int:
 def _add_responses(db: sqlite_utils.Database, rows: int, *, seed: int, today: dt.date, progress) -> int:
     rng = random.Random(seed)
     bank = questions.current(db)
-    version, matcher = themes.matcher(db)
+    version, matcher = codebook.matcher(db)
     staff = {role: [r[0] for r in db.execute(
         "select u.id from users u join user_roles r on r.user_id = u.id where r.role = :role", {"role": role})]
         for role in ("bso", "social_worker", "manager")}
@@ -108,11 +110,11 @@ def _add_responses(db: sqlite_utils.Database, rows: int, *, seed: int, today: dt
                       "submission_key": f"bench-{seed}-{next_response}"}
             responses.append(tuple(record[c] for c in COLUMNS))
             answers.extend((next_response, item, value) for item, value in clean["answers"].items())
-            audience = coding.audience(record["respondent"], record["cohort"])
+            audience = matching.audience(record["respondent"], record["cohort"])
             for item, comment in clean["comments"].items():
                 key = (comment["text"], audience)
                 if key not in codings:
-                    codings[key] = coding.code(comment["text"], matcher, audience)
+                    codings[key] = matching.code(comment["text"], matcher, audience)
                 result = codings[key]
                 comments.append((next_comment, next_response, item, comment["text"], int(comment["consent"]),
                                  result.sentiment, version))

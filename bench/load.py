@@ -471,7 +471,7 @@ class BrowserPerson(Person):
             placement = page.locator("[data-testid='stRadio']").filter(has_text="Placement type")
             await self.settle(action, placement.locator("input:checked"))
         elif action.startswith("save"):
-            from lib import demo_feedback as pools
+            from lib.demo import feedback as pools
 
             form = "carer" if "carer" in action else "parent"
             rating = rng.choice(["Excellent", "Good", "Adequate", "Poor"])
@@ -733,7 +733,7 @@ class SocketPerson(Person):
             self.values[widget.id] = self.state(widget.id, string_value=option)
             await self.act(action, lambda s: s.widget("Placement type").HasField("default"))
         elif action.startswith("save"):
-            from lib import demo_feedback as pools
+            from lib.demo import feedback as pools
 
             form = "carer" if "carer" in action else "parent"
             rating = rng.choice(["Excellent", "Good", "Adequate", "Poor"])

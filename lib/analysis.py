@@ -5,18 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first day of every calendar month from first's month to last's month, inclusive."""
-    months, current = [], month_start(first)
-    while current <= month_start(last):
-        months.append(current)
-        current = (current + dt.timedelta(days=32)).replace(day=1)
-    return months
+from lib import periods
 
 
 @dataclass(frozen=True)
@@ -63,11 +52,11 @@ def compliance(
         key = month.strftime("%Y-%m")
         for bso in bsos:
             c = found.get((bso["id"], key), {})
-            if bso.get("since") and month < month_start(bso["since"]) and not c:
+            if bso.get("since") and month < periods.month_start(bso["since"]) and not c:
                 continue
             rows.append(Compliance(bso["id"], bso["name"], month, c.get("carers", 0), c.get("parents", 0),
                                    c.get("attempts", 0), minimum_carers, minimum_parents,
-                                   in_progress=month == month_start(today)))
+                                   in_progress=month == periods.month_start(today)))
     return rows
 
 

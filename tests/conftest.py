@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from lib import accounts
-from lib import db as store
+from lib import demo, store
+from lib.people import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -34,7 +34,6 @@ def demo_template(tmp_path_factory):
     """A demo database built once per test run; tests get their own copy of it."""
     path = tmp_path_factory.mktemp("template") / "demo.db"
     database = store.connect(path)
-    from lib import demo
 
     demo.load(database, seed=5)
     database.close()

@@ -6,12 +6,18 @@ import itertools
 
 import pytest
 
-from lib import (accounts, actions, audit_trail, backup, compliance, feedback, follow_ups, publishing, register,
-                 report, representations, retention, settings, themes)
-from lib import kpis, recruitment
-from lib import audit_report, audits, targeted_audits
-from lib import db as store
-from lib.access import PermissionDenied
+from lib import store
+from lib.audits import casefile, findings, moderation, plan, programme, reviews
+from lib.audits import targeted as targeted_audits
+from lib.capture import compliance, feedback, follow_ups
+from lib.kpis import figures, measures, performance, recruitment
+from lib.log import actions, representations
+from lib.people import accounts, register
+from lib.people.access import PermissionDenied
+from lib.report import build as report
+from lib.report import drafts, publishing
+from lib.store import backup, history, retention, settings
+from lib.themes import codebook, explorer, review
 from tests.conftest import add_user
 from tests.test_feedback import add_household, carer_entry
 
@@ -22,7 +28,7 @@ _serial = itertools.count(1)
 
 @pytest.fixture
 def world(db, db_path):
-    themes.ensure(db)
+    codebook.ensure(db)
     bso = add_user(db, "bso", username="writer")
     home = add_household(db)
     flagged = feedback.record(db, bso, "carer", carer_entry(home, safeguarding=True, callback=True), today=TODAY)
@@ -64,14 +70,14 @@ CASES = {
     "see my month": ({"bso"}, lambda db, u, w: compliance.my_month(db, u, today=TODAY)),
     "see follow-ups": ({"manager", "qa"}, lambda db, u, w: follow_ups.open_items(db, u)),
     "close a follow-up": ({"manager", "qa"}, lambda db, u, w: follow_ups.close(db, u, w["follow_up"], "Called.")),
-    "change the codebook": ({"qa"}, lambda db, u, w: themes.save_theme(
+    "change the codebook": ({"qa"}, lambda db, u, w: codebook.save_theme(
         db, u, None, name=f"Theme {n()}", definition="", triggers=[f"word{n()}"], applies_to=["Y"],
         usually="either")),
-    "review a code": ({"manager", "qa"}, lambda db, u, w: themes.decide(db, u, w["comment"], "T18", "added")),
-    "explore themes": ({"manager", "qa"}, lambda db, u, w: themes.theme_counts(
-        db, u, themes.Filters(TODAY.replace(day=1), TODAY))),
+    "review a code": ({"manager", "qa"}, lambda db, u, w: review.decide(db, u, w["comment"], "T18", "added")),
+    "explore themes": ({"manager", "qa"}, lambda db, u, w: explorer.theme_counts(
+        db, u, explorer.Filters(TODAY.replace(day=1), TODAY))),
     "build the report": ({"qa"}, lambda db, u, w: report.build(db, u, "2025/26-Q4", today=TODAY)),
-    "save report commentary": ({"qa"}, lambda db, u, w: report.save_draft(db, u, "2025/26-Q4",
+    "save report commentary": ({"qa"}, lambda db, u, w: drafts.save_draft(db, u, "2025/26-Q4",
                                                                         narrative={"headlines": "Fine."})),
     "see published reports": ({"qa"}, lambda db, u, w: publishing.versions(db, u, "2025/26-Q4")),
     "log a complaint": ({"manager", "qa"}, lambda db, u, w: representations.record(db, u, {
@@ -83,22 +89,22 @@ CASES = {
         "said": "Late money", "theme_ids": ["T06"], "from_quarter": "2025/26 Q4", "will_do": "Fix it",
         "owner": "Finance team"}, today=TODAY)),
     "download a backup": ({"qa"}, lambda db, u, w: backup.download(db, u, w["path"])),
-    "read the audit log": ({"qa"}, lambda db, u, w: audit_trail.entries(db, u)),
+    "read the audit log": ({"qa"}, lambda db, u, w: history.entries(db, u)),
     "preview retention": ({"qa"}, lambda db, u, w: retention.preview(db, u, today=LATER)),
     "apply retention": ({"qa"}, lambda db, u, w: retention.apply(
         db, u, today=LATER, expected=retention._counts(db, retention.cutoff(db, LATER)))),
-    "see the performance dashboard": ({"manager", "qa"}, lambda db, u, w: kpis.table(db, u, TODAY)),
+    "see the performance dashboard": ({"manager", "qa"}, lambda db, u, w: performance.table(db, u, TODAY)),
     "see the register's figures": ({"manager", "qa"}, lambda db, u, w: recruitment.register_position(db, u, TODAY)),
-    "import KPI figures": ({"qa"}, lambda db, u, w: kpis.import_csv(
+    "import KPI figures": ({"qa"}, lambda db, u, w: figures.import_csv(
         db, u, "month,team,measure,in time,out of time\n2026-01,Matrix Team,Support visits in time,5,5\n", today=TODAY)),
-    "enter KPI figures by hand": ({"qa"}, lambda db, u, w: kpis.enter_month(
+    "enter KPI figures by hand": ({"qa"}, lambda db, u, w: figures.enter_month(
         db, u, month=TODAY, team_id=w["team"], values={"kit_call": (n(), 1)}, today=TODAY)),
-    "change a KPI measure": ({"qa"}, lambda db, u, w: kpis.save_measure(db, u, None, name=f"Measure {n()}",
+    "change a KPI measure": ({"qa"}, lambda db, u, w: measures.save_measure(db, u, None, name=f"Measure {n()}",
                                                                         green_from=90, amber_from=80)),
-    "retire a KPI measure": ({"qa"}, lambda db, u, w: kpis.set_status(db, u, "kit_call", "retired")),
+    "retire a KPI measure": ({"qa"}, lambda db, u, w: measures.set_status(db, u, "kit_call", "retired")),
     "import recruitment figures": ({"qa"}, lambda db, u, w: recruitment.import_csv(
         db, u, "month,team,measure,number\n2026-01,,Enquiries,5\n", today=TODAY)),
-    "see the figures' import history": ({"qa"}, lambda db, u, w: kpis.history(db, u)),
+    "see the figures' import history": ({"qa"}, lambda db, u, w: figures.history(db, u)),
 }
 LATER = dt.date(2040, 1, 1)  # every entry in the world is past the retention period
 
@@ -123,39 +129,39 @@ def _user_id(db, username: str) -> int:
 def _review(db, user):
     audit_id = _case(db, 3)
     action = db.execute("select id from case_audit_actions where audit_id = :a", {"a": audit_id}).fetchone()[0]
-    return audits.record_review(db, user, audit_id, {"reviewed_on": TODAY, "actions": {
+    return reviews.record_review(db, user, audit_id, {"reviewed_on": TODAY, "actions": {
         action: {"complete": True, "evidence": "Seen on file."}}}, today=TODAY)
 
 
 AUDIT_CASES = {
-    "draw an audit programme": ({"qa"}, lambda db, u, w: audits.draw(
+    "draw an audit programme": ({"qa"}, lambda db, u, w: programme.draw(
         db, u, "2026/27-Q1", size=2, seed=1, exclusion_months=0, circulate_on=dt.date(2026, 4, 1), today=TODAY)),
-    "circulate an audit programme": ({"qa"}, lambda db, u, w: audits.circulate(
-        db, u, audits.programme_for(db, qa_reader(db), "2025/26-Q3")["id"], today=TODAY)),
-    "change a case's auditors": ({"qa"}, lambda db, u, w: audits.assign(
+    "circulate an audit programme": ({"qa"}, lambda db, u, w: programme.circulate(
+        db, u, programme.programme_for(db, qa_reader(db), "2025/26-Q3")["id"], today=TODAY)),
+    "change a case's auditors": ({"qa"}, lambda db, u, w: programme.assign(
         db, u, _case(db, 4), lead_id=_user_id(db, "mary"), peer_id=_user_id(db, "sam"), due_on="2026-02-20",
         today=TODAY)),
-    "withdraw a case": ({"qa"}, lambda db, u, w: audits.withdraw(db, u, _case(db, 4), "Moved away.")),
-    "see the audit programme": ({"senior_manager", "qa"}, lambda db, u, w: audits.cases(
-        db, u, audits.programme_for(db, qa_reader(db), "2025/26-Q4")["id"], today=TODAY)),
-    "download the circulation list": ({"senior_manager", "qa"}, lambda db, u, w: audits.export_csv(
-        db, u, audits.programme_for(db, qa_reader(db), "2025/26-Q4")["id"], today=TODAY)),
+    "withdraw a case": ({"qa"}, lambda db, u, w: programme.withdraw(db, u, _case(db, 4), "Moved away.")),
+    "see the audit programme": ({"senior_manager", "qa"}, lambda db, u, w: programme.cases(
+        db, u, programme.programme_for(db, qa_reader(db), "2025/26-Q4")["id"], today=TODAY)),
+    "download the circulation list": ({"senior_manager", "qa"}, lambda db, u, w: programme.export_csv(
+        db, u, programme.programme_for(db, qa_reader(db), "2025/26-Q4")["id"], today=TODAY)),
     "see audit follow-ups": ({"senior_manager", "advanced_practitioner", "qa"},
-                             lambda db, u, w: audits.follow_ups(db, u, today=TODAY)),
-    "see my audits": ({"manager"}, lambda db, u, w: audits.my_audits(db, u, today=TODAY)),
-    "fill in an audit form": ({"manager"}, lambda db, u, w: audits.save(
+                             lambda db, u, w: reviews.follow_ups(db, u, today=TODAY)),
+    "see my audits": ({"manager"}, lambda db, u, w: casefile.my_audits(db, u, today=TODAY)),
+    "fill in an audit form": ({"manager"}, lambda db, u, w: casefile.save(
         db, u, _as_lead(db, u, 1), {"grades": {"voice": {"grade": "good", "evidence": "Seen."}}}, today=TODAY)),
-    "add an audit action": ({"manager"}, lambda db, u, w: audits.add_action(
+    "add an audit action": ({"manager"}, lambda db, u, w: plan.add_action(
         db, u, _as_lead(db, u, 1), {"action": "Visit.", "owner": "Team manager", "due_on": "2026-02-20"},
         today=TODAY)),
-    "moderate an audit": ({"senior_manager"}, lambda db, u, w: audits.moderate(db, u, _case(db, 2), {
-        "moderated_on": TODAY, "grades": {d: {"grade": "good"} for d in audits.GRADED}, "learning": "Good work."},
+    "moderate an audit": ({"senior_manager"}, lambda db, u, w: moderation.moderate(db, u, _case(db, 2), {
+        "moderated_on": TODAY, "grades": {d: {"grade": "good"} for d in casefile.GRADED}, "learning": "Good work."},
         today=TODAY)),
     "record an eight-week review": ({"advanced_practitioner", "qa"}, lambda db, u, w: _review(db, u)),
     "record a targeted audit": ({"manager", "senior_manager", "qa"}, lambda db, u, w: targeted_audits.record(db, u, {
         "topic": "Supervision", "reason": "supervision", "scope": "Ten cases.", "findings": "Gaps.",
         "learning": "Reflect more.", "completed_on": TODAY}, today=TODAY)),
-    "see audit findings": ({"manager", "senior_manager", "qa"}, lambda db, u, w: audit_report.findings(
+    "see audit findings": ({"manager", "senior_manager", "qa"}, lambda db, u, w: findings.findings(
         db, u, dt.date(2026, 1, 1), dt.date(2026, 3, 31))),
 }
 CASES.update(AUDIT_CASES)
@@ -177,18 +183,18 @@ def audit_programme(request):
 # Who may open each page, written out independently of lib/access.py's PAGES table.
 EVERYONE = {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"}
 PAGE_ROLES = {
-    "home": EVERYONE, "carer_feedback": {"bso"}, "parent_feedback": {"bso"}, "child_feedback": {"social_worker"},
-    "audit_feedback": {"manager"}, "direct_work": {"social_worker", "manager"}, "my_month": {"bso"},
-    "entries": {"bso", "social_worker", "manager", "qa"}, "themes_explorer": {"manager", "qa"}, "complaints": {"bso", "manager", "qa"},
-    "actions": {"manager", "qa"}, "report_builder": {"qa"}, "theme_review": {"manager", "qa"},
-    "compliance": {"manager", "qa"}, "follow_ups": {"manager", "qa"}, "carer_register": {"manager", "qa"},
-    "users": {"qa"}, "service_settings": {"qa"}, "codebook": {"qa"}, "question_bank": {"qa"},
-    "audit_log": {"qa"}, "my_account": EVERYONE, "kpi_dashboard": {"manager", "qa"}, "kpi_data": {"qa"},
+    "home": EVERYONE, "capture/carer_feedback": {"bso"}, "capture/parent_feedback": {"bso"}, "capture/child_feedback": {"social_worker"},
+    "capture/audit_feedback": {"manager"}, "capture/direct_work": {"social_worker", "manager"}, "capture/my_month": {"bso"},
+    "capture/entries": {"bso", "social_worker", "manager", "qa"}, "themes/themes_explorer": {"manager", "qa"}, "log/complaints": {"bso", "manager", "qa"},
+    "log/actions": {"manager", "qa"}, "report/report_builder": {"qa"}, "themes/theme_review": {"manager", "qa"},
+    "capture/compliance": {"manager", "qa"}, "capture/follow_ups": {"manager", "qa"}, "people/carer_register": {"manager", "qa"},
+    "people/users": {"qa"}, "store/service_settings": {"qa"}, "themes/codebook": {"qa"}, "capture/question_bank": {"qa"},
+    "store/history": {"qa"}, "people/my_account": EVERYONE, "kpis/kpi_dashboard": {"manager", "qa"}, "kpis/kpi_data": {"qa"},
 }
 PAGE_ROLES.update({
-    "my_audits": {"manager"}, "targeted_audits": {"manager", "senior_manager", "qa"},
-    "audit_programme": {"senior_manager", "qa"}, "audit_moderation": {"senior_manager"},
-    "audit_reviews": {"advanced_practitioner", "qa"}, "audit_findings": {"manager", "senior_manager", "qa"},
+    "audits/my_audits": {"manager"}, "audits/targeted_audits": {"manager", "senior_manager", "qa"},
+    "audits/audit_programme": {"senior_manager", "qa"}, "audits/audit_moderation": {"senior_manager"},
+    "audits/audit_reviews": {"advanced_practitioner", "qa"}, "audits/audit_findings": {"manager", "senior_manager", "qa"},
 })
 
 
@@ -231,7 +237,8 @@ def test_a_deactivated_user_cannot_sign_in_and_a_lock_lifts_after_the_lockout_pe
 def test_the_page_table_covers_every_page_in_app_pages():
     from tests.conftest import ROOT
 
-    assert {p.stem for p in (ROOT / "app_pages").glob("*.py")} - {"sign_in", "first_run"} == set(PAGE_ROLES)
+    pages = {str(p.relative_to(ROOT / "app_pages"))[:-3] for p in (ROOT / "app_pages").rglob("*.py")}
+    assert pages - {"people/sign_in", "people/first_run"} == set(PAGE_ROLES)
 
 
 @pytest.mark.parametrize("role", ROLES)

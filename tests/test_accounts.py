@@ -2,8 +2,10 @@ import datetime as dt
 
 import pytest
 
-from lib import accounts, settings
-from lib.access import PermissionDenied
+from lib import store
+from lib.people import accounts
+from lib.people.access import PermissionDenied
+from lib.store import settings
 from tests.conftest import PASSWORD, add_user
 
 NOW = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.timezone.utc)
@@ -213,7 +215,6 @@ def test_a_wrong_current_password_is_audited_and_counts_towards_the_lockout(db):
 def _guess(path, attempts):
     from argon2 import PasswordHasher
 
-    from lib import db as store
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     database = store.connect(path)

@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
-from lib import actions, report
+from lib.log import actions
+from lib.report import build as report
+from lib.themes import codebook
 from tests.conftest import add_user
 
 Q3_DAY, Q4_DAY = dt.date(2025, 11, 3), dt.date(2026, 2, 2)
@@ -10,9 +12,8 @@ Q3_DAY, Q4_DAY = dt.date(2025, 11, 3), dt.date(2026, 2, 2)
 
 @pytest.fixture
 def manager(db):
-    from lib import themes
 
-    themes.ensure(db)
+    codebook.ensure(db)
     return add_user(db, "manager")
 
 

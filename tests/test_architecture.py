@@ -6,11 +6,11 @@ import subprocess
 
 import pytest
 
-from lib import access
+from lib.people import access
 from tests.conftest import ROOT
 
-LIB_MODULES = sorted((ROOT / "lib").glob("*.py"))
-PAGE_SCRIPTS = sorted((ROOT / "app_pages").glob("*.py"))
+LIB_MODULES = sorted((ROOT / "lib").rglob("*.py"))
+PAGE_SCRIPTS = sorted((ROOT / "app_pages").rglob("*.py"))
 SQL = re.compile(r"\b(select\s+.+\s+from|insert\s+into|update\s+\w+\s+set|delete\s+from)\b|db\.(query|execute)\(",
                  re.IGNORECASE)
 
@@ -28,13 +28,13 @@ def test_there_is_no_pages_folder_beside_the_entrypoint():
     assert not (ROOT / "pages").exists(), "a pages/ folder makes st.navigation fall back to the legacy folder scan"
 
 
-@pytest.mark.parametrize("module", LIB_MODULES, ids=lambda p: p.name)
-def test_only_lib_ui_imports_streamlit(module):
+@pytest.mark.parametrize("module", LIB_MODULES, ids=lambda p: str(p.relative_to(ROOT / "lib")))
+def test_only_the_lib_ui_package_imports_streamlit(module):
     uses_streamlit = any(name.split(".")[0] == "streamlit" for name in imports(module))
-    assert uses_streamlit == (module.name == "ui.py")
+    assert uses_streamlit == (module.parent.name == "ui" and module.name != "__init__.py")
 
 
-@pytest.mark.parametrize("script", PAGE_SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("script", PAGE_SCRIPTS, ids=lambda p: str(p.relative_to(ROOT / "app_pages")))
 def test_page_scripts_hold_no_sql_and_no_markup(script):
     source = script.read_text()
     assert not SQL.search(source)
@@ -42,8 +42,8 @@ def test_page_scripts_hold_no_sql_and_no_markup(script):
 
 
 def test_every_page_script_is_in_the_page_table_or_is_a_signed_out_screen():
-    listed = {page.script for page in access.PAGES} | {"app_pages/sign_in.py", "app_pages/first_run.py"}
-    assert {f"app_pages/{p.name}" for p in PAGE_SCRIPTS} == listed
+    listed = {page.script for page in access.PAGES} | {"app_pages/people/sign_in.py", "app_pages/people/first_run.py"}
+    assert {str(p.relative_to(ROOT)) for p in PAGE_SCRIPTS} == listed
 
 
 def test_no_html_is_rendered_anywhere():

@@ -4,10 +4,23 @@ import datetime as dt
 
 import pytest
 
-from lib import audit_report, audits, report, targeted_audits
-from lib.access import PermissionDenied
-from tests.test_audits import (AUDIT_DAY, TODAY, add_home, audit_world, auditor, cases, draw, full_entry,
-                               moderation)
+from lib.audits import casefile, findings, moderation, plan, programme, reviews
+from lib.audits import targeted as targeted_audits
+from lib.people.access import PermissionDenied
+from lib.report import build as report
+from lib.report import pdf as report_pdf
+from lib.report import xlsx as report_xlsx
+from tests.test_audits import (
+    AUDIT_DAY,
+    TODAY,
+    add_home,
+    audit_world,
+    auditor,
+    cases,
+    draw,
+    full_entry,
+    moderation_entry,
+)
 
 Q4 = "2025/26-Q4"
 ALLOWANCES = "Allowance queries were left unanswered; share the finance escalation route with carers."
@@ -15,9 +28,9 @@ VOICE = "Record the child's views in the safer caring plan."
 
 
 def graded(voice: str, overall: str = "good") -> dict:
-    grades = {d: {"grade": "good", "evidence": "Seen."} for d in audits.DOMAINS}
+    grades = {d: {"grade": "good", "evidence": "Seen."} for d in casefile.DOMAINS}
     grades["voice"] = {"grade": voice, "evidence": "Seen."}
-    grades[audits.OVERALL] = {"grade": overall, "evidence": ""}
+    grades[casefile.OVERALL] = {"grade": overall, "evidence": ""}
     return grades
 
 
@@ -37,11 +50,11 @@ def known(db):
     q3 = draw(db, w, size=1, seed=1, quarter="2025/26-Q3", circulate=dt.date(2025, 10, 1))
     old = cases(db, w, q3)[0]
     october = dt.date(2025, 10, 10)
-    audits.save(db, auditor(w, old), old["id"], full_entry(
+    casefile.save(db, auditor(w, old), old["id"], full_entry(
         audited_on=october, ssw_discussed_on=october,
-        grades={d: {"grade": "inadequate", "evidence": "Poor."} for d in audits.GRADED}), today=october, submit=True)
-    audits.moderate(db, w["sen"], old["id"], moderation(
-        {d: {"grade": "inadequate", "reason": ""} for d in audits.GRADED}, day=dt.date(2025, 10, 20)), today=TODAY)
+        grades={d: {"grade": "inadequate", "evidence": "Poor."} for d in casefile.GRADED}), today=october, submit=True)
+    moderation.moderate(db, w["sen"], old["id"], moderation_entry(
+        {d: {"grade": "inadequate", "reason": ""} for d in casefile.GRADED}, day=dt.date(2025, 10, 20)), today=TODAY)
 
     rows = cases(db, w, draw(db, w, size=12, seed=4))
     assert len(rows) == 12
@@ -50,23 +63,23 @@ def known(db):
     for i, row in enumerate(rows):
         lead = auditor(w, row)
         for _ in range(2 if i == 4 else 1 if i < 4 else 0):
-            actions.setdefault(i, []).append(audits.add_action(
+            actions.setdefault(i, []).append(plan.add_action(
                 db, lead, row["id"], {"action": "Do it.", "owner": "Team manager", "due_on": "2026-02-01"},
                 today=TODAY))
         entry = full_entry(grades=graded(voices[i], "requires_improvement" if i == 10 else "good"),
                            child_spoken=i < 8, child_not_why="" if i < 8 else "Under two.",
                            parent_spoken=i < 2, parent_not_why="" if i < 2 else "Declined.")
-        audits.save(db, lead, row["id"], entry, today=AUDIT_DAY, submit=True)
+        casefile.save(db, lead, row["id"], entry, today=AUDIT_DAY, submit=True)
         if i == 11:
             continue
         final = {d: {"grade": g["grade"], "reason": ""} for d, g in entry["grades"].items()}
         if i == 0:
             final["voice"] = {"grade": "outstanding", "reason": "The child's own words run through the file."}
-        audits.moderate(db, w["sue"], row["id"], moderation(final, learning=ALLOWANCES if i < 6 else VOICE),
+        moderation.moderate(db, w["sue"], row["id"], moderation_entry(final, learning=ALLOWANCES if i < 6 else VOICE),
                         today=TODAY)
     complete = {0: [True], 1: [True], 2: [False], 3: [True], 4: [True, False]}
     for i, outcomes in complete.items():
-        audits.record_review(db, w["ap"], rows[i]["id"], {"reviewed_on": dt.date(2026, 2, 10), "actions": {
+        reviews.record_review(db, w["ap"], rows[i]["id"], {"reviewed_on": dt.date(2026, 2, 10), "actions": {
             a: {"complete": c, "evidence": "Checked."} for a, c in zip(actions[i], outcomes)}}, today=TODAY)
     targeted_audits.record(db, w["qa"], {
         "topic": "Supervision of kinship carers by Mary", "reason": "supervision", "scope": "Ten households.",
@@ -76,13 +89,13 @@ def known(db):
 
 
 def test_figures_count_only_the_quarters_moderated_audits_with_their_final_grades(db, known):
-    found = audit_report.findings(db, known["qa"], dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    found = findings.findings(db, known["qa"], dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     assert (found.cases, found.submitted, found.moderated, found.reviewed) == (12, 12, 11, 5)
     assert found.grades["voice"] == {"outstanding": 1, "good": 6, "requires_improvement": 3, "inadequate": 1}
     assert found.auditor_grades["voice"] == {"outstanding": 0, "good": 7, "requires_improvement": 3, "inadequate": 1}
     assert found.grades["overall"] == {"outstanding": 0, "good": 10, "requires_improvement": 1, "inadequate": 0}
     assert found.grades["matching"]["good"] == 11
-    assert found.changed == {**dict.fromkeys(audits.GRADED, 0), "voice": 1}
+    assert found.changed == {**dict.fromkeys(casefile.GRADED, 0), "voice": 1}
     assert found.spoken == {"child": 8, "parent": 2, "carer": 11}
     assert (found.actions, found.actions_reviewed, found.actions_complete) == (6, 6, 4)
     assert found.themes == {"T06": 6, "T16": 5, "T01": 1, "T05": 1}
@@ -90,13 +103,13 @@ def test_figures_count_only_the_quarters_moderated_audits_with_their_final_grade
 
 
 def test_a_withdrawn_case_and_another_quarters_cases_do_not_count(db, known):
-    q3 = audit_report.figures(db, dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    q3 = findings.figures(db, dt.date(2025, 10, 1), dt.date(2025, 12, 31))
     assert (q3.cases, q3.moderated, q3.grades["voice"]["inadequate"]) == (1, 1, 1)
-    year = audit_report.figures(db, dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    year = findings.figures(db, dt.date(2025, 4, 1), dt.date(2026, 3, 31))
     assert year.moderated == 12 and year.grades["voice"]["inadequate"] == 2
-    unmoderated = next(r for r in audits.awaiting_moderation(db, known["sen"], today=TODAY) if not r["moderated_on"])
-    audits.withdraw(db, known["qa"], unmoderated["id"], "Household moved away.")
-    assert audit_report.figures(db, dt.date(2026, 1, 1), dt.date(2026, 3, 31)).cases == 11
+    unmoderated = next(r for r in moderation.awaiting_moderation(db, known["sen"], today=TODAY) if not r["moderated_on"])
+    programme.withdraw(db, known["qa"], unmoderated["id"], "Household moved away.")
+    assert findings.figures(db, dt.date(2026, 1, 1), dt.date(2026, 3, 31)).cases == 11
 
 
 def section(value, key="audits"):
@@ -164,7 +177,6 @@ def test_the_pdf_and_workbook_carry_the_audit_tables(db, known):
 
     from openpyxl import load_workbook
 
-    from lib import report_pdf, report_xlsx
 
     value = report.build(db, known["qa"], Q4, today=TODAY)
     workbook = load_workbook(BytesIO(report_xlsx.render(value)))
@@ -176,6 +188,6 @@ def test_the_pdf_and_workbook_carry_the_audit_tables(db, known):
 
 def test_findings_are_for_managers_senior_managers_and_qa(db, known):
     for user in (known["mary"], known["sen"], known["qa"]):
-        audit_report.findings(db, user, dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+        findings.findings(db, user, dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     with pytest.raises(PermissionDenied):
-        audit_report.findings(db, known["ap"], dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+        findings.findings(db, known["ap"], dt.date(2026, 1, 1), dt.date(2026, 3, 31))

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from lib.audit_sampling import Candidate, Manager, allocate, assign_auditors, draw
+from lib.audits.sampling import Candidate, Manager, allocate, assign_auditors, draw
 
 
 def register(sizes: dict[tuple, int]) -> list[Candidate]:

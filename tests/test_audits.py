@@ -8,9 +8,12 @@ import sqlite3
 
 import pytest
 
-from lib import audits, retention, settings, themes
-from lib import db as store
-from lib.access import PermissionDenied
+from lib import store
+from lib.audits import casefile, moderation, plan, programme as audit_programme, reviews
+from lib.capture import feedback
+from lib.people.access import PermissionDenied
+from lib.store import retention, settings
+from lib.themes import codebook
 from tests.conftest import add_user
 
 TODAY = dt.date(2026, 2, 15)  # in 2025/26 Q4
@@ -35,7 +38,7 @@ def add_home(db, reference, team_id, cohort="mainstream", status="active"):
 def audit_world(db):
     """Two teams with eight active households (mainstream and kinship), three managers, QA, two senior
     managers and an advanced practitioner."""
-    themes.ensure(db)
+    codebook.ensure(db)
     north, south = add_team(db, "North"), add_team(db, "South")
     homes = {}
     for team, prefix in ((north, "N"), (south, "S")):
@@ -55,15 +58,15 @@ def audit_world(db):
 
 
 def draw(db, w, *, size=4, seed=1, quarter=Q4, circulate=CIRCULATE, months=12, circulated=True):
-    summary = audits.draw(db, w["qa"], quarter, size=size, seed=seed, exclusion_months=months, circulate_on=circulate,
+    summary = audit_programme.draw(db, w["qa"], quarter, size=size, seed=seed, exclusion_months=months, circulate_on=circulate,
                           today=TODAY)
     if circulated:
-        audits.circulate(db, w["qa"], summary["programme_id"], today=TODAY)
+        audit_programme.circulate(db, w["qa"], summary["programme_id"], today=TODAY)
     return summary["programme_id"]
 
 
 def cases(db, w, programme_id):
-    return audits.cases(db, w["qa"], programme_id, today=TODAY)
+    return audit_programme.cases(db, w["qa"], programme_id, today=TODAY)
 
 
 def auditor(w, row, part="lead"):
@@ -75,18 +78,18 @@ def full_entry(**changes):
     entry = {"audited_on": AUDIT_DAY, "ssw_discussed_on": AUDIT_DAY,
              "ssw_discussion": "Talked about the child's school move.",
              "child_spoken": True, "parent_spoken": False, "parent_not_why": "Mum declined.", "carer_spoken": True,
-             "grades": {d: {"grade": "good", "evidence": f"Evidence for {d}."} for d in audits.DOMAINS}
-             | {audits.OVERALL: {"grade": "good", "evidence": ""}}}
+             "grades": {d: {"grade": "good", "evidence": f"Evidence for {d}."} for d in casefile.DOMAINS}
+             | {casefile.OVERALL: {"grade": "good", "evidence": ""}}}
     return {**entry, **changes}
 
 
 def submitted(db, w, row, day=AUDIT_DAY, **changes):
-    audits.save(db, auditor(w, row), row["id"], full_entry(**changes), today=day, submit=True)
+    casefile.save(db, auditor(w, row), row["id"], full_entry(**changes), today=day, submit=True)
     return row["id"]
 
 
-def moderation(grades=None, day=dt.date(2026, 1, 20), learning="Record the child's views in the safer caring plan."):
-    chosen = {d: {"grade": "good", "reason": ""} for d in audits.GRADED}
+def moderation_entry(grades=None, day=dt.date(2026, 1, 20), learning="Record the child's views in the safer caring plan."):
+    chosen = {d: {"grade": "good", "reason": ""} for d in casefile.GRADED}
     chosen.update(grades or {})
     return {"moderated_on": day, "grades": chosen, "learning": learning}
 
@@ -124,12 +127,12 @@ def test_the_same_seed_and_register_draw_the_same_households_again(db, w):
 def test_households_audited_within_the_exclusion_window_are_not_drawn_again(db, w):
     q3 = draw(db, w, size=4, seed=3, quarter="2025/26-Q3", circulate=dt.date(2025, 10, 1))
     audited = {r["household_id"] for r in cases(db, w, q3)}
-    summary = audits.draw(db, w["qa"], Q4, size=8, seed=3, exclusion_months=12, circulate_on=CIRCULATE, today=TODAY)
+    summary = audit_programme.draw(db, w["qa"], Q4, size=8, seed=3, exclusion_months=12, circulate_on=CIRCULATE, today=TODAY)
     drawn = {r["household_id"] for r in cases(db, w, summary["programme_id"])}
     assert not drawn & audited and summary["excluded"] == 4 and summary["drawn"] == 4
     assert summary["requested"] == 8 and summary["eligible"] == 4
     # With no exclusion window the same households may be drawn again.
-    again = audits.draw(db, w["qa"], Q4, size=8, seed=3, exclusion_months=0, circulate_on=CIRCULATE, today=TODAY)
+    again = audit_programme.draw(db, w["qa"], Q4, size=8, seed=3, exclusion_months=0, circulate_on=CIRCULATE, today=TODAY)
     assert again["excluded"] == 0 and again["drawn"] == 8
 
 
@@ -139,12 +142,12 @@ def test_a_case_counts_as_audited_on_its_audit_date_or_else_its_circulation_date
     day = dt.date(2025, 3, 10)
     submitted(db, w, row, day=day, audited_on=day, ssw_discussed_on=day)
     # Circulating 1 January 2026 with a 12-month window, the cutoff is 1 January 2025: all eight were in it.
-    eligible, excluded = audits.eligible(db, circulate_on=CIRCULATE, exclusion_months=12)
+    eligible, excluded = audit_programme.eligible(db, circulate_on=CIRCULATE, exclusion_months=12)
     assert (len(eligible), excluded) == (0, 8)
     # From 1 February 2026 (cutoff 1 February 2025) only the case audited on 10 March 2025 is recent.
-    eligible, excluded = audits.eligible(db, circulate_on=dt.date(2026, 2, 1), exclusion_months=12)
+    eligible, excluded = audit_programme.eligible(db, circulate_on=dt.date(2026, 2, 1), exclusion_months=12)
     assert excluded == 1 and row["household_id"] not in {c.household_id for c in eligible} and len(eligible) == 7
-    assert audits.eligible(db, circulate_on=dt.date(2026, 4, 1), exclusion_months=12)[1] == 0
+    assert audit_programme.eligible(db, circulate_on=dt.date(2026, 4, 1), exclusion_months=12)[1] == 0
 
 
 def test_inactive_households_are_never_drawn(db, w):
@@ -160,7 +163,7 @@ def test_a_draft_may_be_drawn_again_but_a_circulated_programme_may_not(db, w):
     assert len(cases(db, w, programme)) == 3
     redraw = json.loads(db.execute("select detail from audit_log where action = 'draw' order by id desc").fetchone()[0])
     assert redraw["replaced"]["seed"] == 1 and redraw["seed"] == 2
-    audits.circulate(db, w["qa"], programme, today=TODAY)
+    audit_programme.circulate(db, w["qa"], programme, today=TODAY)
     with pytest.raises(ValueError, match="already been circulated"):
         draw(db, w, size=3, seed=2)
 
@@ -178,7 +181,7 @@ def test_a_bad_draw_is_refused_with_a_sentence_naming_the_field(db, w, changes, 
     values = {"quarter": Q4, "size": 4, "seed": 1, "exclusion_months": 12, "circulate_on": CIRCULATE, **changes}
     quarter = values.pop("quarter")
     with pytest.raises(ValueError, match=message):
-        audits.draw(db, w["qa"], quarter, today=TODAY, **values)
+        audit_programme.draw(db, w["qa"], quarter, today=TODAY, **values)
     assert db.execute("select count(*) from case_audits").fetchone()[0] == 0
 
 
@@ -188,13 +191,13 @@ def test_a_bad_draw_is_refused_with_a_sentence_naming_the_field(db, w, changes, 
 def test_lead_and_peer_auditor_must_be_different_managers(db, w):
     row = cases(db, w, draw(db, w, circulated=False))[0]
     with pytest.raises(ValueError, match="must be different people"):
-        audits.assign(db, w["qa"], row["id"], lead_id=w["mary"].id, peer_id=w["mary"].id, due_on="2026-02-01",
+        audit_programme.assign(db, w["qa"], row["id"], lead_id=w["mary"].id, peer_id=w["mary"].id, due_on="2026-02-01",
                       today=TODAY)
     with pytest.raises(ValueError, match="peer auditor must be an active user with the manager role"):
-        audits.assign(db, w["qa"], row["id"], lead_id=w["mary"].id, peer_id=w["sen"].id, due_on="2026-02-01",
+        audit_programme.assign(db, w["qa"], row["id"], lead_id=w["mary"].id, peer_id=w["sen"].id, due_on="2026-02-01",
                       today=TODAY)
     with pytest.raises(ValueError, match="due date cannot be before the circulation date"):
-        audits.assign(db, w["qa"], row["id"], lead_id=w["mary"].id, peer_id=w["sam"].id, due_on="2025-12-31",
+        audit_programme.assign(db, w["qa"], row["id"], lead_id=w["mary"].id, peer_id=w["sam"].id, due_on="2025-12-31",
                       today=TODAY)
     with pytest.raises(sqlite3.IntegrityError):  # and the database refuses it too
         with store.write(db):
@@ -210,37 +213,37 @@ def test_a_case_without_a_team_manager_must_get_an_auditor_by_hand_before_circul
     row = cases(db, w, programme)[0]
     assert row["lead_auditor_id"] is None and row["peer_auditor_id"] is not None
     with pytest.raises(ValueError, match="Choose a lead and a peer auditor for CFA-2025-26-Q4-01"):
-        audits.circulate(db, w["qa"], programme, today=TODAY)
-    audits.assign(db, w["qa"], row["id"], lead_id=w["sam"].id, peer_id=w["mary"].id, due_on="2026-02-01", today=TODAY)
-    assert audits.circulate(db, w["qa"], programme, today=TODAY) == 1
+        audit_programme.circulate(db, w["qa"], programme, today=TODAY)
+    audit_programme.assign(db, w["qa"], row["id"], lead_id=w["sam"].id, peer_id=w["mary"].id, due_on="2026-02-01", today=TODAY)
+    assert audit_programme.circulate(db, w["qa"], programme, today=TODAY) == 1
 
 
 def test_auditors_see_their_cases_only_once_circulated_and_from_the_circulation_date(db, w):
     programme = draw(db, w, size=8, circulate=dt.date(2026, 3, 1), circulated=False)
     mary, march = w["mary"], dt.date(2026, 3, 1)
-    assert audits.my_audits(db, mary, today=TODAY) == []
-    audits.circulate(db, w["qa"], programme, today=TODAY)
-    assert audits.my_audits(db, mary, today=TODAY) == []  # it circulates on 1 March
-    mine = audits.my_audits(db, mary, today=march)
+    assert casefile.my_audits(db, mary, today=TODAY) == []
+    audit_programme.circulate(db, w["qa"], programme, today=TODAY)
+    assert casefile.my_audits(db, mary, today=TODAY) == []  # it circulates on 1 March
+    mine = casefile.my_audits(db, mary, today=march)
     assert mine and all(mary.id in (r["lead_auditor_id"], r["peer_auditor_id"]) for r in mine)
     assert {r["part"] for r in mine} == {"Lead auditor", "Peer auditor"}
     others = [r["id"] for r in cases(db, w, programme) if mary.id not in (r["lead_auditor_id"], r["peer_auditor_id"])]
     assert others
     with pytest.raises(PermissionDenied):
-        audits.get(db, mary, others[0], today=march)
+        casefile.get(db, mary, others[0], today=march)
 
 
 def test_the_export_lists_every_case_by_lead_auditor_with_formula_text_neutralised(db, w):
     with store.write(db):
         db.execute("update users set display_name = '=HYPERLINK(\"x\")' where id = :id", {"id": w["sam"].id})
     programme = draw(db, w, size=8)
-    data = audits.export_csv(db, w["qa"], programme, today=TODAY).decode("utf-8-sig")
+    data = audit_programme.export_csv(db, w["qa"], programme, today=TODAY).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
     assert len(rows) == 8 and {r["Due"] for r in rows} == {"2026-01-29"}
     assert all(not r["Lead auditor"].startswith("=") for r in rows)
     assert any(r["Lead auditor"] == "'=HYPERLINK(\"x\")" for r in rows)
     with pytest.raises(PermissionDenied):
-        audits.export_csv(db, w["mary"], programme, today=TODAY)
+        audit_programme.export_csv(db, w["mary"], programme, today=TODAY)
 
 
 # ---- The audit form --------------------------------------------------------------------------------
@@ -254,13 +257,13 @@ def case(db, w):
 def test_progress_is_saved_partly_and_submitting_needs_everything(db, w, case):
     lead = auditor(w, case)
     partial = {"audited_on": AUDIT_DAY, "grades": {"voice": {"grade": "good", "evidence": "Seen."}}}
-    audits.save(db, lead, case["id"], partial, today=TODAY)
-    row = audits.get(db, lead, case["id"], today=TODAY)
+    casefile.save(db, lead, case["id"], partial, today=TODAY)
+    row = casefile.get(db, lead, case["id"], today=TODAY)
     assert row["stage"] == "in_progress" and row["grades"]["voice"]["grade"] == "good"
     with pytest.raises(ValueError, match="a grade for Support and supervision to the carer and its evidence"):
-        audits.save(db, lead, case["id"], partial, today=TODAY, submit=True)
-    audits.save(db, lead, case["id"], full_entry(), today=TODAY, submit=True)
-    row = audits.get(db, lead, case["id"], today=TODAY)
+        casefile.save(db, lead, case["id"], partial, today=TODAY, submit=True)
+    casefile.save(db, lead, case["id"], full_entry(), today=TODAY, submit=True)
+    row = casefile.get(db, lead, case["id"], today=TODAY)
     assert (row["stage"], row["completed_on"], row["completed_by"]) == ("awaiting_moderation", TODAY.isoformat(),
                                                                          lead.id)
 
@@ -282,13 +285,13 @@ def test_a_bad_or_incomplete_audit_is_refused_with_a_sentence_naming_the_field(d
     if "grades" in changes:
         entry["grades"] = full_entry()["grades"] | changes["grades"]
     with pytest.raises(ValueError, match=message):
-        audits.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
-    assert audits.get(db, w["qa"], case["id"], today=TODAY)["completed_on"] is None
+        casefile.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
+    assert casefile.get(db, w["qa"], case["id"], today=TODAY)["completed_on"] is None
 
 
 def test_submitting_an_empty_audit_lists_everything_missing_in_one_message(db, w, case):
     with pytest.raises(ValueError) as refused:
-        audits.save(db, auditor(w, case), case["id"], {"child_spoken": False}, today=TODAY, submit=True)
+        casefile.save(db, auditor(w, case), case["id"], {"child_spoken": False}, today=TODAY, submit=True)
     message = str(refused.value)
     assert message.startswith("The audit cannot be submitted yet: 12 things are missing: the audit date; ")
     for gap in ("a grade for Voice of the child and its evidence", "a grade for Management oversight and its evidence",
@@ -296,48 +299,47 @@ def test_submitting_an_empty_audit_lists_everything_missing_in_one_message(db, w
                 "whether the birth parent was spoken to", "whether the carer was spoken to",
                 "the case discussion with the supervising social worker."):
         assert gap in message
-    assert audits.get(db, w["qa"], case["id"], today=TODAY)["completed_on"] is None
+    assert casefile.get(db, w["qa"], case["id"], today=TODAY)["completed_on"] is None
 
 
 def test_evidence_is_needed_for_each_domain_but_the_overall_summary_is_optional(db, w, case):
     entry = full_entry()
     entry["grades"]["matching"]["evidence"] = ""
     with pytest.raises(ValueError, match="The evidence for Quality of matching is required"):
-        audits.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
+        casefile.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
     entry["grades"]["matching"]["evidence"] = "Seen."
-    entry["grades"][audits.OVERALL]["evidence"] = ""
-    audits.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
+    entry["grades"][casefile.OVERALL]["evidence"] = ""
+    casefile.save(db, auditor(w, case), case["id"], entry, today=TODAY, submit=True)
 
 
 def test_only_the_cases_own_auditors_change_it(db, w, case):
     outsider = next(w[k] for k in ("mary", "nina", "sam") if w[k].id not in (case["lead_auditor_id"],
                                                                               case["peer_auditor_id"]))
     with pytest.raises(PermissionDenied, match="Only this case's lead and peer auditors"):
-        audits.save(db, outsider, case["id"], full_entry(), today=TODAY)
+        casefile.save(db, outsider, case["id"], full_entry(), today=TODAY)
     with pytest.raises(PermissionDenied):
-        audits.save(db, w["qa"], case["id"], full_entry(), today=TODAY)
-    audits.save(db, auditor(w, case, "peer"), case["id"], full_entry(), today=TODAY)
+        casefile.save(db, w["qa"], case["id"], full_entry(), today=TODAY)
+    casefile.save(db, auditor(w, case, "peer"), case["id"], full_entry(), today=TODAY)
 
 
 def test_a_change_saved_by_the_other_auditor_in_between_is_not_overwritten(db, w, case):
-    opened = audits.get(db, w["qa"], case["id"], today=TODAY)["updated_at"]
-    audits.save(db, auditor(w, case, "peer"), case["id"], full_entry(), today=TODAY)
+    opened = casefile.get(db, w["qa"], case["id"], today=TODAY)["updated_at"]
+    casefile.save(db, auditor(w, case, "peer"), case["id"], full_entry(), today=TODAY)
     with store.write(db):  # the peer's save lands a moment later than the lead opened the form
         db.execute("update case_audits set updated_at = '2099-01-01T00:00:00+00:00' where id = :id", {"id": case["id"]})
     with pytest.raises(ValueError, match="The other auditor changed this audit"):
-        audits.save(db, auditor(w, case), case["id"], full_entry(ssw_discussion="Mine"), today=TODAY,
+        casefile.save(db, auditor(w, case), case["id"], full_entry(ssw_discussion="Mine"), today=TODAY,
                     expected_updated_at=opened)
 
 
 def test_feedback_recorded_with_the_audit_reference_is_linked_to_the_case(db, w, case):
-    from lib import feedback
 
     peer = auditor(w, case, "peer")
     entry = {"audit_reference": case["reference"].lower(), "contact_on": AUDIT_DAY, "respondent": "carer",
              "household_id": case["household_id"], "answers": {"CAR01": "4"}}
     linked = feedback.record(db, peer, "audit", entry, today=TODAY)
     feedback.record(db, peer, "audit", {**entry, "audit_reference": "CFA-OTHER"}, today=TODAY)
-    assert [f["id"] for f in audits.get(db, peer, case["id"], today=TODAY)["feedback"]] == [linked]
+    assert [f["id"] for f in casefile.get(db, peer, case["id"], today=TODAY)["feedback"]] == [linked]
 
 
 # ---- Action plan -------------------------------------------------------------------------------------
@@ -345,28 +347,28 @@ def test_feedback_recorded_with_the_audit_reference_is_linked_to_the_case(db, w,
 
 def test_after_moderation_only_the_lead_follows_up_the_plan_and_after_the_review_nobody_changes_it(db, w, case):
     lead, peer = auditor(w, case), auditor(w, case, "peer")
-    action = audits.add_action(db, peer, case["id"], {"action": "Update the plan.", "owner": "Team manager",
+    action = plan.add_action(db, peer, case["id"], {"action": "Update the plan.", "owner": "Team manager",
                                                        "due_on": "2026-02-10"}, today=TODAY)
     submitted(db, w, case)
-    audits.moderate(db, w["sen"], case["id"], moderation(), today=TODAY)
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
     with pytest.raises(PermissionDenied, match="the lead auditor"):
-        audits.update_action(db, peer, action, {"action": "Update the plan.", "owner": "Team manager",
+        plan.update_action(db, peer, action, {"action": "Update the plan.", "owner": "Team manager",
                                                 "due_on": "2026-02-10", "status": "done"}, today=TODAY)
     with pytest.raises(ValueError, match="mark the action done instead of removing it"):
-        audits.remove_action(db, lead, action, today=TODAY)
-    diff = audits.update_action(db, lead, action, {"action": "Update the plan.", "owner": "Team manager",
+        plan.remove_action(db, lead, action, today=TODAY)
+    diff = plan.update_action(db, lead, action, {"action": "Update the plan.", "owner": "Team manager",
                                                    "due_on": "2026-02-10", "status": "done"}, today=TODAY)
     assert diff == {"status": ["open", "done"], "done_on": [None, TODAY.isoformat()]}
-    audits.record_review(db, w["ap"], case["id"], {"reviewed_on": TODAY, "actions": {
+    reviews.record_review(db, w["ap"], case["id"], {"reviewed_on": TODAY, "actions": {
         action: {"complete": True, "evidence": "Seen on file."}}}, today=TODAY)
     with pytest.raises(ValueError, match="action plan is closed"):
-        audits.add_action(db, lead, case["id"], {"action": "More.", "owner": "Team manager", "due_on": "2026-03-01"},
+        plan.add_action(db, lead, case["id"], {"action": "More.", "owner": "Team manager", "due_on": "2026-03-01"},
                           today=TODAY)
 
 
 def test_an_empty_action_form_asks_for_the_action_first(db, w, case):
     with pytest.raises(ValueError, match="^The action is required"):
-        audits.add_action(db, auditor(w, case), case["id"], {"action": "", "owner": "Team manager", "due_on": None},
+        plan.add_action(db, auditor(w, case), case["id"], {"action": "", "owner": "Team manager", "due_on": None},
                           today=TODAY)
 
 
@@ -378,7 +380,7 @@ def test_an_empty_action_form_asks_for_the_action_first(db, w, case):
 ])
 def test_a_bad_action_is_refused(db, w, case, changes, message):
     with pytest.raises(ValueError, match=message):
-        audits.add_action(db, auditor(w, case), case["id"], {"action": "Do it.", "owner": "Team manager",
+        plan.add_action(db, auditor(w, case), case["id"], {"action": "Do it.", "owner": "Team manager",
                                                              "due_on": "2026-02-01", **changes}, today=TODAY)
 
 
@@ -389,15 +391,15 @@ def test_moderation_changes_a_grade_with_a_reason_and_keeps_the_auditors_grade_b
     submitted(db, w, case)
     with pytest.raises(ValueError, match="Give a reason for changing the grade for Quality of matching from Good to "
                                          "Requires improvement"):
-        audits.moderate(db, w["sen"], case["id"], moderation({"matching": {"grade": "requires_improvement"}}),
+        moderation.moderate(db, w["sen"], case["id"], moderation_entry({"matching": {"grade": "requires_improvement"}}),
                         today=TODAY)
-    diff = audits.moderate(db, w["sen"], case["id"], moderation(
+    diff = moderation.moderate(db, w["sen"], case["id"], moderation_entry(
         {"matching": {"grade": "requires_improvement", "reason": "The referral left out health needs."}}), today=TODAY)
-    grade = audits.get(db, w["qa"], case["id"], today=TODAY)["grades"]["matching"]
+    grade = casefile.get(db, w["qa"], case["id"], today=TODAY)["grades"]["matching"]
     assert (grade["grade"], grade["moderated_grade"], grade["moderation_reason"]) == (
         "good", "requires_improvement", "The referral left out health needs.")
     assert diff["moderated grade matching"] == [None, "requires_improvement"]
-    row = audits.get(db, w["qa"], case["id"], today=TODAY)
+    row = casefile.get(db, w["qa"], case["id"], today=TODAY)
     assert row["stage"] == "moderated" and row["moderated_by"] == w["sen"].id
     assert row["themes"] == ["T16"]  # the learning, coded with the codebook
     logged = json.loads(db.execute("select detail from audit_log where action = 'moderate'").fetchone()[0])
@@ -406,50 +408,50 @@ def test_moderation_changes_a_grade_with_a_reason_and_keeps_the_auditors_grade_b
 
 def test_moderating_again_before_the_review_keeps_the_old_values_in_the_history(db, w, case):
     submitted(db, w, case)
-    audits.moderate(db, w["sen"], case["id"], moderation(), today=TODAY)
-    audits.moderate(db, w["sue"], case["id"], moderation({"voice": {"grade": "inadequate", "reason": "No voice."}},
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
+    moderation.moderate(db, w["sue"], case["id"], moderation_entry({"voice": {"grade": "inadequate", "reason": "No voice."}},
                                                          learning="Hear the child."), today=TODAY)
-    history = audits.history(db, w["qa"], case["id"], today=TODAY)
+    history = casefile.history(db, w["qa"], case["id"], today=TODAY)
     second = json.loads(history[-1]["detail"])
     assert second["moderated grade voice"] == ["good", "inadequate"]
     assert second["learning"] == ["Record the child's views in the safer caring plan.", "Hear the child."]
     assert [h["action"] for h in history] == ["complete", "moderate", "moderate"]
-    assert audits.get(db, w["qa"], case["id"], today=TODAY)["themes"] == []  # re-coded: "Hear the child." has none
+    assert casefile.get(db, w["qa"], case["id"], today=TODAY)["themes"] == []  # re-coded: "Hear the child." has none
 
 
 def test_only_a_senior_manager_who_did_not_audit_the_case_may_moderate_it(db, w, case):
     submitted(db, w, case)
     for user in (w["qa"], auditor(w, case), w["ap"]):
         with pytest.raises(PermissionDenied, match="moderate case-file audits"):
-            audits.moderate(db, user, case["id"], moderation(), today=TODAY)
+            moderation.moderate(db, user, case["id"], moderation_entry(), today=TODAY)
     both = add_user(db, "manager", "senior_manager", username="bo", team_id=w["north"])
     with store.write(db):
         db.execute("update case_audits set lead_auditor_id = :u where id = :id", {"u": both.id, "id": case["id"]})
     with pytest.raises(PermissionDenied, match="You audited this case"):
-        audits.moderate(db, both, case["id"], moderation(), today=TODAY)
+        moderation.moderate(db, both, case["id"], moderation_entry(), today=TODAY)
 
 
 def test_an_audit_is_moderated_only_after_submission_and_not_before_its_submission_date(db, w, case):
     with pytest.raises(ValueError, match="has not been submitted"):
-        audits.moderate(db, w["sen"], case["id"], moderation(), today=TODAY)
+        moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
     submitted(db, w, case, day=dt.date(2026, 1, 25))
     with pytest.raises(ValueError, match="moderation date cannot be before the date the audit was submitted"):
-        audits.moderate(db, w["sen"], case["id"], moderation(day=dt.date(2026, 1, 20)), today=TODAY)
+        moderation.moderate(db, w["sen"], case["id"], moderation_entry(day=dt.date(2026, 1, 20)), today=TODAY)
     later = dt.date(2026, 1, 26)
     with pytest.raises(ValueError, match="grade for Voice of the child \\(moderated\\) must be one of"):
-        audits.moderate(db, w["sen"], case["id"], moderation({"voice": {"grade": "great"}}, day=later), today=TODAY)
+        moderation.moderate(db, w["sen"], case["id"], moderation_entry({"voice": {"grade": "great"}}, day=later), today=TODAY)
     with pytest.raises(ValueError, match="The learning is required"):
-        audits.moderate(db, w["sen"], case["id"], moderation(day=later, learning=" "), today=TODAY)
-    assert audits.get(db, w["qa"], case["id"], today=TODAY)["moderated_on"] is None
+        moderation.moderate(db, w["sen"], case["id"], moderation_entry(day=later, learning=" "), today=TODAY)
+    assert casefile.get(db, w["qa"], case["id"], today=TODAY)["moderated_on"] is None
 
 
 def test_a_moderated_audits_grades_are_final_for_the_auditors(db, w, case):
     submitted(db, w, case)
-    audits.moderate(db, w["sen"], case["id"], moderation(), today=TODAY)
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
     with pytest.raises(ValueError, match="its grades are final"):
-        audits.save(db, auditor(w, case), case["id"], full_entry(), today=TODAY)
+        casefile.save(db, auditor(w, case), case["id"], full_entry(), today=TODAY)
     with pytest.raises(ValueError, match="cannot be withdrawn"):
-        audits.withdraw(db, w["qa"], case["id"], "mistake")
+        audit_programme.withdraw(db, w["qa"], case["id"], "mistake")
 
 
 # ---- The eight-week review -----------------------------------------------------------------------------
@@ -460,9 +462,9 @@ def test_a_moderated_audits_grades_are_final_for_the_auditors(db, w, case):
 def test_the_review_is_due_eight_weeks_after_moderation_and_listed_by_urgency(db, w, case, moderated_days_ago, status):
     submitted(db, w, case)
     moderated = dt.date(2026, 1, 20)
-    audits.moderate(db, w["sen"], case["id"], moderation(day=moderated), today=TODAY)
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(day=moderated), today=TODAY)
     today = moderated + dt.timedelta(days=moderated_days_ago)
-    found = audits.follow_ups(db, w["ap"], today=today)
+    found = reviews.follow_ups(db, w["ap"], today=today)
     assert [(r["reference"], r["review_due_on"], r["review_status"]) for r in found] == [
         (case["reference"], "2026-03-17", status)]
     assert found[0]["days_left"] == 56 - moderated_days_ago
@@ -471,71 +473,71 @@ def test_the_review_is_due_eight_weeks_after_moderation_and_listed_by_urgency(db
 def test_the_review_interval_is_a_setting(db, w, case):
     settings.update(db, w["qa"], {"audit_review_weeks": 6})
     submitted(db, w, case)
-    audits.moderate(db, w["sen"], case["id"], moderation(day=dt.date(2026, 1, 20)), today=TODAY)
-    assert audits.get(db, w["qa"], case["id"], today=TODAY)["review_due_on"] == "2026-03-03"
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(day=dt.date(2026, 1, 20)), today=TODAY)
+    assert casefile.get(db, w["qa"], case["id"], today=TODAY)["review_due_on"] == "2026-03-03"
 
 
 def test_the_review_records_each_action_with_evidence_and_the_carers_file_tick_with_its_date(db, w, case):
     lead = auditor(w, case)
-    first = audits.add_action(db, lead, case["id"], {"action": "A", "owner": "Team manager", "due_on": "2026-02-01"},
+    first = plan.add_action(db, lead, case["id"], {"action": "A", "owner": "Team manager", "due_on": "2026-02-01"},
                               today=TODAY)
-    second = audits.add_action(db, lead, case["id"], {"action": "B", "owner": "Business support",
+    second = plan.add_action(db, lead, case["id"], {"action": "B", "owner": "Business support",
                                                       "due_on": "2026-02-01"}, today=TODAY)
     submitted(db, w, case)
     review = {"reviewed_on": dt.date(2026, 2, 10), "actions": {first: {"complete": True, "evidence": "Seen."}}}
     with pytest.raises(ValueError, match="has not been moderated"):
-        audits.record_review(db, w["ap"], case["id"], review, today=TODAY)
-    audits.moderate(db, w["sen"], case["id"], moderation(day=dt.date(2026, 1, 20)), today=TODAY)
+        reviews.record_review(db, w["ap"], case["id"], review, today=TODAY)
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(day=dt.date(2026, 1, 20)), today=TODAY)
     with pytest.raises(ValueError, match=f"Say whether action #{second} is complete"):
-        audits.record_review(db, w["ap"], case["id"], review, today=TODAY)
+        reviews.record_review(db, w["ap"], case["id"], review, today=TODAY)
     review["actions"][second] = {"complete": False, "evidence": ""}
     with pytest.raises(ValueError, match=f"The evidence for action #{second} is required"):
-        audits.record_review(db, w["ap"], case["id"], review, today=TODAY)
+        reviews.record_review(db, w["ap"], case["id"], review, today=TODAY)
     review["actions"][second]["evidence"] = "Not done yet."
     with pytest.raises(ValueError, match="review date cannot be before the moderation date"):
-        audits.record_review(db, w["ap"], case["id"], {**review, "reviewed_on": dt.date(2026, 1, 19)}, today=TODAY)
+        reviews.record_review(db, w["ap"], case["id"], {**review, "reviewed_on": dt.date(2026, 1, 19)}, today=TODAY)
     with pytest.raises(ValueError, match="Give the date it was recorded|date it was recorded on the carer's file is"):
-        audits.record_review(db, w["ap"], case["id"], {**review, "recorded_on_file": True}, today=TODAY)
+        reviews.record_review(db, w["ap"], case["id"], {**review, "recorded_on_file": True}, today=TODAY)
     with pytest.raises(ValueError, match="cannot be before the review date"):
-        audits.record_review(db, w["ap"], case["id"], {**review, "recorded_on_file": True,
+        reviews.record_review(db, w["ap"], case["id"], {**review, "recorded_on_file": True,
                                                         "recorded_on_file_on": dt.date(2026, 2, 9)}, today=TODAY)
-    audits.record_review(db, w["ap"], case["id"], {**review, "recorded_on_file": True,
+    reviews.record_review(db, w["ap"], case["id"], {**review, "recorded_on_file": True,
                                                     "recorded_on_file_on": dt.date(2026, 2, 11)}, today=TODAY)
-    row = audits.get(db, w["qa"], case["id"], today=TODAY)
+    row = casefile.get(db, w["qa"], case["id"], today=TODAY)
     assert (row["stage"], row["reviewed_on"], row["recorded_on_file_on"]) == ("reviewed", "2026-02-10", "2026-02-11")
     assert [(a["review_complete"], a["review_evidence"]) for a in row["actions"]] == [(1, "Seen."), (0, "Not done yet.")]
-    assert audits.follow_ups(db, w["ap"], today=TODAY) == []
-    assert [r["id"] for r in audits.follow_ups(db, w["ap"], today=TODAY, reviewed=True)] == [case["id"]]
+    assert reviews.follow_ups(db, w["ap"], today=TODAY) == []
+    assert [r["id"] for r in reviews.follow_ups(db, w["ap"], today=TODAY, reviewed=True)] == [case["id"]]
     with pytest.raises(ValueError, match="moderation can no longer change"):
-        audits.moderate(db, w["sen"], case["id"], moderation(), today=TODAY)
+        moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
 
 
 # ---- Withdrawing, history, retention -----------------------------------------------------------------
 
 
 def test_a_withdrawn_case_leaves_the_lists_and_qa_can_restore_it(db, w, case):
-    audits.withdraw(db, w["qa"], case["id"], "Household moved out of area.")
-    programme = case["programme_id"]
-    assert case["id"] not in [r["id"] for r in cases(db, w, programme)]
-    assert [r["delete_reason"] for r in audits.cases(db, w["qa"], programme, today=TODAY, withdrawn=True)] == [
+    audit_programme.withdraw(db, w["qa"], case["id"], "Household moved out of area.")
+    programme_id = case["programme_id"]
+    assert case["id"] not in [r["id"] for r in cases(db, w, programme_id)]
+    assert [r["delete_reason"] for r in audit_programme.cases(db, w["qa"], programme_id, today=TODAY, withdrawn=True)] == [
         "Household moved out of area."]
-    assert case["id"] not in [r["id"] for r in audits.my_audits(db, auditor(w, case), today=TODAY)]
-    replacement = audits.add_case(db, w["qa"], programme, next(
-        h for h in w["homes"].values() if h not in {r["household_id"] for r in cases(db, w, programme)}), today=TODAY)
-    assert audits.get(db, w["qa"], replacement, today=TODAY)["reference"] == "CFA-2025-26-Q4-05"
-    audits.restore(db, w["qa"], case["id"])
-    assert case["id"] in [r["id"] for r in cases(db, w, programme)]
+    assert case["id"] not in [r["id"] for r in casefile.my_audits(db, auditor(w, case), today=TODAY)]
+    replacement = audit_programme.add_case(db, w["qa"], programme_id, next(
+        h for h in w["homes"].values() if h not in {r["household_id"] for r in cases(db, w, programme_id)}), today=TODAY)
+    assert casefile.get(db, w["qa"], replacement, today=TODAY)["reference"] == "CFA-2025-26-Q4-05"
+    audit_programme.restore(db, w["qa"], case["id"])
+    assert case["id"] in [r["id"] for r in cases(db, w, programme_id)]
     with pytest.raises(ValueError, match="already in this programme"):
-        audits.add_case(db, w["qa"], programme, case["household_id"], today=TODAY)
+        audit_programme.add_case(db, w["qa"], programme_id, case["household_id"], today=TODAY)
 
 
 def test_every_change_to_a_case_is_in_its_history_with_old_and_new_values(db, w, case):
-    audits.assign(db, w["qa"], case["id"], lead_id=case["lead_auditor_id"], peer_id=case["peer_auditor_id"],
+    audit_programme.assign(db, w["qa"], case["id"], lead_id=case["lead_auditor_id"], peer_id=case["peer_auditor_id"],
                   due_on="2026-02-05", today=TODAY)
     lead = auditor(w, case)
-    audits.save(db, lead, case["id"], {"grades": {"voice": {"grade": "good", "evidence": "x"}}}, today=TODAY)
-    audits.save(db, lead, case["id"], {"grades": {"voice": {"grade": "inadequate", "evidence": "x"}}}, today=TODAY)
-    history = audits.history(db, w["qa"], case["id"], today=TODAY)
+    casefile.save(db, lead, case["id"], {"grades": {"voice": {"grade": "good", "evidence": "x"}}}, today=TODAY)
+    casefile.save(db, lead, case["id"], {"grades": {"voice": {"grade": "inadequate", "evidence": "x"}}}, today=TODAY)
+    history = casefile.history(db, w["qa"], case["id"], today=TODAY)
     assert [h["action"] for h in history] == ["assign", "update", "update"]
     assert json.loads(history[0]["detail"]) == {"due_on": ["2026-01-29", "2026-02-05"]}
     assert json.loads(history[2]["detail"]) == {"grade voice": ["good", "inadequate"]}
@@ -553,16 +555,16 @@ def test_retention_keeps_an_inactive_household_that_has_a_case_audit(db, w, case
 
 def test_reminders_tell_each_person_what_is_waiting_for_them(db, w, case):
     lead = auditor(w, case)
-    open_cases = len(audits.my_audits(db, lead, today=TODAY))
-    assert audits.reminders(db, lead, today=TODAY)[0].startswith(f"You have {open_cases} case-file audit(s) to "
+    open_cases = len(casefile.my_audits(db, lead, today=TODAY))
+    assert reviews.reminders(db, lead, today=TODAY)[0].startswith(f"You have {open_cases} case-file audit(s) to "
                                                                  "complete, ")
     submitted(db, w, case)
-    assert audits.reminders(db, lead, today=TODAY)[:1] == ([f"You have {open_cases - 1} case-file audit(s) to "
+    assert reviews.reminders(db, lead, today=TODAY)[:1] == ([f"You have {open_cases - 1} case-file audit(s) to "
                                                             "complete, 1 overdue."] if open_cases > 1 else [])
-    assert audits.reminders(db, w["sen"], today=TODAY) == ["1 submitted case-file audit(s) are waiting for moderation."]
-    audits.moderate(db, w["sen"], case["id"], moderation(day=dt.date(2026, 1, 20)), today=TODAY)
-    assert audits.reminders(db, w["ap"], today=TODAY) == []  # due 17 March
-    assert audits.reminders(db, w["ap"], today=dt.date(2026, 3, 5)) == [
+    assert reviews.reminders(db, w["sen"], today=TODAY) == ["1 submitted case-file audit(s) are waiting for moderation."]
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(day=dt.date(2026, 1, 20)), today=TODAY)
+    assert reviews.reminders(db, w["ap"], today=TODAY) == []  # due 17 March
+    assert reviews.reminders(db, w["ap"], today=dt.date(2026, 3, 5)) == [
         "1 eight-week audit review(s) are due or overdue (0 overdue)."]
 
 
@@ -574,7 +576,7 @@ def _fill_auditors(db, w, programme_id):
         if row["lead_auditor_id"] is None or row["peer_auditor_id"] is None:
             lead = row["lead_auditor_id"] or next(w[k].id for k in ("mary", "sam") if w[k].id != row["peer_auditor_id"])
             peer = row["peer_auditor_id"] or next(w[k].id for k in ("sam", "mary") if w[k].id != lead)
-            audits.assign(db, w["qa"], row["id"], lead_id=lead, peer_id=peer, due_on=row["due_on"], today=TODAY)
+            audit_programme.assign(db, w["qa"], row["id"], lead_id=lead, peer_id=peer, due_on=row["due_on"], today=TODAY)
 
 
 def matrix_world(db):
@@ -583,13 +585,13 @@ def matrix_world(db):
     w = audit_world(db)
     q4 = draw(db, w, size=4, seed=1, circulated=False)
     _fill_auditors(db, w, q4)
-    audits.circulate(db, w["qa"], q4, today=TODAY)
+    audit_programme.circulate(db, w["qa"], q4, today=TODAY)
     rows = cases(db, w, q4)
     submitted(db, w, rows[1])
-    audits.add_action(db, auditor(w, rows[2]), rows[2]["id"], {"action": "Update the plan.", "owner": "Team manager",
+    plan.add_action(db, auditor(w, rows[2]), rows[2]["id"], {"action": "Update the plan.", "owner": "Team manager",
                                                                "due_on": "2026-02-01"}, today=TODAY)
     submitted(db, w, rows[2])
-    audits.moderate(db, w["sen"], rows[2]["id"], moderation(), today=TODAY)
+    moderation.moderate(db, w["sen"], rows[2]["id"], moderation_entry(), today=TODAY)
     q3 = draw(db, w, size=2, seed=1, quarter="2025/26-Q3", circulate=dt.date(2025, 10, 1), circulated=False)
     _fill_auditors(db, w, q3)
     return w
@@ -597,6 +599,6 @@ def matrix_world(db):
 
 def test_the_matrix_world_has_a_case_at_each_stage_the_matrix_needs(db):
     w = matrix_world(db)
-    rows = cases(db, w, audits.programme_for(db, w["qa"], Q4)["id"])
+    rows = cases(db, w, audit_programme.programme_for(db, w["qa"], Q4)["id"])
     assert [r["stage"] for r in rows] == ["to_do", "awaiting_moderation", "moderated", "to_do"]
-    assert audits.programme_for(db, w["qa"], "2025/26-Q3")["status"] == "draft"
+    assert audit_programme.programme_for(db, w["qa"], "2025/26-Q3")["status"] == "draft"

@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
-from lib import backup, demo
-from lib import db as store
-from lib.access import PermissionDenied
+from lib import demo, store
+from lib.people.access import PermissionDenied
+from lib.store import backup
 from tests.conftest import add_user
 
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from lib import accounts, feedback, follow_ups, ui
+from lib.capture import feedback, follow_ups
+from lib.people import accounts
+from lib.ui import session
 from tests.conftest import no_exceptions
 
 
@@ -33,7 +35,7 @@ def save(at, form):
 
 
 def test_a_bso_records_a_completed_carer_call_and_the_form_clears(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
     home = household(demo_db, "kinship")
     at.selectbox(key="carer_0_household").set_value(home).run()
     assert at.radio(key=f"carer_0_cohort_{home}").value == "kinship"
@@ -57,7 +59,7 @@ def test_a_bso_records_a_completed_carer_call_and_the_form_clears(demo_db, app):
 
 
 def test_an_unanswered_call_saves_an_attempt_and_shows_no_questions(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
     at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
     at.radio(key="carer_0_outcome").set_value("no_answer").run()
     assert not [r for r in at.radio if r.key == "carer_0_CAR01"]
@@ -69,7 +71,7 @@ def test_an_unanswered_call_saves_an_attempt_and_shows_no_questions(demo_db, app
 
 
 def test_a_missing_required_answer_shows_an_error_saves_nothing_and_keeps_what_was_typed(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
     at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
     at.radio(key="carer_0_CAR18").set_value("yes")
     at.text_area(key="carer_0_CAR_WELL").input("Kept after the error")
@@ -81,7 +83,7 @@ def test_a_missing_required_answer_shows_an_error_saves_nothing_and_keeps_what_w
 
 
 def test_the_same_form_submitted_again_is_saved_once(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
     home = household(demo_db)
     at.selectbox(key="carer_0_household").set_value(home).run()
     at.radio(key="carer_0_outcome").set_value("declined").run()
@@ -97,7 +99,7 @@ def test_the_same_form_submitted_again_is_saved_once(demo_db, app):
 
 
 def test_a_safeguarding_tick_shows_the_instruction_and_lists_the_flag_for_managers(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/parent_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/parent_feedback.py")
     at.selectbox(key="parent_0_household").set_value(household(demo_db)).run()
     at.radio(key="parent_0_relationship").set_value("father")
     at.radio(key="parent_0_PAR01").set_value("2")
@@ -108,12 +110,12 @@ def test_a_safeguarding_tick_shows_the_instruction_and_lists_the_flag_for_manage
     assert [e.value for e in at.error] == [follow_ups.SAFEGUARDING_INSTRUCTION]
     assert follow_ups.SAFEGUARDING_INSTRUCTION in [t.value for t in at.toast]
     new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
-    at = open_form(app, demo_db, "manager", "app_pages/follow_ups.py")
+    at = open_form(app, demo_db, "manager", "app_pages/capture/follow_ups.py")
     assert new_id in list(at.dataframe[0].value["Entry"])
 
 
 def test_a_social_worker_records_an_under_8s_views_on_the_face_scale(demo_db, app):
-    at = open_form(app, demo_db, "social_worker", "app_pages/child_feedback.py")
+    at = open_form(app, demo_db, "social_worker", "app_pages/capture/child_feedback.py")
     at.selectbox(key="child_0_household").set_value(household(demo_db)).run()
     at.radio(key="child_0_age_band").set_value("under_8").run()
     safe = at.radio(key="child_0_Y1_01")
@@ -128,7 +130,7 @@ def test_a_social_worker_records_an_under_8s_views_on_the_face_scale(demo_db, ap
 
 
 def test_a_child_reference_that_looks_like_a_name_is_refused_on_screen(demo_db, app):
-    at = open_form(app, demo_db, "social_worker", "app_pages/child_feedback.py")
+    at = open_form(app, demo_db, "social_worker", "app_pages/capture/child_feedback.py")
     at.selectbox(key="child_0_household").set_value(household(demo_db)).run()
     at.radio(key="child_0_age_band").set_value("12_plus").run()
     at.radio(key="child_0_Y3_01").set_value("always")
@@ -140,7 +142,7 @@ def test_a_child_reference_that_looks_like_a_name_is_refused_on_screen(demo_db, 
 
 
 def test_a_manager_records_audit_feedback_from_a_birth_parent(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/audit_feedback.py")
+    at = open_form(app, demo_db, "manager", "app_pages/capture/audit_feedback.py")
     at.radio(key="audit_0_respondent").set_value("birth_parent").run()
     at.selectbox(key="audit_0_household").set_value(household(demo_db)).run()
     assert [r.key for r in at.radio if r.key.startswith("audit_0_PAR")] == \
@@ -154,7 +156,7 @@ def test_a_manager_records_audit_feedback_from_a_birth_parent(demo_db, app):
 
 
 def test_a_social_worker_records_direct_work_without_a_household(demo_db, app):
-    at = open_form(app, demo_db, "social_worker", "app_pages/direct_work.py")
+    at = open_form(app, demo_db, "social_worker", "app_pages/capture/direct_work.py")
     at.text_input(key="direct_work_0_title").input("Memory box")
     at.radio(key="direct_work_0_respondent").set_value("carer").run()
     at.text_area(key="direct_work_0_DW_SUMMARY").input("Made a memory box with the carer and child.")
@@ -165,14 +167,14 @@ def test_a_social_worker_records_direct_work_without_a_household(demo_db, app):
 
 
 def test_my_month_counts_a_call_the_bso_just_recorded(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/my_month.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/my_month.py")
     before = at.metric[0].value
-    at.switch_page("app_pages/carer_feedback.py").run()
+    at.switch_page("app_pages/capture/carer_feedback.py").run()
     at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
     at.radio(key="carer_0_CAR01").set_value("5")
     at.radio(key="carer_0_CAR18").set_value("yes")
     save(at, "carer")
-    at.switch_page("app_pages/my_month.py").run()
+    at.switch_page("app_pages/capture/my_month.py").run()
     done, minimum = (int(x) for x in before.split(" of "))
     assert at.metric[0].value == f"{done + 1} of {minimum}"
 
@@ -181,7 +183,7 @@ def test_compliance_lists_every_bso_including_one_with_nothing_recorded(demo_db,
     qa = user(demo_db, "qa")
     accounts.create_user(demo_db, qa, username="new.bso", display_name="Newly Started", roles=["bso"],
                          password="long enough pw")
-    at = open_form(app, demo_db, "manager", "app_pages/compliance.py")
+    at = open_form(app, demo_db, "manager", "app_pages/capture/compliance.py")
     frame = at.dataframe[0].value
     bsos = demo_db.execute("select count(*) from user_roles r join users u on u.id = r.user_id "
                            "where r.role = 'bso' and u.active = 1").fetchone()[0]
@@ -196,13 +198,13 @@ def test_compliance_lists_every_bso_including_one_with_nothing_recorded(demo_db,
 
 def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, app):
     bso = user(demo_db, "bso")
-    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
     at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
     at.radio(key="carer_0_CAR01").set_value("3")
     at.radio(key="carer_0_CAR18").set_value("no")
     save(at, "carer")
     entry = demo_db.execute("select max(id) from responses where author_id = :a", {"a": bso.id}).fetchone()[0]
-    at.switch_page("app_pages/entries.py").run()
+    at.switch_page("app_pages/capture/entries.py").run()
     opener = next(s for s in at.selectbox if s.label == "Open entry")
     opener.set_value(entry).run()
     at.radio(key=f"edit_{entry}_CAR01").set_value("5")
@@ -215,7 +217,7 @@ def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, 
     assert at.success[0].value.startswith(f"Deleted entry #{entry}")
     assert demo_db.execute("select delete_reason from responses where id = :r", {"r": entry}).fetchone()[0] == \
         "Wrong household"
-    at = open_form(app, demo_db, "qa", "app_pages/entries.py")
+    at = open_form(app, demo_db, "qa", "app_pages/capture/entries.py")
     next(t for t in at.toggle if t.label == "Deleted entries").set_value(True).run()
     next(s for s in at.selectbox if s.label == "Open entry").set_value(entry).run()
     next(b for b in at.button if b.label == "Restore this entry").click().run()
@@ -224,23 +226,23 @@ def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, 
 
 def test_comment_text_is_shown_literally_never_as_markup(demo_db, app):
     hostile = "![x](http://example.com/a.png) <script>alert(1)</script> **bold**"
-    at = open_form(app, demo_db, "bso", "app_pages/carer_feedback.py")
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
     at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
     at.radio(key="carer_0_CAR01").set_value("4")
     at.radio(key="carer_0_CAR18").set_value("yes")
     at.text_area(key="carer_0_CAR_WELL").input(hostile)
     save(at, "carer")
     entry = demo_db.execute("select max(id) from responses").fetchone()[0]
-    at.switch_page("app_pages/entries.py").run()
+    at.switch_page("app_pages/capture/entries.py").run()
     next(s for s in at.selectbox if s.label == "Open entry").set_value(entry).run()
     assert hostile in [t.value for t in at.text]
     assert not any(hostile in m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize("role, script", [("social_worker", "app_pages/carer_feedback.py"),
-                                          ("bso", "app_pages/child_feedback.py"),
-                                          ("bso", "app_pages/compliance.py"),
-                                          ("social_worker", "app_pages/follow_ups.py")])
+@pytest.mark.parametrize("role, script", [("social_worker", "app_pages/capture/carer_feedback.py"),
+                                          ("bso", "app_pages/capture/child_feedback.py"),
+                                          ("bso", "app_pages/capture/compliance.py"),
+                                          ("social_worker", "app_pages/capture/follow_ups.py")])
 def test_a_role_cannot_open_another_roles_form_or_oversight_page(demo_db, app, role, script):
     at = app(user(demo_db, role))
     with pytest.raises(ValueError, match="Could not find"):
@@ -250,15 +252,17 @@ def test_a_role_cannot_open_another_roles_form_or_oversight_page(demo_db, app, r
 def test_qa_opens_and_corrects_someone_elses_live_entry(demo_db, app):
     entry = demo_db.execute("select max(id) from responses where form = 'carer' and outcome = 'completed' "
                             "and deleted_at is null").fetchone()[0]
-    at = open_form(app, demo_db, "qa", "app_pages/entries.py")
+    at = open_form(app, demo_db, "qa", "app_pages/capture/entries.py")
     next(d for d in at.date_input if d.label == "From").set_value(ui_date(demo_db, entry)).run()
     next(s for s in at.selectbox if s.label == "Open entry").set_value(entry).run()
     assert no_exceptions(at) == []
-    at.radio(key=f"edit_{entry}_method").set_value("visit")
+    method = demo_db.execute("select method from responses where id = :id", {"id": entry}).fetchone()[0]
+    other = "visit" if method != "visit" else "phone"
+    at.radio(key=f"edit_{entry}_method").set_value(other)
     at.button(key=f"FormSubmitter:edit_{entry}_form-Save changes").click().run()
     assert [s.value for s in at.success] == ["Saved 1 change(s)."]
     row = demo_db.execute("select method, updated_by from responses where id = :id", {"id": entry}).fetchone()
-    assert row == ("visit", user(demo_db, "qa").id)
+    assert row == (other, user(demo_db, "qa").id)
 
 
 def ui_date(db, entry):
@@ -271,11 +275,11 @@ def ui_date(db, entry):
 def test_an_entry_picked_on_the_entries_page_stays_open_when_someone_else_saves_meanwhile(demo_db, app):
     from tests.test_feedback import carer_entry
 
-    at = open_form(app, demo_db, "manager", "app_pages/entries.py")
+    at = open_form(app, demo_db, "manager", "app_pages/capture/entries.py")
     entry = demo_db.execute("select max(id) from responses").fetchone()[0]
     next(s for s in at.selectbox if s.label == "Open entry").set_value(entry)
-    feedback.record(demo_db, user(demo_db, "bso"), "carer", carer_entry(household(demo_db), contact_on=ui.today()),
-                    today=ui.today())
+    feedback.record(demo_db, user(demo_db, "bso"), "carer", carer_entry(household(demo_db), contact_on=session.today()),
+                    today=session.today())
     at.run()  # the list of entries now has one more option than when the page was drawn
     assert no_exceptions(at) == []
     assert any(e.label == "Why delete it?" for e in at.text_input), "the picked entry did not open"

@@ -1,9 +1,10 @@
 import pytest
 
-from lib import coding, themes
+from lib.demo import feedback as demo_feedback
+from lib.themes import codebook, matching
 
-THEMES = themes.default_themes()
-MATCHER = coding.Matcher(THEMES)
+THEMES = codebook.default_themes()
+MATCHER = matching.Matcher(THEMES)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ MATCHER = coding.Matcher(THEMES)
     ],
 )
 def test_a_comment_is_coded_with_its_theme_and_how_it_reads(comment, theme, reading):
-    result = coding.code(comment, MATCHER)
+    result = matching.code(comment, MATCHER)
     assert theme in result.mentions, result.mentions
     assert result.mentions[theme].reading == reading
 
@@ -75,7 +76,7 @@ def test_a_comment_is_coded_with_its_theme_and_how_it_reads(comment, theme, read
     ],
 )
 def test_comments_without_a_theme_get_none(comment, absent):
-    found = coding.code(comment, MATCHER).mentions
+    found = matching.code(comment, MATCHER).mentions
     if absent:
         assert absent not in found
     else:
@@ -83,28 +84,27 @@ def test_comments_without_a_theme_get_none(comment, absent):
 
 
 def test_several_themes_in_one_comment_each_get_their_own_sentences_sentiment():
-    result = coding.code("The respite weekend was wonderful. But the allowance was paid late again.", MATCHER)
+    result = matching.code("The respite weekend was wonderful. But the allowance was paid late again.", MATCHER)
     assert result.mentions["T07"].reading == "strength" and result.mentions["T07"].sentences == (0,)
     assert result.mentions["T06"].reading == "improvement" and result.mentions["T06"].sentences == (1,)
     assert -0.5 < result.sentiment < 0.5
 
 
 def test_a_retired_theme_is_not_suggested():
-    retired = [coding.Theme(t.id, t.name, t.definition, t.applies_to, t.usually, t.triggers,
+    retired = [matching.Theme(t.id, t.name, t.definition, t.applies_to, t.usually, t.triggers,
                             "retired" if t.id == "T07" else "active") for t in THEMES]
-    assert "T07" not in coding.code("We need respite", coding.Matcher(retired)).mentions
+    assert "T07" not in matching.code("We need respite", matching.Matcher(retired)).mentions
 
 
 def test_everything_the_matcher_finds_the_naive_baseline_finds_too():
-    from lib import demo_feedback
 
-    naive = coding.NaiveCoder(THEMES)
+    naive = matching.NaiveCoder(THEMES)
     corpus = [p.format(staff="Jo") for pool in (demo_feedback.CARER_GOOD, demo_feedback.CARER_BAD,
                                                  demo_feedback.KINSHIP_BAD, demo_feedback.PARENT_BAD) for p in pool]
     for comment in corpus:
-        assert set(coding.code(comment, MATCHER).mentions) <= naive.code(comment), comment
+        assert set(matching.code(comment, MATCHER).mentions) <= naive.code(comment), comment
 
 
 def test_sentiment_labels_use_the_usual_cut_offs():
-    assert [coding.label(x) for x in (0.5, 0.05, 0.0, -0.05, -0.9)] == [
+    assert [matching.label(x) for x in (0.5, 0.05, 0.0, -0.05, -0.9)] == [
         "positive", "positive", "neutral", "negative", "negative"]

@@ -2,8 +2,11 @@ import datetime as dt
 
 import pytest
 
-from lib import accounts, analysis, compliance, feedback, settings
-from lib.access import PermissionDenied
+from lib import periods
+from lib.capture import compliance, feedback
+from lib.people import accounts
+from lib.people.access import PermissionDenied
+from lib.store import settings
 from tests.conftest import add_user
 from tests.test_feedback import add_household
 
@@ -106,7 +109,7 @@ def test_a_range_that_runs_backwards_is_refused(db, qa):
      ("2024-02-29", "2024-03-01", ["2024-02", "2024-03"])],
 )
 def test_months_between_lists_every_calendar_month(first, last, expected):
-    months = analysis.months_between(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+    months = periods.months_between(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
     assert [m.strftime("%Y-%m") for m in months] == expected
 
 

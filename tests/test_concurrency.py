@@ -6,8 +6,9 @@ import os
 import signal
 import time
 
-from lib import accounts, feedback, questions
-from lib import db as store
+from lib import store
+from lib.capture import feedback, questions
+from lib.people import accounts
 from tests.conftest import add_user
 from tests.test_feedback import add_household, carer_entry
 

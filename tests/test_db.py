@@ -3,7 +3,8 @@ import sqlite3
 
 import pytest
 
-from lib import db as store
+from lib import store
+from lib.store import migrations
 
 
 def test_a_new_file_gets_every_migration_and_the_pragmas(tmp_path):
@@ -11,7 +12,7 @@ def test_a_new_file_gets_every_migration_and_the_pragmas(tmp_path):
     tables = set(database.table_names())
     assert {"users", "user_roles", "teams", "households", "settings", "audit_log", "meta"} <= tables
     applied = [r["name"] for r in database.query("select name from _sqlite_migrations")]
-    assert applied == [m.name for m in store.migrations._migrations]
+    assert applied == [m.name for m in migrations.steps._migrations]
     assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert database.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
@@ -23,7 +24,7 @@ def test_reopening_a_migrated_file_applies_nothing_again_and_keeps_its_data(tmp_
     first.execute("insert into teams (name, created_at) values ('North', '2025-01-01')")
     first.close()
     again = store.connect(path)
-    assert again.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(store.migrations._migrations)
+    assert again.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations.steps._migrations)
     assert [r["name"] for r in again.query("select name from teams")] == ["North"]
 
 
@@ -98,14 +99,14 @@ def test_concurrent_writers_on_a_new_file_lose_nothing(tmp_path):
     assert [w.exitcode for w in workers] == [0] * 6
     database = store.connect(path)
     assert database.execute("select count(*) from audit_log").fetchone()[0] == 360
-    assert database.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(store.migrations._migrations)
+    assert database.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations.steps._migrations)
     assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_migration_sql_runs_inside_the_open_transaction_so_a_failure_leaves_nothing_behind(db):
     with pytest.raises(RuntimeError):
         with store.write(db):
-            store._script(db, "create table half (a text);\n-- a comment; with a semicolon\ninsert into half values ('x;y');")
+            migrations._script(db, "create table half (a text);\n-- a comment; with a semicolon\ninsert into half values ('x;y');")
             assert db.conn.in_transaction
             raise RuntimeError("the next statement failed")
     assert "half" not in db.table_names()

@@ -1,7 +1,8 @@
 import pytest
 
-from lib import accounts, demo, register
-from lib import db as store
+from lib import demo, store
+from lib.demo import __main__ as demo_cli
+from lib.people import accounts, register
 from tests.conftest import add_user
 
 
@@ -57,7 +58,7 @@ def test_a_real_first_administrator_marks_the_database_as_not_demo(db):
 
 def test_the_command_line_writes_demo_data_and_refuses_a_second_time(tmp_path, capsys):
     path = tmp_path / "cli.db"
-    assert demo.main(["--db", str(path), "--seed", "2"]) == 0
+    assert demo_cli.main(["--db", str(path), "--seed", "2"]) == 0
     assert "245 households" in capsys.readouterr().out
-    assert demo.main(["--db", str(path)]) == 1
+    assert demo_cli.main(["--db", str(path)]) == 1
     assert "already has users" in capsys.readouterr().err

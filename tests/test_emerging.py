@@ -1,4 +1,4 @@
-from lib import emerging
+from lib.themes import emerging
 
 
 def numbered(texts):

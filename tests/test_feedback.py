@@ -3,9 +3,12 @@ import multiprocessing
 
 import pytest
 
-from lib import feedback, questions, settings
-from lib import db as store
-from lib.access import PermissionDenied
+from lib import store
+from lib.capture import feedback, questions
+from lib.people import accounts
+from lib.people.access import PermissionDenied
+from lib.store import settings
+from lib.themes import review
 from tests.conftest import add_user
 
 TODAY = dt.date(2026, 2, 15)
@@ -372,7 +375,6 @@ def test_the_shipped_bank_gives_each_cohort_its_own_items():
 
 
 def _submit_many(path, user_id, household_id, worker, count):
-    from lib import accounts
 
     database = store.connect(path)
     user = accounts.load(database, user_id)
@@ -447,11 +449,10 @@ def test_a_response_saved_with_an_old_bank_is_corrected_against_that_bank(db, bs
 
 
 def test_a_correction_keeps_a_comments_identity_so_its_theme_decisions_survive(db, bso, home, qa):
-    from lib import themes
 
     response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY)
     comment_id = db.execute("select id from comments where item_id = 'CAR_BETTER'").fetchone()[0]
-    themes.decide(db, qa, comment_id, "T18", "added")
+    review.decide(db, qa, comment_id, "T18", "added")
     feedback.update(db, bso, response_id, carer_entry(home, method="visit"), today=TODAY)
     assert db.execute("select id from comments where item_id = 'CAR_BETTER'").fetchone()[0] == comment_id
     assert db.execute("select decision from comment_themes where comment_id = :c and theme_id = 'T18'",
@@ -459,7 +460,6 @@ def test_a_correction_keeps_a_comments_identity_so_its_theme_decisions_survive(d
 
 
 def _race(path, user_id, household_id, key, barrier):
-    from lib import accounts
 
     database = store.connect(path)
     user = accounts.load(database, user_id)

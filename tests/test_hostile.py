@@ -19,9 +19,19 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from lib import (accounts, actions, coding, compliance, emerging, feedback, publishing, questions, redaction, register,
-                 report, report_pdf, representations, text, themes)
-from lib import db as store
+from lib import redaction, store, text
+from lib.audits import casefile, moderation, plan as action_plan, programme, reviews
+from lib.audits import targeted as targeted_audits
+from lib.capture import compliance, feedback, questions
+from lib.kpis import figures as kpi_figures, measures as kpi_measures, performance, recruitment
+from lib.log import actions, representations
+from lib.people import accounts, register
+from lib.report import build as report
+from lib.report import drafts, publishing, sections
+from lib.report import pdf as report_pdf
+from lib.report import xlsx as report_xlsx
+from lib.themes import codebook, emerging, matching
+from lib.ui import session
 from tests.conftest import add_user, no_exceptions
 from tests.test_capture_pages import open_form, user
 
@@ -172,7 +182,7 @@ def template(tmp_path_factory, module_hashing):
     database = store.connect(path)
     add_user(database, "bso", "social_worker", "manager", "qa", username="all.roles")
     add_household(database, "LL100001")
-    themes.ensure(database)
+    codebook.ensure(database)
     questions.current(database)
     database.close()
     return path
@@ -471,11 +481,11 @@ def check_codebook(db, qa, raw: str) -> None:
 
     def name_wanted(theme_id):
         kind, cleaned = expected(raw, max_length=80, required=True)
-        others = {t["name"].lower() for t in themes.theme_list(db) if t["id"] != theme_id}
+        others = {t["name"].lower() for t in codebook.theme_list(db) if t["id"] != theme_id}
         return ("refused", None) if cleaned and cleaned.lower() in others else (kind, cleaned)
 
     trigger = text.clean(raw, field="A trigger phrase", max_length=10**7)
-    trigger_wanted = ("stored", [trigger]) if trigger and len(trigger) <= 80 and coding.words(trigger) else \
+    trigger_wanted = ("stored", [trigger]) if trigger and len(trigger) <= 80 and matching.words(trigger) else \
         ("refused", None)
     cases = {"name": (name_wanted, {"name": raw}),
              "definition": (expected(raw, max_length=300), {"definition": raw}),
@@ -487,33 +497,33 @@ def check_codebook(db, qa, raw: str) -> None:
             values = {**good, "name": f"{good['name']} {what} {theme_id}", **change}
             if callable(wanted):
                 wanted = wanted(theme_id)
-            result = outcome(lambda: themes.save_theme(db, qa, theme_id, **values))
+            result = outcome(lambda: codebook.save_theme(db, qa, theme_id, **values))
             if wanted is not None:
                 assert_outcome(result, wanted, f"{what} of theme {theme_id}")
             elif result[0] == "refused":
                 assert_clear(result[1])
             if result[0] == "stored":
-                row = next(t for t in themes.theme_list(db) if t["id"] == result[1])
+                row = next(t for t in codebook.theme_list(db) if t["id"] == result[1])
                 column = {"trigger": "triggers", "triggers typed as lines": "triggers"}.get(what, what)
                 if wanted is not None:
                     assert row[column] == wanted[1], what
                 for value in [row["name"], row["definition"], *row["triggers"]]:
                     assert_inert_value(value, what)
     # The codebook now holds whatever hostile triggers were accepted: coding must still work with it.
-    _, matcher = themes.matcher(db)
+    _, matcher = codebook.matcher(db)
     if len(raw) > 20_000:
         return  # no comment that long is ever stored, so none is ever coded (see the coding test for raw strings)
     for comment in (raw, f"The {raw} visits were brilliant, but never on time."):
-        coded = coding.code(comment, matcher, coding.audience("carer", "mainstream"))
+        coded = matching.code(comment, matcher, matching.audience("carer", "mainstream"))
         assert -1 <= coded.sentiment <= 1 and math.isfinite(coded.sentiment)
         assert all(-1 <= m.sentiment <= 1 for m in coded.mentions.values())
 
 
 def test_coding_and_emerging_themes_take_every_hostile_comment_without_crashing():
-    matcher = coding.Matcher(themes.default_themes())
+    matcher = matching.Matcher(codebook.default_themes())
     for name, raw in CORPUS.items():
-        for audience in (None, coding.audience("carer", "kinship"), coding.audience("child")):
-            coded = coding.code(raw, matcher, audience)
+        for audience in (None, matching.audience("carer", "kinship"), matching.audience("child")):
+            coded = matching.code(raw, matcher, audience)
             assert math.isfinite(coded.sentiment) and -1 <= coded.sentiment <= 1, name
     found, note = emerging.candidates([(n, raw) for n, raw in enumerate(CORPUS.values())])
     assert found or note
@@ -534,16 +544,16 @@ def check_report_text(db, everyone, home, raw: str) -> None:
     comment_id = db.execute("select max(id) from comments").fetchone()[0]
 
     wanted = expected(raw, max_length=20_000, multiline=True)
-    result = outcome(lambda: report.save_draft(db, everyone, Q3, narrative={"carers": raw}))
+    result = outcome(lambda: drafts.save_draft(db, everyone, Q3, narrative={"carers": raw}))
     assert_outcome(result, wanted, "commentary")
     if result[0] == "stored":
-        assert report.draft(db, everyone, Q3)["narrative"].get("carers", "") == wanted[1]
+        assert drafts.draft(db, everyone, Q3)["narrative"].get("carers", "") == wanted[1]
     wanted = expected(raw, max_length=2_000, required=True, multiline=True)
-    result = outcome(lambda: report.save_draft(db, everyone, Q3, quotes={"carers": [{"comment_id": comment_id,
+    result = outcome(lambda: drafts.save_draft(db, everyone, Q3, quotes={"carers": [{"comment_id": comment_id,
                                                                                       "text": raw}]}))
     assert_outcome(result, wanted, "quote")
     if result[0] == "stored":
-        assert report.draft(db, everyone, Q3)["quotes"]["carers"][0]["text"] == wanted[1]
+        assert drafts.draft(db, everyone, Q3)["quotes"]["carers"][0]["text"] == wanted[1]
 
     if len(raw) > 20_000:
         return  # longer than any stored text: nothing that long reaches redaction
@@ -551,9 +561,9 @@ def check_report_text(db, everyone, home, raw: str) -> None:
     for names_given in ((), names, ["Jo Bloggs", raw]):
         once = redaction.redact(raw, names=names_given)
         assert redaction.redact(once.text, names=names_given).text == once.text
-    for candidate in report.quote_candidates(db, everyone, Q3, "carers"):  # the comment, offered already redacted
+    for candidate in drafts.quote_candidates(db, everyone, Q3, "carers"):  # the comment, offered already redacted
         suggested = candidate["suggested"]
-        assert redaction.redact(suggested, names=report.redaction_names(db)).text == suggested
+        assert redaction.redact(suggested, names=sections.redaction_names(db)).text == suggested
 
 
 # One test per string for surfaces 2 to 5, on one database: a database for each would cost most of the run.
@@ -587,15 +597,15 @@ def hostile_report(tmp_path_factory, module_hashing):
 
     home = add_household(database, "LL200001")
     bank = questions.current(database)
-    themes.ensure(database)
+    codebook.ensure(database)
     # Theme names: as many hostile names as the codebook takes (unique, up to 80 characters).
-    theme_names, taken = {}, {t["name"].lower() for t in themes.theme_list(database)}
-    rows = [t for t in themes.theme_list(database) if t["status"] == "active"]
+    theme_names, taken = {}, {t["name"].lower() for t in codebook.theme_list(database)}
+    rows = [t for t in codebook.theme_list(database) if t["status"] == "active"]
     for name, raw in CORPUS.items():
         cleaned = fits(raw, 80, multiline=False)
         if cleaned and cleaned.lower() not in taken and len(theme_names) < len(rows):
             theme = rows[len(theme_names)]
-            themes.save_theme(database, person, theme["id"], name=raw, definition=theme["definition"],
+            codebook.save_theme(database, person, theme["id"], name=raw, definition=theme["definition"],
                               triggers=theme["triggers"], applies_to=theme["applies_to"], usually=theme["usually"])
             theme_names[name] = cleaned
             taken.add(cleaned.lower())
@@ -616,8 +626,8 @@ def hostile_report(tmp_path_factory, module_hashing):
                                       {"r": rid}).fetchone()[0]
         quotes.append({"comment_id": comment_id, "text": raw, "name": name})
     # Commentary: every string that fits, packed into the sections' commentary boxes.
-    narrative, shown_in_narrative = {key: [] for key in report.SECTIONS}, {}
-    keys = list(report.SECTIONS)
+    narrative, shown_in_narrative = {key: [] for key in sections.SECTIONS}, {}
+    keys = list(sections.SECTIONS)
     for name, raw in CORPUS.items():
         cleaned = fits(raw, 20_000)
         if cleaned is None:
@@ -627,7 +637,7 @@ def hostile_report(tmp_path_factory, module_hashing):
                 narrative[key].append(cleaned)
                 shown_in_narrative[name] = (key, cleaned)
                 break
-    report.save_draft(database, person, Q3, narrative={k: "\n\n".join(v) for k, v in narrative.items()},
+    drafts.save_draft(database, person, Q3, narrative={k: "\n\n".join(v) for k, v in narrative.items()},
                       quotes={"carers": [{"comment_id": q["comment_id"], "text": q["text"]} for q in quotes]})
     # Direct work titles, complaint learning and actions: shown in the report's tables.
     direct = base_entry(bank.forms["direct_work"], {"respondent": "carer", "age_band": None, "cohort": "mainstream"},
@@ -635,7 +645,7 @@ def hostile_report(tmp_path_factory, module_hashing):
     titles = [raw for raw in CORPUS.values() if fits(raw, 120, multiline=False)]
     for raw in titles:
         feedback.record(database, person, "direct_work", {**direct, "title": raw}, today=TODAY)
-    names = report.redaction_names(database)
+    names = sections.redaction_names(database)
     titles = [redaction.redact(fits(raw, 120, multiline=False), names=names).text for raw in titles]
     # The report shows the first five lessons: the longest, to test rows taller than a page.
     learning = sorted((raw for raw in CORPUS.values() if fits(raw, 5000)), key=lambda raw: -len(fits(raw, 5000)))
@@ -684,7 +694,7 @@ def test_the_pdf_with_every_hostile_string_builds_and_shows_each_one_or_warns_ab
         missing = {ch for ch in cleaned if ord(ch) not in covered and ch != "\n"
                    and ord(ch) not in report_pdf.INVISIBLE and unicodedata.category(ch) != "Cc"}
         if missing:
-            where = f'Narrative in "{report.SECTIONS[section]}"'
+            where = f'Narrative in "{sections.SECTIONS[section]}"'
             assert report_pdf.BOX in extracted and where in warnings and "shown as □" in warnings, name
         elif extractable(cleaned) and len(cleaned) <= 500 and cleaned.count("\n") < 20:  # no page break inside
             assert plain(cleaned) in extracted, f"{name}: {cleaned[:80]!r} is not in the PDF"
@@ -756,9 +766,8 @@ def test_the_compliance_csv_neutralises_every_hostile_bso_name(db, qa):
 
 def app_today() -> dt.date:
     """The app's today (the pages filter on it), not the fixed TODAY of the lib tests."""
-    from lib import ui
 
-    return ui.today()
+    return session.today()
 
 
 MARKUP = {"markdown-image": "![tracker](https://evil.example/pixel.png?c=1)",
@@ -801,7 +810,7 @@ def test_hostile_comments_show_as_literal_text_on_the_entries_page(demo_db, app)
         "answers": {"CAR01": "4", "CAR18": "yes"},
         "comments": {k: {"text": v, "consent": True} for k, v in comments.items()},
         "callback": True, "callback_note": MARKUP["streamlit-directives"]}, today=app_today())
-    at = open_form(app, demo_db, "qa", "app_pages/entries.py")
+    at = open_form(app, demo_db, "qa", "app_pages/capture/entries.py")
     next(s for s in at.selectbox if s.label == "Open entry").set_value(rid).run()
     assert_inert_page(at, comments.values())
     shown_as_text = [t.value for t in at.text]
@@ -816,7 +825,7 @@ def test_a_hostile_complaint_summary_shows_as_literal_text_in_the_log_and_its_fo
     rid = representations.record(demo_db, manager, {
         "kind": "complaint", "from_who": "foster_carer", "received_on": app_today() - dt.timedelta(days=3),
         "summary": summary, "learning": MARKUP["markdown-link"]}, today=app_today())
-    at = open_form(app, demo_db, "manager", "app_pages/complaints.py")
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
     assert summary in list(at.dataframe[0].value["Summary"])
     assert_inert_page(at, [summary])
     at.session_state["rep_view"] = "Log"
@@ -830,18 +839,18 @@ def test_a_hostile_complaint_summary_shows_as_literal_text_in_the_log_and_its_fo
 
 def test_a_hostile_action_and_theme_name_show_as_literal_text_on_their_pages(demo_db, app):
     qa_user = user(demo_db, "qa")
-    themes.save_theme(demo_db, qa_user, "T01", name=MARKUP["html-img-onerror"], definition=MARKUP["markdown-image"],
+    codebook.save_theme(demo_db, qa_user, "T01", name=MARKUP["html-img-onerror"], definition=MARKUP["markdown-image"],
                       triggers=["visit"], applies_to=["CM", "CK"], usually="either")
     actions.record(demo_db, qa_user, {"said": MARKUP["markdown-image"], "will_do": MARKUP["html-script"],
                                       "owner": actions.OWNERS[0], "theme_ids": ["T01"], "from_quarter": Q3},
                    today=app_today())
-    at = open_form(app, demo_db, "qa", "app_pages/actions.py")
+    at = open_form(app, demo_db, "qa", "app_pages/log/actions.py")
     frame = at.dataframe[0].value
     assert MARKUP["markdown-image"] in list(frame["You said"])
     assert MARKUP["html-script"] in list(frame["We will / we did"])
     assert MARKUP["html-img-onerror"] in " ".join(frame["Themes"])
     assert_inert_page(at, MARKUP.values())
-    at = open_form(app, demo_db, "qa", "app_pages/codebook.py")
+    at = open_form(app, demo_db, "qa", "app_pages/themes/codebook.py")
     frame = at.dataframe[0].value
     assert MARKUP["html-img-onerror"] in list(frame["Theme"]) and MARKUP["markdown-image"] in list(frame["Definition"])
     assert_inert_page(at, MARKUP.values())
@@ -855,7 +864,7 @@ def test_hostile_comments_in_the_review_queue_show_as_literal_text(demo_db, app)
         "household_id": home, "contact_on": app_today(), "method": "phone", "outcome": "completed",
         "answers": {"CAR01": "4", "CAR18": "yes"}, "comments": {"CAR_WELL": {"text": body, "consent": True}}},
         today=app_today())
-    at = open_form(app, demo_db, "manager", "app_pages/theme_review.py")
+    at = open_form(app, demo_db, "manager", "app_pages/themes/theme_review.py")
     assert body in [t.value for t in at.text]
     assert_inert_page(at, [body])
 
@@ -897,22 +906,28 @@ def memory_copy(path: Path):
 def audit_setup(database) -> dict:
     """The audit world with a circulated Q4 programme: case "form" untouched with one action in its plan, case
     "moderate" submitted, case "review" moderated with one action, case "withdraw" untouched."""
-    from lib import audits
-    from tests.test_audits import audit_world, auditor, cases, draw, full_entry, moderation
+    from tests.test_audits import (
+        audit_world,
+        auditor,
+        cases,
+        draw,
+        full_entry,
+        moderation_entry,
+    )
 
     w = audit_world(database)
     rows = cases(database, w, draw(database, w, size=4, seed=1))
     stages = dict(zip(("form", "moderate", "review", "withdraw"), rows))
     w["cases"] = {stage: row["id"] for stage, row in stages.items()}
     w["lead"] = {stage: auditor(w, row) for stage, row in stages.items()}
-    due = {"owner": audits.OWNERS[0], "due_on": "2026-02-01"}
-    w["form_action"] = audits.add_action(database, w["lead"]["form"], w["cases"]["form"],
+    due = {"owner": casefile.OWNERS[0], "due_on": "2026-02-01"}
+    w["form_action"] = action_plan.add_action(database, w["lead"]["form"], w["cases"]["form"],
                                          {"action": "Update the safer caring plan.", **due}, today=A_DAY)
-    w["review_action"] = audits.add_action(database, w["lead"]["review"], w["cases"]["review"],
+    w["review_action"] = action_plan.add_action(database, w["lead"]["review"], w["cases"]["review"],
                                            {"action": "Book the annual review.", **due}, today=A_DAY)
     for stage in ("moderate", "review"):
-        audits.save(database, w["lead"][stage], w["cases"][stage], full_entry(), today=A_DAY, submit=True)
-    audits.moderate(database, w["sen"], w["cases"]["review"], moderation(), today=A_TODAY)
+        casefile.save(database, w["lead"][stage], w["cases"][stage], full_entry(), today=A_DAY, submit=True)
+    moderation.moderate(database, w["sen"], w["cases"]["review"], moderation_entry(), today=A_TODAY)
     return w
 
 
@@ -944,23 +959,22 @@ def stored_or_none(wanted: tuple[str, str | None]) -> str | None:
 def check_audit_form(db, w, raw: str) -> None:
     """The audit form saved in progress with the string as each domain's evidence, each "why not spoken to" and
     the case discussion; then submitted with it as the evidence, which a submitted audit needs."""
-    from lib import audits
     from tests.test_audits import full_entry
 
     audit_id, lead = w["cases"]["form"], w["lead"]["form"]
 
     def saved(entry, submit=False):
-        result = outcome(lambda: audits.save(db, lead, audit_id, entry, today=A_DAY, submit=submit))
-        return result, audits.get(db, lead, audit_id, today=A_TODAY)
+        result = outcome(lambda: casefile.save(db, lead, audit_id, entry, today=A_DAY, submit=submit))
+        return result, casefile.get(db, lead, audit_id, today=A_TODAY)
 
-    evidence = expected(raw, max_length=audits.MAX_TEXT, multiline=True)
-    result, row = saved({"grades": {d: {"grade": "good", "evidence": raw} for d in audits.GRADED}})
+    evidence = expected(raw, max_length=casefile.MAX_TEXT, multiline=True)
+    result, row = saved({"grades": {d: {"grade": "good", "evidence": raw} for d in casefile.GRADED}})
     assert_outcome(result, evidence, "evidence")
     if result[0] == "stored":
-        for domain in audits.GRADED:
+        for domain in casefile.GRADED:
             assert row["grades"][domain]["evidence"] == stored_or_none(evidence), domain
             assert_inert_value(row["grades"][domain]["evidence"], f"evidence {domain}")
-    for who in audits.SPOKEN_TO:
+    for who in casefile.SPOKEN_TO:
         wanted = expected(raw, max_length=1000, multiline=True)
         if wanted == ("stored", ""):
             wanted = ("refused", None)  # not spoken to, and no reason why
@@ -969,15 +983,15 @@ def check_audit_form(db, w, raw: str) -> None:
         if result[0] == "stored":
             assert row[f"{who}_not_why"] == wanted[1] and row[f"{who}_spoken"] == 0, who
             assert_inert_value(row[f"{who}_not_why"], who)
-    wanted = expected(raw, max_length=audits.MAX_TEXT, multiline=True)
+    wanted = expected(raw, max_length=casefile.MAX_TEXT, multiline=True)
     result, row = saved({"ssw_discussion": raw})
     assert_outcome(result, wanted, "case discussion")
     if result[0] == "stored":
         assert row["ssw_discussion"] == stored_or_none(wanted)
         assert_inert_value(row["ssw_discussion"], "case discussion")
     # Submitted: the six domains' evidence is required (the overall grade's is not).
-    wanted = expected(raw, max_length=audits.MAX_TEXT, multiline=True, required=True)
-    entry = full_entry(grades={d: {"grade": "good", "evidence": raw} for d in audits.GRADED})
+    wanted = expected(raw, max_length=casefile.MAX_TEXT, multiline=True, required=True)
+    entry = full_entry(grades={d: {"grade": "good", "evidence": raw} for d in casefile.GRADED})
     result, row = saved(entry, submit=True)
     assert_outcome(result, wanted, "submitted evidence")
     assert bool(row["completed_on"]) == (result[0] == "stored")
@@ -988,22 +1002,21 @@ def check_audit_form(db, w, raw: str) -> None:
 def check_action_plan(db, w, raw: str) -> None:
     """An action added and an existing one changed with the string as its wording, or as its owner (which must be
     a role from the list)."""
-    from lib import audits
 
     audit_id, lead = w["cases"]["form"], w["lead"]["form"]
-    base = {"action": "Update the safer caring plan.", "owner": audits.OWNERS[0], "due_on": "2026-02-01"}
+    base = {"action": "Update the safer caring plan.", "owner": casefile.OWNERS[0], "due_on": "2026-02-01"}
     rules = {"action": {"max_length": 2000, "required": True, "multiline": True},
              "owner": {"max_length": 80, "required": True}}
     for field, rule in rules.items():
         wanted = expected(raw, **rule)
-        if field == "owner" and wanted[1] not in audits.OWNERS:
+        if field == "owner" and wanted[1] not in casefile.OWNERS:
             wanted = ("refused", None)
         entry = {**base, field: raw}
-        result = outcome(lambda: audits.add_action(db, lead, audit_id, entry, today=A_DAY))
+        result = outcome(lambda: action_plan.add_action(db, lead, audit_id, entry, today=A_DAY))
         assert_outcome(result, wanted, f"add action {field}")
-        result = outcome(lambda: audits.update_action(db, lead, w["form_action"], entry, today=A_DAY))
+        result = outcome(lambda: action_plan.update_action(db, lead, w["form_action"], entry, today=A_DAY))
         assert_outcome(result, wanted, f"update action {field}")
-        stored = next(a for a in audits.get(db, lead, audit_id, today=A_TODAY)["actions"]
+        stored = next(a for a in casefile.get(db, lead, audit_id, today=A_TODAY)["actions"]
                       if a["id"] == w["form_action"])[field]
         assert stored == (wanted[1] if result[0] == "stored" else base[field]), field
         assert_inert_value(stored, f"action {field}")
@@ -1012,24 +1025,23 @@ def check_action_plan(db, w, raw: str) -> None:
 def check_moderation_and_review(db, w, raw: str) -> None:
     """Moderation with the string as the learning, and as the reason for changing each grade; the eight-week
     review with it as an action's evidence and as the review note."""
-    from lib import audits
-    from tests.test_audits import moderation
+    from tests.test_audits import moderation_entry
 
     audit_id = w["cases"]["moderate"]
-    wanted = expected(raw, max_length=audits.MAX_TEXT, multiline=True, required=True)
-    result = outcome(lambda: audits.moderate(db, w["sen"], audit_id, moderation(learning=raw), today=A_TODAY))
+    wanted = expected(raw, max_length=casefile.MAX_TEXT, multiline=True, required=True)
+    result = outcome(lambda: moderation.moderate(db, w["sen"], audit_id, moderation_entry(learning=raw), today=A_TODAY))
     assert_outcome(result, wanted, "learning")
-    row = audits.get(db, w["sen"], audit_id, today=A_TODAY)
+    row = casefile.get(db, w["sen"], audit_id, today=A_TODAY)
     if result[0] == "stored":
         assert row["learning"] == wanted[1]
         assert_inert_value(row["learning"], "learning")
     # Every grade raised, each with the string as its reason: an empty reason cannot explain a change.
     wanted = expected(raw, max_length=2000, multiline=True, required=True)
-    changed = moderation({d: {"grade": "outstanding", "reason": raw} for d in audits.GRADED})
-    result = outcome(lambda: audits.moderate(db, w["sen"], audit_id, changed, today=A_TODAY))
+    changed = moderation_entry({d: {"grade": "outstanding", "reason": raw} for d in casefile.GRADED})
+    result = outcome(lambda: moderation.moderate(db, w["sen"], audit_id, changed, today=A_TODAY))
     assert_outcome(result, wanted, "moderation reason")
     if result[0] == "stored":
-        for domain, grade in audits.get(db, w["sen"], audit_id, today=A_TODAY)["grades"].items():
+        for domain, grade in casefile.get(db, w["sen"], audit_id, today=A_TODAY)["grades"].items():
             assert (grade["moderated_grade"], grade["moderation_reason"]) == ("outstanding", wanted[1]), domain
             assert_inert_value(grade["moderation_reason"], domain)
 
@@ -1038,10 +1050,10 @@ def check_moderation_and_review(db, w, raw: str) -> None:
     for what, entry, wanted in (
             ("evidence", {**base, "actions": {action_id: {"complete": False, "evidence": raw}}},
              expected(raw, max_length=2000, multiline=True, required=True)),
-            ("note", {**base, "note": raw}, expected(raw, max_length=audits.MAX_TEXT, multiline=True))):
-        result = outcome(lambda: audits.record_review(db, w["ap"], audit_id, entry, today=A_TODAY))
+            ("note", {**base, "note": raw}, expected(raw, max_length=casefile.MAX_TEXT, multiline=True))):
+        result = outcome(lambda: reviews.record_review(db, w["ap"], audit_id, entry, today=A_TODAY))
         assert_outcome(result, wanted, f"review {what}")
-        row = audits.get(db, w["ap"], audit_id, today=A_TODAY)
+        row = casefile.get(db, w["ap"], audit_id, today=A_TODAY)
         stored = row["actions"][0]["review_evidence"] if what == "evidence" else row["review_note"]
         if result[0] == "stored":
             assert stored == stored_or_none(wanted), what
@@ -1049,13 +1061,12 @@ def check_moderation_and_review(db, w, raw: str) -> None:
 
 
 def check_withdrawal(db, w, raw: str) -> None:
-    from lib import audits
 
     audit_id = w["cases"]["withdraw"]
     wanted = expected(raw, max_length=500, required=True)
-    result = outcome(lambda: audits.withdraw(db, w["qa"], audit_id, raw))
+    result = outcome(lambda: programme.withdraw(db, w["qa"], audit_id, raw))
     assert_outcome(result, wanted, "withdrawal reason")
-    row = audits._row(db, audit_id)
+    row = casefile.audit_row(db, audit_id)
     assert row["delete_reason"] == (wanted[1] if result[0] == "stored" else None)
     assert_inert_value(row["delete_reason"], "withdrawal reason")
 
@@ -1077,7 +1088,6 @@ def targeted_entry(**changes) -> dict:
 
 def check_targeted(db, w, raw: str) -> None:
     """Each text field of a targeted audit, recorded new and changed on an existing one; and a deletion reason."""
-    from lib import targeted_audits
 
     base = targeted_entry()
     existing = targeted_audits.record(db, w["qa"], base, today=A_TODAY)
@@ -1114,43 +1124,42 @@ def test_every_free_text_field_of_case_file_and_targeted_audits_refuses_or_store
 def check_measure(db, qa, raw: str) -> None:
     """A measure added with the string as its name, and an existing one changed with it as its name, description
     or other name. A name must have a letter or digit and, like an other name, match no other measure."""
-    from lib import kpis
 
     def taken(measure_id):
-        return {kpis.name_key(word) for m in kpis.measures(db) if m.id != measure_id
+        return {kpi_measures.name_key(word) for m in kpi_measures.measures(db) if m.id != measure_id
                 for word in (m.id, m.name, *m.aliases)}
 
-    existing = kpis.measures(db)[0]
+    existing = kpi_measures.measures(db)[0]
     keep = {"name": existing.name, "description": existing.description, "aliases": list(existing.aliases),
             "green_from": existing.green_from, "amber_from": existing.amber_from}
     for measure_id in (None, existing.id):
         wanted = expected(raw, max_length=100, required=True)
-        if wanted[0] == "stored" and (not kpis.name_key(wanted[1]) or kpis.name_key(wanted[1]) in taken(measure_id)):
+        if wanted[0] == "stored" and (not kpi_measures.name_key(wanted[1]) or kpi_measures.name_key(wanted[1]) in taken(measure_id)):
             wanted = ("refused", None)
         values = {**keep, "name": raw, "aliases": keep["aliases"] if measure_id else []}
-        result = outcome(lambda: kpis.save_measure(db, qa, measure_id, **values))
+        result = outcome(lambda: kpi_measures.save_measure(db, qa, measure_id, **values))
         assert_outcome(result, wanted, f"measure name {measure_id}")
         if result[0] == "stored":
-            found = {m.id: m for m in kpis.measures(db)}[result[1]]
+            found = {m.id: m for m in kpi_measures.measures(db)}[result[1]]
             assert found.name == wanted[1]
             assert_inert_value(found.name, "measure name")
-            kpis.save_measure(db, qa, result[1], **{**values, "name": f"Renamed {result[1]}"})  # frees the name
+            kpi_measures.save_measure(db, qa, result[1], **{**values, "name": f"Renamed {result[1]}"})  # frees the name
     wanted = expected(raw, max_length=300)
-    result = outcome(lambda: kpis.save_measure(db, qa, existing.id, **{**keep, "description": raw}))
+    result = outcome(lambda: kpi_measures.save_measure(db, qa, existing.id, **{**keep, "description": raw}))
     assert_outcome(result, wanted, "measure description")
-    stored = {m.id: m for m in kpis.measures(db)}[existing.id].description
+    stored = {m.id: m for m in kpi_measures.measures(db)}[existing.id].description
     assert stored == (wanted[1] if result[0] == "stored" else existing.description)
     assert_inert_value(stored, "measure description")
     kind, alias = expected(raw, max_length=100)
-    key = kpis.name_key(alias or "")
+    key = kpi_measures.name_key(alias or "")
     if kind == "stored" and key and key in taken(existing.id):
         kind = "refused"
-    result = outcome(lambda: kpis.save_measure(db, qa, existing.id, **{**keep, "aliases": [raw]}))
+    result = outcome(lambda: kpi_measures.save_measure(db, qa, existing.id, **{**keep, "aliases": [raw]}))
     assert_outcome(result, (kind, alias), "measure other name")
     if result[0] == "stored":
-        aliases = {m.id: m for m in kpis.measures(db)}[existing.id].aliases
+        aliases = {m.id: m for m in kpi_measures.measures(db)}[existing.id].aliases
         # An other name with no letter or digit, or that only respells the name, is dropped as no other name at all.
-        wanted = [alias] if key and key != kpis.name_key(existing.name) else []
+        wanted = [alias] if key and key != kpi_measures.name_key(existing.name) else []
         assert list(aliases) == wanted, aliases
         for value in aliases:
             assert_inert_value(value, "measure other name")
@@ -1189,21 +1198,19 @@ def check_import(db, qa, raw: str, module, header: list[str], rows: list[list[st
 
 
 def check_kpi_import(db, qa, raw: str) -> None:
-    from lib import kpis
 
-    names = [m.name for m in kpis.measures(db) if m.active]
+    names = [m.name for m in kpi_measures.measures(db) if m.active]
     good = {"month": JANUARY, "team": "North", "measure": names[0], "in time": "40", "out of time": "3"}
     counts = [[{**good, "measure": names[n + 1], column: raw}[c] for c in good]
               for n, column in enumerate(good)]
-    check_import(db, qa, raw, kpis, list(good), counts)
+    check_import(db, qa, raw, kpi_figures, list(good), counts)
     per_household = {"month": JANUARY, "measure": names[0], "household": "N100", "in time": "yes"}
     rows = [[{**per_household, "measure": names[n + 1], column: raw}[c] for c in per_household]
             for n, column in enumerate(per_household)]
-    check_import(db, qa, raw, kpis, list(per_household), rows)
+    check_import(db, qa, raw, kpi_figures, list(per_household), rows)
 
 
 def check_recruitment_import(db, qa, raw: str) -> None:
-    from lib import recruitment
 
     measures = list(recruitment.MEASURES.values())
     good = {"month": JANUARY, "team": "", "measure": measures[0], "number": "4"}
@@ -1233,7 +1240,6 @@ def csv_cells(data: bytes) -> list[list[str]]:
 def hostile_teams_and_managers(db, qa) -> tuple[list[int], dict[str, str]]:
     """A team named with each string a team name takes, each with a manager named with the string; returns the
     team ids and {corpus name: the manager's name as stored}."""
-    from lib import accounts
 
     team_ids, managers = [], {}
     for number, (name, raw) in enumerate(CORPUS.items()):
@@ -1251,7 +1257,6 @@ def hostile_teams_and_managers(db, qa) -> tuple[list[int], dict[str, str]]:
 
 
 def test_the_audit_circulation_csv_neutralises_hostile_household_team_and_auditor_names(adb, aw):
-    from lib import audits
     from tests.test_audits import add_home
 
     team_ids, managers = hostile_teams_and_managers(adb, aw["qa"])
@@ -1264,10 +1269,10 @@ def test_the_audit_circulation_csv_neutralises_hostile_household_team_and_audito
             with store.write(adb):
                 adb.execute("update households set display_name = :n where id = :id", {"n": cleaned, "id": home})
             households[name] = cleaned
-    summary = audits.draw(adb, aw["qa"], "2026/27-Q1", size=500, seed=1, exclusion_months=0,
+    summary = programme.draw(adb, aw["qa"], "2026/27-Q1", size=500, seed=1, exclusion_months=0,
                           circulate_on=dt.date(2026, 4, 1), today=A_TODAY)
     assert summary["drawn"] == summary["eligible"]  # every household, so every hostile name
-    cells = csv_cells(audits.export_csv(adb, aw["qa"], summary["programme_id"], today=A_TODAY))
+    cells = csv_cells(programme.export_csv(adb, aw["qa"], summary["programme_id"], today=A_TODAY))
     assert cells[0][:3] == ["Reference", "Household reference", "Household"]
     shown = {cell for row in cells[1:] for cell in row}
     for name, cleaned in {**households, **managers}.items():
@@ -1276,24 +1281,23 @@ def test_the_audit_circulation_csv_neutralises_hostile_household_team_and_audito
 
 
 def test_the_kpi_download_neutralises_hostile_measure_and_team_names(adb, aw):
-    from lib import kpis
 
     qa = aw["qa"]
     team_ids, _ = hostile_teams_and_managers(adb, qa)
     names = {}
     for name, raw in CORPUS.items():
-        kind, measure = outcome(lambda: kpis.save_measure(adb, qa, None, name=raw, green_from=90, amber_from=80))
+        kind, measure = outcome(lambda: kpi_measures.save_measure(adb, qa, None, name=raw, green_from=90, amber_from=80))
         if kind == "refused":
             assert_clear(measure)
         else:
             names[measure] = text.clean(raw, field="Measure name", max_length=100)
     assert len(names) >= 50
     figures = "".join(f"{JANUARY},North,{measure},{n},{n % 7}\n" for n, measure in enumerate(names, start=5))
-    kpis.import_csv(adb, qa, "month,team,measure,in time,out of time\n" + figures, today=A_TODAY)
+    kpi_figures.import_csv(adb, qa, "month,team,measure,in time,out of time\n" + figures, today=A_TODAY)
     january = dt.date(2026, 1, 1)
     levels = [t["name"] for t in adb.query("select name from teams")]
     for level in ["Whole service", *levels]:
-        cells = csv_cells(kpis.table_csv(kpis.table(adb, qa, january), month=january, level=level))
+        cells = csv_cells(performance.table_csv(performance.table(adb, qa, january), month=january, level=level))
         shown = {row[2] for row in cells[1:]}
         for cleaned in names.values():
             assert cleaned in shown or "'" + cleaned in shown, cleaned
@@ -1312,12 +1316,11 @@ def hostile_audit_report(adb, aw) -> tuple[str, list[str]]:
     workbook's text and the PDF's warnings."""
     from openpyxl import load_workbook as open_workbook
 
-    from lib import audits, kpis, report_xlsx, targeted_audits
-    from tests.test_audits import moderation
+    from tests.test_audits import moderation_entry
 
     qa = aw["qa"]
     learning = "\n".join(CORPUS[n] for n in ("formula-hyperlink", "markdown-image", "mixed-bidi"))
-    audits.moderate(adb, aw["sen"], aw["cases"]["moderate"], moderation(learning=learning), today=A_TODAY)
+    moderation.moderate(adb, aw["sen"], aw["cases"]["moderate"], moderation_entry(learning=learning), today=A_TODAY)
     recorded = 0
     for number, (name, raw) in enumerate(CORPUS.items()):
         lesson = fits(raw, 5000)
@@ -1330,8 +1333,8 @@ def hostile_audit_report(adb, aw) -> tuple[str, list[str]]:
     assert recorded >= 60
     measures = []
     for raw in (CORPUS["formula-dde"], CORPUS["formula-hyperlink"], CORPUS["html-script"], CORPUS["markdown-link"]):
-        measures.append(kpis.save_measure(adb, qa, None, name=raw, green_from=90, amber_from=80))
-    kpis.import_csv(adb, qa, "month,team,measure,in time,out of time\n"
+        measures.append(kpi_measures.save_measure(adb, qa, None, name=raw, green_from=90, amber_from=80))
+    kpi_figures.import_csv(adb, qa, "month,team,measure,in time,out of time\n"
                     + "".join(f"{JANUARY},North,{m},40,3\n" for m in measures), today=A_TODAY)
     value = report.build(adb, qa, A_Q4, today=A_TODAY)
     pdf, warnings = report_pdf.render(value)
@@ -1351,7 +1354,6 @@ def hostile_audit_report(adb, aw) -> tuple[str, list[str]]:
 
 
 def test_a_hostile_targeted_audit_and_audit_form_show_as_literal_text_on_their_pages(demo_db, app):
-    from lib import audits, targeted_audits
     from tests.test_audit_pages import case_in
 
     qa_user = user(demo_db, "qa")
@@ -1359,7 +1361,7 @@ def test_a_hostile_targeted_audit_and_audit_form_show_as_literal_text_on_their_p
         topic=MARKUP["markdown-image"], reason_detail=MARKUP["html-img-onerror"], scope=MARKUP["markdown-link"],
         findings=MARKUP["streamlit-directives"], learning=MARKUP["html-script"], started_on=None,
         completed_on=app_today()), today=app_today())
-    at = open_form(app, demo_db, "qa", "app_pages/targeted_audits.py")
+    at = open_form(app, demo_db, "qa", "app_pages/audits/targeted_audits.py")
     assert_inert_page(at, MARKUP.values())
     shown = " ".join(str(v) for frame in at.dataframe for v in frame.value.astype(str).to_numpy().ravel())
     assert MARKUP["markdown-image"] in shown and MARKUP["html-script"] in shown
@@ -1367,11 +1369,11 @@ def test_a_hostile_targeted_audit_and_audit_form_show_as_literal_text_on_their_p
     row = case_in(demo_db, "in_progress")
     lead = user(demo_db, demo_db.execute("select username from users where id = :id",
                                          {"id": row["lead_auditor_id"]}).fetchone()[0])
-    audits.save(demo_db, lead, row["id"], {
+    casefile.save(demo_db, lead, row["id"], {
         "grades": {"voice": {"grade": "good", "evidence": MARKUP["markdown-image"]}},
         "parent_spoken": False, "parent_not_why": MARKUP["html-script"],
         "ssw_discussion": MARKUP["markdown-link"] + "\n" + MARKUP["html-img-onerror"]}, today=app_today())
-    at = open_form(app, demo_db, lead.username, "app_pages/my_audits.py")
+    at = open_form(app, demo_db, lead.username, "app_pages/audits/my_audits.py")
     at.selectbox(key="my_audit").set_value(row["id"]).run()
     assert_inert_page(at, MARKUP.values())
     boxes = [t.value for t in at.text_area] + [t.value for t in at.text_input]

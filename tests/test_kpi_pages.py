@@ -1,6 +1,8 @@
 """The performance dashboard and the performance-figures page, through AppTest on the demo database."""
 
-from lib import kpis, ui
+from lib import periods
+from lib.kpis import figures, measures, performance
+from lib.ui import session
 from tests.conftest import by_label, no_exceptions
 from tests.test_capture_pages import user
 
@@ -9,14 +11,14 @@ INDICATORS = {"● Green", "▲ Amber", "■ Red", "no data"}
 
 def dashboard(app, db, role="manager"):
     at = app(user(db, role))
-    at.switch_page("app_pages/kpi_dashboard.py").run()
+    at.switch_page("app_pages/kpis/kpi_dashboard.py").run()
     assert no_exceptions(at) == []
     return at
 
 
 def figures_page(app, db, view):
     at = app(user(db, "qa"))
-    at.switch_page("app_pages/kpi_data.py")
+    at.switch_page("app_pages/kpis/kpi_data.py")
     at.session_state["kpi_data_view"] = view
     at.run()
     assert no_exceptions(at) == []
@@ -31,12 +33,12 @@ def kpi_rows(at):
 def test_a_manager_sees_the_latest_months_kpi_table_as_the_framework_shows_it(demo_db, app):
     at = dashboard(app, demo_db)
     manager = user(demo_db, "manager")
-    latest = kpis.months_with_data(demo_db)[0]
+    latest = performance.months_with_data(demo_db)[0]
     assert by_label(at.selectbox, "Month").value == latest
     rows = kpi_rows(at)
     assert list(next(iter(rows.values())))[:5] == ["Measure", "In time / completed", "Out of time / not completed", "%",
                                                    "Indicator"]
-    for figure in kpis.table(demo_db, manager, latest):
+    for figure in performance.table(demo_db, manager, latest):
         row = rows[figure.measure.name]
         assert (row["In time / completed"], row["%"], row["Indicator"]) == (
             f"{figure.in_time:,}", figure.shown_percent, figure.indicator)
@@ -46,12 +48,12 @@ def test_a_manager_sees_the_latest_months_kpi_table_as_the_framework_shows_it(de
 
 def test_a_month_missing_a_measure_shows_no_data_for_it_never_zero_percent(demo_db, app):
     manager = user(demo_db, "manager")
-    gap = next(m for m in kpis.months_with_data(demo_db)
-               if any(f.in_time is None for f in kpis.table(demo_db, manager, m)))
+    gap = next(m for m in performance.months_with_data(demo_db)
+               if any(f.in_time is None for f in performance.table(demo_db, manager, m)))
     at = dashboard(app, demo_db)
     by_label(at.selectbox, "Month").set_value(gap).run()
     assert no_exceptions(at) == []
-    missing = [f.measure.name for f in kpis.table(demo_db, manager, gap) if f.in_time is None]
+    missing = [f.measure.name for f in performance.table(demo_db, manager, gap) if f.in_time is None]
     rows = kpi_rows(at)
     for name in missing:
         assert (rows[name]["%"], rows[name]["Indicator"], rows[name]["In time / completed"]) == ("no data", "no data",
@@ -61,20 +63,20 @@ def test_a_month_missing_a_measure_shows_no_data_for_it_never_zero_percent(demo_
 
 def test_choosing_a_team_shows_that_teams_figures_rather_than_the_whole_service(demo_db, app):
     manager = user(demo_db, "manager")
-    latest = kpis.months_with_data(demo_db)[0]
-    kinship = next(t for t, name in kpis.team_names(demo_db).items() if name == "Kinship Team")
+    latest = performance.months_with_data(demo_db)[0]
+    kinship = next(t for t, name in figures.team_names(demo_db).items() if name == "Kinship Team")
     at = dashboard(app, demo_db)
     by_label(at.selectbox, "Whole service or a team").set_value(kinship).run()
     rows = kpi_rows(at)
-    team = kpis.table(demo_db, manager, latest, team_id=kinship)
+    team = performance.table(demo_db, manager, latest, team_id=kinship)
     assert [rows[f.measure.name]["In time / completed"] for f in team] == [f"{f.in_time:,}" for f in team]
-    assert team != kpis.table(demo_db, manager, latest) and "Teams" not in next(iter(rows.values()))
+    assert team != performance.table(demo_db, manager, latest) and "Teams" not in next(iter(rows.values()))
 
 
 def test_qa_enters_a_teams_month_by_hand_and_the_dashboard_shows_it(demo_db, app):
     at = figures_page(app, demo_db, "Enter a month by hand")
-    assert by_label(at.selectbox, "Month").value == kpis.months_back(ui.today(), 2)[0]  # last month's extract is late
-    month = ui.today().replace(day=1)  # nothing imported yet, so the form starts empty
+    assert by_label(at.selectbox, "Month").value == periods.months_back(session.today(), 2)[0]  # last month's extract is late
+    month = session.today().replace(day=1)  # nothing imported yet, so the form starts empty
     by_label(at.selectbox, "Month").set_value(month).run()
     team = by_label(at.selectbox, "Team").value
     base = f"kpi_manual_{month:%Y%m}_{team}_0"
@@ -83,8 +85,8 @@ def test_qa_enters_a_teams_month_by_hand_and_the_dashboard_shows_it(demo_db, app
     at.number_input(key=f"{base}_support_visits_out").set_value(0)
     at.button(key=f"FormSubmitter:{base}-Save figures").click().run()
     assert no_exceptions(at) == [] and at.error == []
-    assert at.success[0].value == f"Saved 1 change(s) for {kpis.team_names(demo_db)[team]}, {kpis.month_label(month)}."
-    mine = {f.measure.id: f for f in kpis.table(demo_db, user(demo_db, "qa"), month, team_id=team)}
+    assert at.success[0].value == f"Saved 1 change(s) for {figures.team_names(demo_db)[team]}, {periods.month_label(month)}."
+    mine = {f.measure.id: f for f in performance.table(demo_db, user(demo_db, "qa"), month, team_id=team)}
     assert (mine["support_visits"].in_time, mine["support_visits"].out_of_time) == (50, 0)
     assert mine["kit_call"].in_time is None
     at = dashboard(app, demo_db)
@@ -94,7 +96,7 @@ def test_qa_enters_a_teams_month_by_hand_and_the_dashboard_shows_it(demo_db, app
 
 def test_a_half_filled_pair_is_refused_on_screen_and_nothing_is_saved(demo_db, app):
     at = figures_page(app, demo_db, "Enter a month by hand")
-    month = ui.today().replace(day=1)
+    month = session.today().replace(day=1)
     by_label(at.selectbox, "Month").set_value(month).run()
     team = by_label(at.selectbox, "Team").value
     before = demo_db.execute("select count(*) from kpi_figures").fetchone()[0]
@@ -108,8 +110,8 @@ def test_a_half_filled_pair_is_refused_on_screen_and_nothing_is_saved(demo_db, a
 
 def test_qa_raises_a_threshold_and_the_dashboards_indicator_follows(demo_db, app):
     manager = user(demo_db, "manager")
-    latest = kpis.months_with_data(demo_db)[0]
-    before = {f.measure.id: f for f in kpis.table(demo_db, manager, latest)}["support_visits"]
+    latest = performance.months_with_data(demo_db)[0]
+    before = {f.measure.id: f for f in performance.table(demo_db, manager, latest)}["support_visits"]
     assert before.percent < 100
     at = figures_page(app, demo_db, "Measures")
     by_label(at.selectbox, "Measure").set_value("support_visits").run()
@@ -117,14 +119,14 @@ def test_qa_raises_a_threshold_and_the_dashboards_indicator_follows(demo_db, app
     by_label(at.number_input, "Amber from (%)").set_value(100)
     at.button(key="FormSubmitter:kpi_measure_support_visits_0-Save measure").click().run()
     assert no_exceptions(at) == [] and at.success[0].value == "Measure saved as a new version."
-    assert kpis.current_version(demo_db) == 2
+    assert measures.current_version(demo_db) == 2
     rows = kpi_rows(dashboard(app, demo_db))
     assert rows["Support visits in time"]["Indicator"] == "■ Red"
 
 
 def test_a_measure_name_that_looks_like_markup_shows_as_plain_text(demo_db, app):
     name = "**Visits** :red[now] <b>x</b> [link](http://x)"
-    kpis.save_measure(demo_db, user(demo_db, "qa"), "support_visits", name=name, green_from=90, amber_from=80)
+    measures.save_measure(demo_db, user(demo_db, "qa"), "support_visits", name=name, green_from=90, amber_from=80)
     at = dashboard(app, demo_db)
     assert name in kpi_rows(at)
     assert not any("Visits" in m.value for m in at.markdown)

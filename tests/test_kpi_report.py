@@ -6,8 +6,12 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from lib import accounts, kpi_report, kpis, recruitment, report, report_pdf, suppression
-from lib import db as store
+from lib import store, suppression
+from lib.kpis import figures, measures, performance, recruitment
+from lib.kpis import section as kpi_section
+from lib.people import accounts
+from lib.report import build as report
+from lib.report import pdf as report_pdf
 
 TODAY = dt.date(2026, 4, 15)
 Q4 = "2025/26-Q4"  # January to March 2026
@@ -18,7 +22,7 @@ DFE = suppression.PRESETS["dfe"]
 def world(db, qa):
     for name in ("North Team", "South Team"):
         accounts.create_team(db, qa, name)
-    kpis.import_csv(db, qa, "month,team,measure,in time,out of time\n"
+    figures.import_csv(db, qa, "month,team,measure,in time,out of time\n"
                             "2026-01,North Team,Support visits in time,40,8\n2026-01,South Team,Support visits in time,30,7\n"
                             "2026-01,North Team,Annual review in time,20,10\n2026-01,South Team,Annual review in time,25,5\n"
                             "2026-02,North Team,Support visits in time,41,7\n2026-02,South Team,Support visits in time,33,6\n"
@@ -37,7 +41,7 @@ def world(db, qa):
     return qa
 
 
-def kpi_section(db, qa):
+def kpi_part(db, qa):
     return next(s for s in report.build(db, qa, Q4, today=TODAY).sections if s.key == "kpis")
 
 
@@ -46,7 +50,7 @@ def rows_of(section, title_start):
 
 
 def test_the_position_is_each_measures_last_month_with_figures_with_small_counts_suppressed(db, world):
-    section = kpi_section(db, world)
+    section = kpi_part(db, world)
     assert section.title == "How much are we doing"
     rows = {r[0]: r[1:] for r in rows_of(section, "Key performance indicators: the position")}
     assert rows["Support visits in time"] == ("74", "13", "85%", "▲ Amber", "Feb 2026")  # March had none
@@ -57,14 +61,14 @@ def test_the_position_is_each_measures_last_month_with_figures_with_small_counts
 
 
 def test_the_three_months_show_each_months_percentage_and_no_data_for_a_missing_month(db, world):
-    rows = {r[0]: r[1:] for r in rows_of(kpi_section(db, world), "% in time month by month")}
+    rows = {r[0]: r[1:] for r in rows_of(kpi_part(db, world), "% in time month by month")}
     assert rows["Support visits in time"] == ("82% ▲ Amber", "85% ▲ Amber", "no data")
     assert rows["Annual review in time"] == ("75% ■ Red", "77% ■ Red", "80% ▲ Amber")
     assert rows["KIT call in the last 4 weeks"] == ("no data", "no data", "c")
 
 
 def test_each_teams_position_is_shown_beside_the_others(db, world):
-    section = kpi_section(db, world)
+    section = kpi_part(db, world)
     table = next(t for t in section.tables if t.title.startswith("By team"))
     assert table.columns == ("Measure", "North Team", "South Team")
     rows = {r[0]: r[1:] for r in table.rows}
@@ -74,7 +78,7 @@ def test_each_teams_position_is_shown_beside_the_others(db, world):
 
 
 def test_register_and_recruitment_figures_are_suppressed_like_every_other_count(db, world):
-    section = kpi_section(db, world)
+    section = kpi_part(db, world)
     assert rows_of(section, "Approved households on the register at 31 March 2026") == (
         ("North Team", "12", "0", "12"), ("All teams", "12", "0", "12"))
     assert rows_of(section, "Foster carer recruitment") == (
@@ -85,7 +89,7 @@ def test_register_and_recruitment_figures_are_suppressed_like_every_other_count(
 
 
 def test_the_chart_is_the_dashboards_chart_with_hidden_points_noted(db, world):
-    chart = kpi_section(db, world).charts[0]
+    chart = kpi_part(db, world).charts[0]
     assert '"facet"' in chart.spec and "Support visits in time" in chart.spec
     assert "1 point(s) on a small base are not drawn (marked c)" in chart.note
     assert '"in_time": "3"' not in chart.spec  # the hidden count is not in the chart's data either
@@ -99,11 +103,11 @@ def test_a_period_without_kpi_figures_says_so_and_still_reports_the_register(db,
 
 
 def test_the_position_picks_the_latest_month_with_a_figure_for_each_measure():
-    measure = kpis.Measure("m", "M", "", (), 90, 80, 1)
+    measure = measures.Measure("m", "M", "", (), 90, 80, 1)
     jan, feb = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
-    assert kpi_report.position([(jan, [kpis.Figure(measure, 5, 5)]), (feb, [kpis.Figure(measure, None, None)])]) == [
-        (kpis.Figure(measure, 5, 5), jan)]
-    assert kpi_report.position([(jan, [kpis.Figure(measure, None, None)])]) == [(kpis.Figure(measure, None, None), None)]
+    assert kpi_section.position([(jan, [performance.Figure(measure, 5, 5)]), (feb, [performance.Figure(measure, None, None)])]) == [
+        (performance.Figure(measure, 5, 5), jan)]
+    assert kpi_section.position([(jan, [performance.Figure(measure, None, None)])]) == [(performance.Figure(measure, None, None), None)]
 
 
 @pytest.mark.parametrize("in_time, out_of_time, expected", [
@@ -115,8 +119,8 @@ def test_the_position_picks_the_latest_month_with_a_figure_for_each_measure():
     (0, 12, ("0", "12", "0%", "■ Red")),
 ])
 def test_a_published_kpi_row_hides_small_counts_and_the_percentage_they_would_give_away(in_time, out_of_time, expected):
-    figure = kpis.Figure(kpis.Measure("m", "M", "", (), 90, 80, 1), in_time, out_of_time)
-    assert kpis.cells(figure, DFE) == expected
+    figure = performance.Figure(measures.Measure("m", "M", "", (), 90, 80, 1), in_time, out_of_time)
+    assert performance.cells(figure, DFE) == expected
 
 
 def test_the_section_is_in_the_pdf_and_new_figures_change_the_reports_fingerprint(db, world):
@@ -125,7 +129,7 @@ def test_the_section_is_in_the_pdf_and_new_figures_change_the_reports_fingerprin
     words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "How much are we doing" in words and "Support visits in time" in words and "Amber" in words
     assert not [w for w in warnings if "How much" in w]
-    kpis.enter_month(db, world, month=dt.date(2026, 3, 1), team_id=1, values={"support_visits": (40, 8)}, today=TODAY)
+    figures.enter_month(db, world, month=dt.date(2026, 3, 1), team_id=1, values={"support_visits": (40, 8)}, today=TODAY)
     assert report.fingerprint(report.build(db, world, Q4, today=TODAY)) != report.fingerprint(value)
 
 
@@ -134,7 +138,7 @@ def test_a_report_built_mid_quarter_does_not_call_months_still_to_come_missing(d
         section = next(s for s in report.build(db, world, "2026/27-Q1", today=today).sections if s.key == "kpis")
         return next((s for s in section.summary if s.startswith("No KPI figures were imported for")), "")
 
-    kpis.import_csv(db, world, "month,team,measure,in time,out of time\n2026-04,North Team,Support visits in time,40,8\n",
+    figures.import_csv(db, world, "month,team,measure,in time,out of time\n2026-04,North Team,Support visits in time,40,8\n",
                     today=dt.date(2026, 5, 2))
     assert missing_note(dt.date(2026, 5, 20)) == ""  # May has not ended, June has not begun
     assert missing_note(dt.date(2026, 7, 2)) == "No KPI figures were imported for May 2026, June 2026."

@@ -1,15 +1,12 @@
 """Smoke test of the load test: tiny bounds, both kinds of client, no timing assertions."""
 
-import shutil
 import subprocess
 import sys
 
-import pytest
 
 from tests.conftest import ROOT
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is needed: apt-get install chromium")
 def test_the_load_test_runs_on_tiny_bounds_and_prints_its_table():
     # One BSO in a Chromium page, a QA officer and another BSO as websocket clients, for about 15 seconds.
     result = subprocess.run(

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lib import ui
+from lib.ui import session
 from tests.conftest import no_exceptions
 from tests.test_capture_pages import open_form, user
 
@@ -15,13 +15,13 @@ def save(at, base, label="Save"):
 
 
 def test_a_manager_logs_a_stage_1_complaint_escalates_it_to_stage_2_and_closes_it(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/complaints.py")
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
     at.session_state["rep_view"] = "Record"
     at.run()
     at.radio(key="rep_new_0_kind").set_value("complaint").run()
     at.selectbox(key="rep_new_0_from_who").set_value("kinship_carer")
     at.text_area(key="rep_new_0_summary").input("The allowance was paid late again.")
-    at.date_input(key="rep_new_0_received").set_value(ui.today() - dt.timedelta(days=30))
+    at.date_input(key="rep_new_0_received").set_value(session.today() - dt.timedelta(days=30))
     save(at, "rep_new_0")
     rid = demo_db.execute("select max(id) from representations").fetchone()[0]
     assert at.success[0].value == f"Logged complaint #{rid}."
@@ -31,12 +31,12 @@ def test_a_manager_logs_a_stage_1_complaint_escalates_it_to_stage_2_and_closes_i
     at.run()
     next(s for s in at.selectbox if s.label == "Open entry").set_value(rid).run()
     base = f"rep_{rid}_0"
-    at.date_input(key=f"{base}_s1r").set_value(ui.today() - dt.timedelta(days=20))
-    at.date_input(key=f"{base}_s2o").set_value(ui.today() - dt.timedelta(days=15))
+    at.date_input(key=f"{base}_s1r").set_value(session.today() - dt.timedelta(days=20))
+    at.date_input(key=f"{base}_s2o").set_value(session.today() - dt.timedelta(days=15))
     save(at, base, "Save changes")
     assert demo_db.execute("select stage from representations where id = :i", {"i": rid}).fetchone()[0] == 2
 
-    at.date_input(key=f"{base}_s2r").set_value(ui.today() - dt.timedelta(days=2))
+    at.date_input(key=f"{base}_s2r").set_value(session.today() - dt.timedelta(days=2))
     at.selectbox(key=f"{base}_outcome").set_value("partly_upheld")
     at.radio(key=f"{base}_status").set_value("closed")
     save(at, base, "Save changes")
@@ -45,14 +45,14 @@ def test_a_manager_logs_a_stage_1_complaint_escalates_it_to_stage_2_and_closes_i
 
 
 def test_a_date_out_of_order_is_refused_on_screen(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/complaints.py")
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
     at.session_state["rep_view"] = "Record"
     at.run()
     at.radio(key="rep_new_0_kind").set_value("complaint").run()
     at.selectbox(key="rep_new_0_from_who").set_value("foster_carer")
     at.text_area(key="rep_new_0_summary").input("Nobody called back.")
-    at.date_input(key="rep_new_0_s1r").set_value(ui.today() - dt.timedelta(days=40))
-    at.date_input(key="rep_new_0_received").set_value(ui.today() - dt.timedelta(days=10))
+    at.date_input(key="rep_new_0_s1r").set_value(session.today() - dt.timedelta(days=40))
+    at.date_input(key="rep_new_0_received").set_value(session.today() - dt.timedelta(days=10))
     before = demo_db.execute("select count(*) from representations").fetchone()[0]
     save(at, "rep_new_0")
     assert "Stage 1 response cannot be before the date received" in at.error[0].value
@@ -60,7 +60,7 @@ def test_a_date_out_of_order_is_refused_on_screen(demo_db, app):
 
 
 def test_the_overdue_complaints_are_on_one_screen_with_their_days_overdue(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/complaints.py")
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
     frame = at.dataframe[0].value
     assert len(frame) > 0 and set(frame["Status"]) <= {"🔴 overdue", "🟠 due soon", "🟢 on track"}
     overdue = frame[frame["Status"] == "🔴 overdue"]
@@ -69,7 +69,7 @@ def test_the_overdue_complaints_are_on_one_screen_with_their_days_overdue(demo_d
 
 
 def test_a_bso_records_a_compliment_but_sees_no_complaint_option_or_log(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/complaints.py")
+    at = open_form(app, demo_db, "bso", "app_pages/log/complaints.py")
     assert at.radio(key="rep_new_0_kind").options == ["Compliment", "Comment"]
     at.selectbox(key="rep_new_0_from_who").set_value("foster_carer")
     at.text_area(key="rep_new_0_summary").input("Thank you to our supervising social worker.")
@@ -78,7 +78,7 @@ def test_a_bso_records_a_compliment_but_sees_no_complaint_option_or_log(demo_db,
     assert not at.dataframe
 
 
-@pytest.mark.parametrize("script", ["app_pages/complaints.py", "app_pages/actions.py"])
+@pytest.mark.parametrize("script", ["app_pages/log/complaints.py", "app_pages/log/actions.py"])
 def test_a_social_worker_cannot_open_the_log_or_the_actions(demo_db, app, script):
     at = app(user(demo_db, "social_worker"))
     with pytest.raises(ValueError, match="Could not find"):
@@ -86,7 +86,7 @@ def test_a_social_worker_cannot_open_the_log_or_the_actions(demo_db, app, script
 
 
 def test_a_manager_adds_an_action_linked_to_a_theme(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/actions.py")
+    at = open_form(app, demo_db, "manager", "app_pages/log/actions.py")
     form = at.get("form")[0]
     next(t for t in form.text_area if t.label.startswith("You said")).input("Parents want photos more often.")
     next(m for m in form.multiselect if m.label == "Themes").set_value(["T25"])

@@ -6,8 +6,10 @@ import time
 
 import pytest
 
-from lib import access, accounts, settings, ui
-from lib import db as store
+from lib import store
+from lib.people import access, accounts
+from lib.store import settings
+from lib.ui import session
 from tests.conftest import by_label, no_exceptions
 
 ROLES = sorted(access.ROLES)
@@ -114,7 +116,7 @@ def run_the_idle_timer(at, monkeypatch):
     """Rerun only the idle-timer fragment, as the browser's run_every tick does (AppTest has no call for it)."""
     from streamlit.testing.v1 import local_script_runner
 
-    timer = at._fragment_storage.resolve_target(ui.IDLE_TIMER_KEY)
+    timer = at._fragment_storage.resolve_target(session.IDLE_TIMER_KEY)
     with monkeypatch.context() as patch:
         patch.setattr(local_script_runner, "RerunData", functools.partial(
             local_script_runner.RerunData, fragment_id_queue=timer, is_auto_rerun=True))
@@ -123,7 +125,7 @@ def run_the_idle_timer(at, monkeypatch):
 
 def test_the_idle_timer_is_not_activity_and_signs_an_idle_session_out_by_itself(demo_db, app, monkeypatch):
     at = app(demo_user(demo_db, "qa"))
-    at.switch_page("app_pages/carer_register.py").run()
+    at.switch_page("app_pages/people/carer_register.py").run()
     nearly_idle = time.time() - 29 * 60
     at.session_state["last_active"] = nearly_idle
     run_the_idle_timer(at, monkeypatch)
@@ -153,13 +155,13 @@ def test_a_role_taken_away_mid_session_removes_its_pages(demo_db, app):
     qa = demo_user(demo_db, "qa")
     manager = demo_user(demo_db, "manager")
     at = app(manager)
-    at.switch_page("app_pages/carer_register.py").run()
+    at.switch_page("app_pages/people/carer_register.py").run()
     assert titles(at) == ["Carer register"]
     accounts.update_user(demo_db, qa, manager.id, display_name="M", email=None, roles=["bso"], team_id=None)
     at.run()
     assert "Carer register" not in titles(at)
     with pytest.raises(ValueError, match="Could not find"):
-        at.switch_page("app_pages/carer_register.py").run()
+        at.switch_page("app_pages/people/carer_register.py").run()
 
 
 def test_an_empty_database_offers_the_first_run_screen_and_creates_the_first_administrator(db, app):
@@ -199,7 +201,7 @@ def test_the_first_run_screen_loads_demo_data_then_offers_the_demo_accounts(db, 
 
 def test_qa_adds_a_user_who_can_then_sign_in(demo_db, app):
     at = app(demo_user(demo_db, "qa"))
-    at.switch_page("app_pages/users.py").run()
+    at.switch_page("app_pages/people/users.py").run()
     by_label(at.text_input, "Full name").input("Nia New")
     by_label(at.text_input, "User name").input("nia")
     by_label(at.multiselect, "Roles").set_value(["bso", "social_worker"])
@@ -212,7 +214,7 @@ def test_qa_adds_a_user_who_can_then_sign_in(demo_db, app):
 
 def test_adding_a_user_with_a_taken_user_name_shows_the_error_and_keeps_the_form(demo_db, app):
     at = app(demo_user(demo_db, "qa"))
-    at.switch_page("app_pages/users.py").run()
+    at.switch_page("app_pages/people/users.py").run()
     by_label(at.text_input, "Full name").input("Second BSO")
     by_label(at.text_input, "User name").input("bso")
     by_label(at.multiselect, "Roles").set_value(["bso"])
@@ -224,7 +226,7 @@ def test_adding_a_user_with_a_taken_user_name_shows_the_error_and_keeps_the_form
 
 def test_qa_changes_a_setting_on_the_settings_page(demo_db, app):
     at = app(demo_user(demo_db, "qa"))
-    at.switch_page("app_pages/service_settings.py").run()
+    at.switch_page("app_pages/store/service_settings.py").run()
     by_label(at.number_input, "Monthly minimum: carer feedbacks per BSO").set_value(3)
     by_label(at.text_input, "Service name").input("Shire Fostering")
     by_label(at.button, "Save settings").click().run()
@@ -235,7 +237,7 @@ def test_qa_changes_a_setting_on_the_settings_page(demo_db, app):
 
 def test_the_register_page_filters_by_cohort_and_finds_by_reference(demo_db, app):
     at = app(demo_user(demo_db, "manager"))
-    at.switch_page("app_pages/carer_register.py").run()
+    at.switch_page("app_pages/people/carer_register.py").run()
     by_label(at.selectbox, "Cohort").set_value("kinship").run()
     frame = at.dataframe[0].value
     assert set(frame["Cohort"]) == {"kinship"} and len(frame) > 50
@@ -251,7 +253,7 @@ def test_the_register_page_filters_by_cohort_and_finds_by_reference(demo_db, app
 def test_the_audit_log_shows_sign_ins_to_qa(demo_db, app):
     accounts.sign_in(demo_db, "bso", "demo")
     at = app(demo_user(demo_db, "qa"))
-    at.switch_page("app_pages/audit_log.py").run()
+    at.switch_page("app_pages/store/history.py").run()
     by_label(at.selectbox, "Action").set_value("sign_in").run()
     frame = at.dataframe[0].value
     assert list(frame["Who"]) == ["bso"]
@@ -259,7 +261,7 @@ def test_the_audit_log_shows_sign_ins_to_qa(demo_db, app):
 
 def test_a_user_changes_their_own_password(demo_db, app):
     at = app(demo_user(demo_db, "bso"))
-    at.switch_page("app_pages/my_account.py").run()
+    at.switch_page("app_pages/people/my_account.py").run()
     by_label(at.text_input, "Current password").input("demo")
     by_label(at.text_input, "New password").input("a longer password")
     by_label(at.text_input, "New password again").input("a longer password")
@@ -288,7 +290,7 @@ def test_an_organisation_sign_in_takes_the_roles_of_the_local_user_with_that_ema
     email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
     at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email.upper()})
     assert titles(at) == ["Fostering Service"]
-    at.switch_page("app_pages/carer_register.py").run()
+    at.switch_page("app_pages/people/carer_register.py").run()
     assert titles(at) == ["Carer register"]
     how = demo_db.execute("select detail from audit_log where action = 'sign_in'").fetchone()[0]
     assert "organisation account" in how
@@ -332,7 +334,7 @@ def test_user_text_in_names_and_settings_never_renders_as_markup(demo_db, app):
 
 def test_an_error_that_quotes_user_input_shows_it_literally(demo_db, app):
     at = app(demo_user(demo_db, "qa"))
-    at.switch_page("app_pages/users.py").run()
+    at.switch_page("app_pages/people/users.py").run()
     by_label(at.text_input, "Full name").input("Someone")
     by_label(at.text_input, "User name").input("someone")
     by_label(at.text_input, "Work e-mail (optional)").input("![x](http://example.com/a.png)")

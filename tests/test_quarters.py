@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from lib.quarters import FinancialYear, Quarter, recent
+from lib.periods import FinancialYear, Quarter, recent
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from lib import accounts, recruitment, register
-from lib import db as store
+from lib import store
+from lib.kpis import recruitment
+from lib.people import accounts, register
 
 TODAY = dt.date(2026, 5, 20)
 APRIL, MAY = dt.date(2026, 4, 1), dt.date(2026, 5, 1)

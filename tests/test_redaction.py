@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from lib import demo, demo_feedback, redaction
+from lib import demo, redaction
+from lib.demo import feedback as demo_feedback
 
 REGISTER = ["Sam & Alex Birch", "Kestrel Jollyboat (demo bso)", "Mrs O'Neil-Smith", "Rose Smith", "Will Jones",
             "May Parsnip", "Heather Treacle", "Zoë Brontë", "Сергей Иванов", "Jo al-Hassan"]

@@ -4,9 +4,14 @@ import datetime as dt
 
 import pytest
 
-from lib import db as store
-from lib import feedback, report, report_xlsx
-from lib.access import PermissionDenied
+from lib import charts, periods, store
+from lib.capture import feedback
+from lib.people.access import PermissionDenied
+from lib.report import __main__, drafts, publishing, sections
+from lib.report import build as report
+from lib.report import pdf as report_pdf
+from lib.report import xlsx as report_xlsx
+from lib.ui import session
 from tests.conftest import add_user
 from tests.test_feedback import add_household
 
@@ -117,16 +122,16 @@ def test_sections_without_data_say_so(db, world):
     assert section(value, "parents").empty == "No feedback was recorded in this period."
     assert section(value, "complaints").empty == "Nothing was logged in this period."
     assert section(value, "actions").empty == "No actions were opened, progressed or closed in this period."
-    assert [s.key for s in value.sections] == list(report.SECTIONS)
+    assert [s.key for s in value.sections] == list(sections.SECTIONS)
 
 
 def test_a_draft_narrative_and_quotes_are_saved_per_period_and_appear_in_the_report(db, world):
     comment_home = world["kin"]
     call(db, world["ann"], comment_home, dt.date(2025, 12, 1), answers={"CAR01": "5", "CAR18": "yes"},
          comments={"CAR_WELL": {"text": "Our worker Ann rings back the same day, call 07700 900123.", "consent": True}})
-    candidates = report.quote_candidates(db, world["qa"], Q3, "carers")
+    candidates = drafts.quote_candidates(db, world["qa"], Q3, "carers")
     assert [c["suggested"] for c in candidates] == ["Our worker [name] rings back the same day, call [phone]."]
-    report.save_draft(db, world["qa"], Q3, narrative={"carers": "Kinship carers praised call-backs."},
+    drafts.save_draft(db, world["qa"], Q3, narrative={"carers": "Kinship carers praised call-backs."},
                       quotes={"carers": [{"comment_id": candidates[0]["comment_id"],
                                           "text": candidates[0]["suggested"]}]})
     value = report.build(db, world["qa"], Q3, today=TODAY)
@@ -134,7 +139,7 @@ def test_a_draft_narrative_and_quotes_are_saved_per_period_and_appear_in_the_rep
     assert carers.narrative == "Kinship carers praised call-backs."
     assert [(q.text, q.source) for q in carers.quotes] == [
         ("Our worker [name] rings back the same day, call [phone].", "Kinship carer, monthly call, December 2025")]
-    assert report.draft(db, world["qa"], "2025/26-Q4") == {"narrative": {}, "quotes": {}}
+    assert drafts.draft(db, world["qa"], "2025/26-Q4") == {"narrative": {}, "quotes": {}}
 
 
 def test_unconsented_and_safeguarding_text_is_never_offered_or_used_as_a_quote(db, world):
@@ -142,9 +147,9 @@ def test_unconsented_and_safeguarding_text_is_never_offered_or_used_as_a_quote(d
          comments={"CAR_WELL": {"text": "Not for quoting please", "consent": False}})
     flagged = call(db, world["ann"], world["main"], dt.date(2025, 12, 3), safeguarding=True,
                    comments={"CAR_BETTER": {"text": "He said he was hit at contact", "consent": True}})
-    assert report.quote_candidates(db, world["qa"], Q3, "carers") == []
+    assert drafts.quote_candidates(db, world["qa"], Q3, "carers") == []
     comment_id = db.execute("select id from comments where response_id = :r", {"r": flagged}).fetchone()[0]
-    report.save_draft(db, world["qa"], Q3, quotes={"carers": [{"comment_id": comment_id, "text": "He said he was hit"}]})
+    drafts.save_draft(db, world["qa"], Q3, quotes={"carers": [{"comment_id": comment_id, "text": "He said he was hit"}]})
     value = report.build(db, world["qa"], Q3, today=TODAY)
     assert section(value, "carers").quotes == ()
     assert any("safeguarding" in w for w in value.warnings)
@@ -153,7 +158,7 @@ def test_unconsented_and_safeguarding_text_is_never_offered_or_used_as_a_quote(d
 @pytest.mark.parametrize("text", ["", "2025/27", "Q3", "2025/26-Q5", "last quarter"])
 def test_an_unknown_period_is_refused_with_an_example(text):
     with pytest.raises(ValueError, match="2025/26-Q3 or 2025/26"):
-        report.period(text)
+        periods.period(text)
 
 
 @pytest.mark.parametrize("role", ["bso", "social_worker", "manager"])
@@ -163,10 +168,11 @@ def test_only_qa_builds_the_report(db, world, role):
 
 
 def test_the_workbook_neutralises_formula_looking_text_and_keeps_suppressed_cells_as_c(db, world):
-    from openpyxl import load_workbook
     import io
 
-    report.save_draft(db, world["qa"], Q3, narrative={"headlines": "=HYPERLINK(\"http://x\")\n+44 then @SUM(A1)"})
+    from openpyxl import load_workbook
+
+    drafts.save_draft(db, world["qa"], Q3, narrative={"headlines": "=HYPERLINK(\"http://x\")\n+44 then @SUM(A1)"})
     value = report.build(db, world["qa"], Q3, today=TODAY)
     book = load_workbook(io.BytesIO(report_xlsx.render(value)))
     assert book.sheetnames[0] == "README"
@@ -193,16 +199,15 @@ def test_the_pdf_has_every_section_heading_the_narrative_and_never_safeguarding_
 
     from pypdf import PdfReader
 
-    from lib import report_pdf
 
     call(db, world["ann"], world["main"], dt.date(2025, 12, 3), safeguarding=True,
          comments={"CAR_BETTER": {"text": "He said he was hit at contact", "consent": True}})
-    report.save_draft(db, world["qa"], Q3, narrative={"carers": "Calls went well — “mostly”. Łódź visit planned."})
+    drafts.save_draft(db, world["qa"], Q3, narrative={"carers": "Calls went well — “mostly”. Łódź visit planned."})
     value = report.build(db, world["qa"], Q3, today=TODAY, as_of="2026-02-15T09:00:00+00:00")
     pinned = dt.datetime(2026, 2, 15, 9, 0, tzinfo=dt.timezone.utc)
     pdf, warnings = report_pdf.render(value, creation_date=pinned)
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
-    for title in report.SECTIONS.values():
+    for title in sections.SECTIONS.values():
         assert " ".join(title.split()) in text, title
     assert "Calls went well — “mostly”. Łódź visit planned." in text
     assert "hit at contact" not in text
@@ -211,7 +216,6 @@ def test_the_pdf_has_every_section_heading_the_narrative_and_never_safeguarding_
 
 
 def test_a_published_version_downloads_unchanged_after_the_data_changes(db, world):
-    from lib import publishing
 
     first = publishing.publish(db, world["qa"], Q3, today=TODAY)
     assert first["version"] == 1
@@ -232,18 +236,18 @@ def test_a_published_version_downloads_unchanged_after_the_data_changes(db, worl
 
 def test_the_command_line_writes_the_pdf_and_workbook_and_refuses_bad_requests(db_path, world, tmp_path, capsys):
     out, book = tmp_path / "r.pdf", tmp_path / "r.xlsx"
-    assert report.main(["--db", str(db_path), "--period", Q3, "--out", str(out), "--xlsx", str(book)]) == 0
+    assert __main__.main(["--db", str(db_path), "--period", Q3, "--out", str(out), "--xlsx", str(book)]) == 0
     assert out.read_bytes().startswith(b"%PDF") and book.read_bytes().startswith(b"PK")
-    assert report.main(["--db", str(db_path), "--period", "2025/26-Q9", "--out", str(out)]) == 2
+    assert __main__.main(["--db", str(db_path), "--period", "2025/26-Q9", "--out", str(out)]) == 2
     assert "is not a financial quarter or year" in capsys.readouterr().err
     empty = tmp_path / "empty.db"
     store.connect(empty).close()
-    assert report.main(["--db", str(empty), "--period", Q3, "--out", str(out)]) == 2
+    assert __main__.main(["--db", str(empty), "--period", Q3, "--out", str(out)]) == 2
     assert "no feedback yet" in capsys.readouterr().err
     mistyped = tmp_path / "feedbak.db"
-    assert report.main(["--db", str(mistyped), "--period", Q3, "--out", str(out)]) == 2
+    assert __main__.main(["--db", str(mistyped), "--period", Q3, "--out", str(out)]) == 2
     assert "There is no database at" in capsys.readouterr().err and not mistyped.exists()
-    assert report.main(["--db", str(db_path), "--period", "2040/41-Q1", "--out", str(out)]) == 2
+    assert __main__.main(["--db", str(db_path), "--period", "2040/41-Q1", "--out", str(out)]) == 2
     assert "has not begun yet" in capsys.readouterr().err
 
 
@@ -276,17 +280,17 @@ def test_direct_work_is_not_listed_when_there_are_too_few_examples(db, world):
 
 def test_a_busy_quarter_lists_only_the_most_recent_direct_work_and_says_so(db, world):
     worker = add_user(db, "social_worker")
-    for n in range(report.MAX_DIRECT_WORK_EXAMPLES + 5):
+    for n in range(sections.MAX_DIRECT_WORK_EXAMPLES + 5):
         feedback.record(db, worker, "direct_work", {"title": f"Session {n:02d}", "respondent": "carer",
                                                     "contact_on": dt.date(2025, 10, 1) + dt.timedelta(days=n),
                                                     "comments": {"DW_SUMMARY": {"text": "Went well.", "consent": True}}},
                         today=TODAY)
     direct = section(report.build(db, world["qa"], Q3, today=TODAY), "direct_work")
     listed = [row[1] for row in direct.tables[0].rows]
-    assert len(listed) == report.MAX_DIRECT_WORK_EXAMPLES
-    assert listed[-1] == f"Session {report.MAX_DIRECT_WORK_EXAMPLES + 4:02d}" and "Session 04" not in listed
-    assert direct.summary[0] == (f"Examples of direct work recorded: {report.MAX_DIRECT_WORK_EXAMPLES + 5}. "
-                                 f"The {report.MAX_DIRECT_WORK_EXAMPLES} most recent are listed.")
+    assert len(listed) == sections.MAX_DIRECT_WORK_EXAMPLES
+    assert listed[-1] == f"Session {sections.MAX_DIRECT_WORK_EXAMPLES + 4:02d}" and "Session 04" not in listed
+    assert direct.summary[0] == (f"Examples of direct work recorded: {sections.MAX_DIRECT_WORK_EXAMPLES + 5}. "
+                                 f"The {sections.MAX_DIRECT_WORK_EXAMPLES} most recent are listed.")
 
 
 def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs_data_transformer():
@@ -295,7 +299,6 @@ def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs
     import altair as alt
     import pandas as pd
 
-    from lib import charts
 
     frame = pd.DataFrame([{"question": "Q1", "cohort": "Mainstream", "percent": 80.0, "n": 20}])
     alt.data_transformers.register("elsewhere", lambda data: {"name": "someone-elses-dataset"})
@@ -307,11 +310,10 @@ def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs
 
 
 def test_the_audit_sections_feedback_themes_read_as_audit_feedback_not_as_an_all_cohort(demo_db):
-    from lib import quarters, ui
     from tests.test_capture_pages import user
 
     qa = user(demo_db, "qa")
-    quarter = quarters.Quarter.containing(ui.today()).previous
-    audits = next(s for s in report.build(demo_db, qa, quarter.slug, today=ui.today()).sections if s.key == "audits")
+    quarter = periods.Quarter.containing(session.today()).previous
+    audits = next(s for s in report.build(demo_db, qa, quarter.slug, today=session.today()).sections if s.key == "audits")
     assert not [line for line in audits.summary if line.startswith("All:")]
     assert any(line.startswith("In audit feedback, the most frequent") for line in audits.summary)

@@ -12,21 +12,21 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from lib import report_model as rm
-from lib import report_pdf
+from lib.report import model as report_model
+from lib.report import pdf as report_pdf
 
 PINNED = dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.timezone.utc)
 NO_FONT_HAS = "\U0010fffd"  # a private-use code point no vendored font draws
 NARRATIVE = ("Carers told us that “being listened to” matters most — more than speed.\n\n"
              "A family in Łódź asked for visits in Polish; the team arranged an interpreter.")
 QUOTES = (
-    rm.Quote("She’s been “brilliant” with our boys — always rings back.", "Foster carer, 12 years"),
-    rm.Quote("Dziękujemy za pomoc. Łódź jest daleko, ale zawsze ktoś odbiera.", "Foster carer (Polish)"),
-    rm.Quote("آپ کی مدد کا بہت شکریہ", "Foster carer (Urdu)"),
-    rm.Quote("شكراً جزيلاً على مساعدتكم", "Foster carer (Arabic)"),
-    rm.Quote("谢谢你们的帮助", "Foster carer (Chinese)"),
-    rm.Quote("Great support 😊👍", "Young person, 15"),
-    rm.Quote(f"Odd symbol {NO_FONT_HAS} in the middle", "Kinship carer"),
+    report_model.Quote("She’s been “brilliant” with our boys — always rings back.", "Foster carer, 12 years"),
+    report_model.Quote("Dziękujemy za pomoc. Łódź jest daleko, ale zawsze ktoś odbiera.", "Foster carer (Polish)"),
+    report_model.Quote("آپ کی مدد کا بہت شکریہ", "Foster carer (Urdu)"),
+    report_model.Quote("شكراً جزيلاً على مساعدتكم", "Foster carer (Arabic)"),
+    report_model.Quote("谢谢你们的帮助", "Foster carer (Chinese)"),
+    report_model.Quote("Great support 😊👍", "Young person, 15"),
+    report_model.Quote(f"Odd symbol {NO_FONT_HAS} in the middle", "Kinship carer"),
 )
 
 
@@ -37,30 +37,30 @@ def bar_chart(labels, values, title):
     ).properties(width=420).to_json()
 
 
-def sample_report(**changes) -> rm.Report:
+def sample_report(**changes) -> report_model.Report:
     themes = ("Communication", "Training", "Support out of hours", "Finance and allowances", "Respite")
-    carers = rm.Section(
+    carers = report_model.Section(
         key="carers", title="Carers’ views",
         summary=("42 carers gave feedback, up from 35 last quarter.",
                  "Communication was the most mentioned theme — 18 comments."),
-        tables=(rm.Table("Comments by theme", ("Theme", "Strength", "Area for improvement", "Total"),
+        tables=(report_model.Table("Comments by theme", ("Theme", "Strength", "Area for improvement", "Total"),
                          tuple((t, str(9 - i), str(i + 2), str(11)) for i, t in enumerate(themes)),
                          note="Counts under 5 would be shown as <5."),),
-        charts=(rm.Chart("Comments by theme", bar_chart(themes, [18, 12, 9, 7, 3], "Comments by theme"),
+        charts=(report_model.Chart("Comments by theme", bar_chart(themes, [18, 12, 9, 7, 3], "Comments by theme"),
                          alt="Communication had the most comments (18); respite the fewest (3)."),),
         narrative=NARRATIVE, quotes=QUOTES)
-    children = rm.Section(
+    children = report_model.Section(
         key="children", title="Children and young people",
         summary=("61 children and young people gave feedback.",),
-        tables=(rm.Table("Every comment by team and month", ("Team", "Month", "Theme", "Comments"),
+        tables=(report_model.Table("Every comment by team and month", ("Team", "Month", "Theme", "Comments"),
                          tuple((f"Team {i % 7 + 1}", ("October", "November", "December")[i % 3],
                                 themes[i % 5], str(i % 9 + 1)) for i in range(70))),),
-        charts=(rm.Chart("Themes in other languages",
+        charts=(report_model.Chart("Themes in other languages",
                          bar_chart(["Communication", "شکریہ", "谢谢你们的帮助", "Łódź"], [5, 3, 2, 1],
                                    "Themes in other languages"),
                          alt="Four themes, labelled in English, Urdu, Chinese and Polish."),),
         narrative="Children said their social workers were easy to reach.")
-    workers = rm.Section(key="workers", title="Supervising social workers",
+    workers = report_model.Section(key="workers", title="Supervising social workers",
                          empty="No feedback was received from supervising social workers this quarter.")
     fields = dict(
         service="North Shire Fostering Service", title="Feedback report", period_key="2025/26-Q3",
@@ -69,7 +69,7 @@ def sample_report(**changes) -> rm.Report:
         as_of="2026-01-05T14:30:00Z", sections=(carers, children, workers),
         footnotes=("Counts under 5 are suppressed to protect privacy.",
                    "Quotes are published with consent and redacted by QA."))
-    return rm.Report(**{**fields, **changes})
+    return report_model.Report(**{**fields, **changes})
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +166,8 @@ def test_a_pinned_creation_date_gives_byte_identical_output_and_fpdf_logs_no_mis
 
 
 def test_a_chart_vl_convert_cannot_draw_gives_a_warning_and_its_description():
-    broken = rm.Section(key="s", title="Broken", charts=(
-        rm.Chart("Trend", '{"mark": "no-such-mark"}', alt="Share of comments per quarter."),))
+    broken = report_model.Section(key="s", title="Broken", charts=(
+        report_model.Chart("Trend", '{"mark": "no-such-mark"}', alt="Share of comments per quarter."),))
     pdf, warnings = report_pdf.render(sample_report(sections=(broken,), footnotes=()), creation_date=PINNED)
     assert len(warnings) == 1 and warnings[0].startswith('Chart "Trend" in "Broken" could not be drawn')
     assert "Share of comments per quarter." in PdfReader(io.BytesIO(pdf)).pages[2].extract_text()

@@ -5,8 +5,12 @@ import json
 
 import pytest
 
-from lib import feedback, representations, retention, settings, themes
-from lib.access import PermissionDenied
+from lib.capture import feedback
+from lib.log import representations
+from lib.people.access import PermissionDenied
+from lib.store import retention, settings
+from lib.themes import coding, explorer, review
+from lib.ui import session
 from tests.conftest import by_label, no_exceptions
 from tests.test_capture_pages import user
 
@@ -28,8 +32,8 @@ def table_counts(db) -> dict:
 
 
 def old_theme_counts(db) -> list[dict]:
-    filters = themes.Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
-    return sorted(themes.theme_counts(db, user(db, "qa"), filters), key=lambda r: tuple(map(str, r.values())))
+    filters = explorer.Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    return sorted(explorer.theme_counts(db, user(db, "qa"), filters), key=lambda r: tuple(map(str, r.values())))
 
 
 def test_the_cutoff_is_the_start_of_the_financial_year_so_many_years_back(one_year):
@@ -183,20 +187,19 @@ def test_anonymised_comments_are_not_recoded_reviewed_or_offered_as_emerging(one
     qa = user(one_year, "qa")
     retention.apply(one_year, qa, today=LATER, expected=retention.preview(one_year, qa, today=LATER))
     before = old_theme_counts(one_year)
-    themes.recode_all(one_year, qa)
+    coding.recode_all(one_year, qa)
     assert old_theme_counts(one_year) == before
-    assert all(row["body"] != retention.REMOVED for row in themes.review_queue(one_year, qa, reviewed=None,
+    assert all(row["body"] != retention.REMOVED for row in review.review_queue(one_year, qa, reviewed=None,
                                                                                  limit=5000))
-    filters = themes.Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
-    assert all(row["body"] != retention.REMOVED for row in themes.uncoded(one_year, qa, filters))
+    filters = explorer.Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    assert all(row["body"] != retention.REMOVED for row in explorer.uncoded(one_year, qa, filters))
 
 
 def test_qa_previews_confirms_and_applies_retention_on_the_settings_page(one_year, app, monkeypatch):
-    from lib import ui
 
-    monkeypatch.setattr(ui, "today", lambda: LATER)
+    monkeypatch.setattr(session, "today", lambda: LATER)
     at = app(user(one_year, "qa"))
-    at.switch_page("app_pages/service_settings.py").run()
+    at.switch_page("app_pages/store/service_settings.py").run()
     by_label(at.button, "Preview retention").click().run()
     assert no_exceptions(at) == []
     assert any("Everything dated before 1 April 2026" in m.value for m in at.markdown)

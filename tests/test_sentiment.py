@@ -1,7 +1,8 @@
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from lib import demo_feedback, sentiment
+from lib.demo import feedback as demo_feedback
+from lib.themes import sentiment
 
 REFERENCE = SentimentIntensityAnalyzer()
 CASES = [

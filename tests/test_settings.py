@@ -1,7 +1,7 @@
 import pytest
 
-from lib import settings
-from lib.access import PermissionDenied
+from lib.people.access import PermissionDenied
+from lib.store import settings
 from tests.conftest import add_user
 
 

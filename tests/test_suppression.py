@@ -4,7 +4,17 @@ from fractions import Fraction
 import pytest
 
 from lib import suppression
-from lib.suppression import PRESETS, SUPPRESSED, Rules, count, describe, footnote, mean, percent, table
+from lib.suppression import (
+    PRESETS,
+    SUPPRESSED,
+    Rules,
+    count,
+    describe,
+    footnote,
+    mean,
+    percent,
+    table,
+)
 
 DFE, ONS = PRESETS["dfe"], PRESETS["ons"]
 

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from lib import targeted_audits, themes
-from lib.access import PermissionDenied
-from lib.quarters import Quarter
+from lib.audits import targeted as targeted_audits
+from lib.people.access import PermissionDenied
+from lib.periods import Quarter
+from lib.themes import codebook
 from tests.conftest import add_user
 
 TODAY = dt.date(2026, 2, 15)
@@ -23,7 +24,7 @@ def entry(**changes):
 
 @pytest.fixture
 def group_manager(db):
-    themes.ensure(db)
+    codebook.ensure(db)
     return add_user(db, "manager", username="gm")
 
 

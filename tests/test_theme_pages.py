@@ -2,26 +2,30 @@
 
 import pytest
 
-from lib import analysis, coding, feedback, quarters, themes, ui
+from lib import analysis, periods
+from lib.capture import feedback
+from lib.report import drafts
+from lib.themes import codebook, coding, explorer, matching, review
+from lib.ui import session
 from tests.conftest import no_exceptions
 from tests.test_capture_pages import household, open_form, user
 
 
 def quarter_with_most_comments(db):
     """The demo quarter with the most comments (the current one may have just begun)."""
-    return max(quarters.recent(ui.today(), 4), key=lambda q: themes.comment_total(
-        db, user(db, "qa"), themes.Filters(q.start, q.end)))
+    return max(periods.recent(session.today(), 4), key=lambda q: explorer.comment_total(
+        db, user(db, "qa"), explorer.Filters(q.start, q.end)))
 
 
-def explorer(app, db, role="manager"):
-    at = open_form(app, db, role, "app_pages/themes_explorer.py")
+def open_explorer(app, db, role="manager"):
+    at = open_form(app, db, role, "app_pages/themes/themes_explorer.py")
     best = quarter_with_most_comments(db)
     next(s for s in at.selectbox if s.label == "Quarter").set_value(best).run()
     return at, best
 
 
 def test_the_explorer_renders_for_a_manager_with_a_chart_split_by_cohort(demo_db, app):
-    at, period = explorer(app, demo_db)
+    at, period = open_explorer(app, demo_db)
     assert no_exceptions(at) == []
     assert at.metric[0].label == f"Comments in {period.label}" and int(at.metric[0].value) > 20
     assert len(at.get("vega_lite_chart")) >= 1
@@ -30,11 +34,11 @@ def test_the_explorer_renders_for_a_manager_with_a_chart_split_by_cohort(demo_db
 
 
 def test_the_drill_down_shows_the_comments_of_the_bar_chosen(demo_db, app):
-    at, period = explorer(app, demo_db)
+    at, period = open_explorer(app, demo_db)
     at.selectbox(key="drill_theme").set_value("T06")
     at.selectbox(key="drill_reading").set_value("improvement")
     at.selectbox(key="drill_cohort").set_value("kinship").run()
-    expected = themes.drill(demo_db, user(demo_db, "manager"), themes.Filters(period.start, period.end),
+    expected = explorer.drill(demo_db, user(demo_db, "manager"), explorer.Filters(period.start, period.end),
                             theme_id="T06", reading="improvement", cohort="kinship")
     assert expected, "the demo quarter should have kinship complaints about money"
     shown = [t.value for t in at.main.text]
@@ -47,10 +51,10 @@ def test_hostile_comment_text_displays_literally_in_the_drill_down(demo_db, app)
     hostile = "Allowance late ![x](http://example.com/a.png) <script>alert(1)</script> **bold**"
     bso = user(demo_db, "bso")
     feedback.record(demo_db, bso, "carer", {
-        "household_id": household(demo_db, "kinship"), "contact_on": ui.today(), "method": "phone",
+        "household_id": household(demo_db, "kinship"), "contact_on": session.today(), "method": "phone",
         "outcome": "completed", "answers": {"CAR01": "2", "CAR18": "no"},
-        "comments": {"CAR_BETTER": {"text": hostile, "consent": True}}}, today=ui.today())
-    at = open_form(app, demo_db, "manager", "app_pages/themes_explorer.py")
+        "comments": {"CAR_BETTER": {"text": hostile, "consent": True}}}, today=session.today())
+    at = open_form(app, demo_db, "manager", "app_pages/themes/themes_explorer.py")
     at.selectbox(key="drill_theme").set_value("T06").run()
     assert hostile in [t.value for t in at.text]
     rendered = [m.value for kind in ("markdown", "caption", "title", "success", "error", "info") for m in at.get(kind)]
@@ -58,23 +62,23 @@ def test_hostile_comment_text_displays_literally_in_the_drill_down(demo_db, app)
 
 
 def test_the_comparison_table_shows_each_cohorts_areas_for_improvement_against_the_previous_quarter(demo_db, app):
-    at, period = explorer(app, demo_db)
+    at, period = open_explorer(app, demo_db)
     table = next(d.value for d in at.dataframe if "Movement" in d.value.columns)
     manager = user(demo_db, "manager")
-    now, before = themes.Filters(period.start, period.end), themes.Filters(period.previous.start, period.previous.end)
+    now, before = explorer.Filters(period.start, period.end), explorer.Filters(period.previous.start, period.previous.end)
     expected = analysis.compare_themes(
-        themes.theme_counts(demo_db, manager, now), themes.cohort_totals(demo_db, manager, now),
-        themes.theme_counts(demo_db, manager, before), themes.cohort_totals(demo_db, manager, before),
+        explorer.theme_counts(demo_db, manager, now), explorer.cohort_totals(demo_db, manager, now),
+        explorer.theme_counts(demo_db, manager, before), explorer.cohort_totals(demo_db, manager, before),
         reading="improvement")
     assert len(table) == len(expected) > 0
     first = table.iloc[0]
     assert (first[period.label], first[period.previous.label]) == (expected[0]["now"], expected[0]["before"])
-    assert first["Theme"] == themes.names(demo_db)[expected[0]["theme_id"]]
+    assert first["Theme"] == codebook.names(demo_db)[expected[0]["theme_id"]]
     assert set(table["Movement"]) <= {"▲ rising", "▼ falling", "steady", "too few to compare"}
 
 
 def test_a_reviewer_confirms_and_removes_themes_with_one_click_each(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/theme_review.py")
+    at = open_form(app, demo_db, "manager", "app_pages/themes/theme_review.py")
     assert no_exceptions(at) == []
     confirm = next(b for b in at.button if b.key and b.key.startswith("ok_"))
     _, comment_id, theme_id = confirm.key.split("_")
@@ -90,23 +94,23 @@ def test_a_reviewer_confirms_and_removes_themes_with_one_click_each(demo_db, app
 
 
 def test_a_reviewer_adds_a_theme_and_corrects_the_sentiment(demo_db, app):
-    at = open_form(app, demo_db, "qa", "app_pages/theme_review.py")
+    at = open_form(app, demo_db, "qa", "app_pages/themes/theme_review.py")
     adder = next(s for s in at.selectbox if s.key and s.key.startswith("add_"))
     comment_id = int(adder.key.split("_")[1])
-    choice = next(t for t in themes.names(demo_db) if t not in {r[0] for r in demo_db.execute(
+    choice = next(t for t in codebook.names(demo_db) if t not in {r[0] for r in demo_db.execute(
         "select theme_id from comment_themes where comment_id = :c", {"c": comment_id})} and t != "T08")
     adder.set_value(choice).run()
     assert demo_db.execute("select decision from comment_themes where comment_id = :c and theme_id = :t",
                            {"c": comment_id, "t": choice}).fetchone()[0] == "added"
     machine = demo_db.execute("select sentiment from comments where id = :c", {"c": comment_id}).fetchone()[0]
-    at.session_state[f"mood_{comment_id}_{coding.label(machine)}"] = "mixed"
+    at.session_state[f"mood_{comment_id}_{matching.label(machine)}"] = "mixed"
     at.run()
     assert demo_db.execute("select human_sentiment, sentiment_source from comments where id = :c",
                            {"c": comment_id}).fetchone() == ("mixed", "human")
 
 
 def test_qa_adds_a_theme_on_the_codebook_page_and_recodes(demo_db, app):
-    at = open_form(app, demo_db, "qa", "app_pages/codebook.py")
+    at = open_form(app, demo_db, "qa", "app_pages/themes/codebook.py")
     at.session_state["codebook_view"] = "Add or change a theme"
     at.run()
     form = next(f for f in at.get("form"))
@@ -115,9 +119,9 @@ def test_qa_adds_a_theme_on_the_codebook_page_and_recodes(demo_db, app):
     next(m for m in form.multiselect if m.label == "Applies to").set_value(["Y", "P"])
     next(b for b in at.button if b.label == "Add theme").click().run()
     assert no_exceptions(at) == [] and at.success[0].value.startswith("Saved theme T26")
-    assert themes.uncoded_count(demo_db) > 0
+    assert coding.uncoded_count(demo_db) > 0
     next(b for b in at.button if b.label.startswith("Re-code every comment")).click().run()
-    assert themes.uncoded_count(demo_db) == 0
+    assert coding.uncoded_count(demo_db) == 0
     assert at.success[0].value.startswith("Re-coded")
 
 
@@ -125,19 +129,19 @@ def test_qa_adds_a_theme_on_the_codebook_page_and_recodes(demo_db, app):
 def test_only_qa_may_open_the_codebook(demo_db, app, role):
     at = app(user(demo_db, role))
     with pytest.raises(ValueError, match="Could not find"):
-        at.switch_page("app_pages/codebook.py").run()
+        at.switch_page("app_pages/themes/codebook.py").run()
 
 
 @pytest.mark.parametrize("role", ["bso", "social_worker"])
 def test_bsos_and_social_workers_cannot_open_themes_or_review(demo_db, app, role):
     at = app(user(demo_db, role))
-    for script in ("app_pages/themes_explorer.py", "app_pages/theme_review.py"):
+    for script in ("app_pages/themes/themes_explorer.py", "app_pages/themes/theme_review.py"):
         with pytest.raises(ValueError, match="Could not find"):
             at.switch_page(script).run()
 
 
 def test_a_comment_stays_to_review_until_every_suggestion_is_decided_and_looks_right_finishes_it(demo_db, app):
-    at = open_form(app, demo_db, "manager", "app_pages/theme_review.py")
+    at = open_form(app, demo_db, "manager", "app_pages/themes/theme_review.py")
     several = next(b.key.split("_")[1] for b in at.button if b.key and b.key.startswith("ok_")
                    and sum(1 for o in at.button if o.key and o.key.startswith(f"ok_{b.key.split('_')[1]}_")) > 1)
     first = next(b for b in at.button if b.key and b.key.startswith(f"ok_{several}_"))
@@ -158,9 +162,9 @@ def test_a_reviewer_corrects_how_one_theme_reads_without_touching_the_others(dem
            having count(*) > 1) limit 1""").fetchone()
     others = dict(demo_db.execute("select theme_id, coalesce(human_reading, reading) from comment_themes "
                                   "where comment_id = :c and theme_id != :t", {"c": comment_id, "t": theme_id}))
-    themes.set_reading(demo_db, qa, comment_id, theme_id, "improvement")
-    filters = themes.Filters(ui.today().replace(year=ui.today().year - 3), ui.today())
-    rows = themes.drill(demo_db, qa, filters, theme_id=theme_id)
+    review.set_reading(demo_db, qa, comment_id, theme_id, "improvement")
+    filters = explorer.Filters(session.today().replace(year=session.today().year - 3), session.today())
+    rows = explorer.drill(demo_db, qa, filters, theme_id=theme_id)
     assert next(r for r in rows if r["comment_id"] == comment_id)["reading"] == "improvement"
     assert dict(demo_db.execute("select theme_id, coalesce(human_reading, reading) from comment_themes "
                                 "where comment_id = :c and theme_id != :t", {"c": comment_id, "t": theme_id})) == others
@@ -168,7 +172,7 @@ def test_a_reviewer_corrects_how_one_theme_reads_without_touching_the_others(dem
 
 
 def test_the_report_builder_renders_for_qa_and_a_draft_narrative_survives_a_rerun(demo_db, app):
-    at = open_form(app, demo_db, "qa", "app_pages/report_builder.py")
+    at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
     assert no_exceptions(at) == []
     titles = [e.label for e in at.expander]
     assert titles[0] == "Headline numbers" and "Foster carers' and kinship carers' views" in titles
@@ -186,20 +190,19 @@ def test_the_report_builder_renders_for_qa_and_a_draft_narrative_survives_a_reru
 def test_only_qa_may_open_the_report_builder(demo_db, app, role):
     at = app(user(demo_db, role))
     with pytest.raises(ValueError, match="Could not find"):
-        at.switch_page("app_pages/report_builder.py").run()
+        at.switch_page("app_pages/report/report_builder.py").run()
 
 
 def test_qa_adds_a_redacted_quote_then_corrects_it_and_the_section_stays_open(demo_db, app):
-    from lib import report
 
-    at = open_form(app, demo_db, "qa", "app_pages/report_builder.py")
+    at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
     period_key = at.selectbox(key="report_period").value
-    candidate = report.quote_candidates(demo_db, user(demo_db, "qa"), period_key, "carers")[0]
+    candidate = drafts.quote_candidates(demo_db, user(demo_db, "qa"), period_key, "carers")[0]
     at.selectbox(key=f"pick_{period_key}_carers").select(candidate["comment_id"]).run()
     assert next(e for e in at.expander if e.label.startswith("Foster carers")).proto.expanded
     next(b for b in at.button if b.label == "Add this quote").click().run()
     assert [s.value for s in at.success] == ["Quote added."]
     next(t for t in at.text_area if t.label == "Quote 1").input("Our worker always rings back.")
     next(b for b in at.button if b.label == "Save quotes").click().run()
-    saved = report.draft(demo_db, user(demo_db, "qa"), period_key)["quotes"]["carers"]
+    saved = drafts.draft(demo_db, user(demo_db, "qa"), period_key)["quotes"]["carers"]
     assert [q["text"] for q in saved] == ["Our worker always rings back."]

@@ -2,9 +2,11 @@ import datetime as dt
 
 import pytest
 
-from lib import analysis, coding, feedback, questions, themes
-from lib.access import PermissionDenied
-from lib.quarters import Quarter
+from lib import analysis, store
+from lib.capture import feedback, questions
+from lib.people.access import PermissionDenied
+from lib.periods import Quarter
+from lib.themes import codebook, coding, explorer, matching, review
 from tests.conftest import add_user
 from tests.test_feedback import add_household
 
@@ -37,8 +39,8 @@ def codes(db, comment_id):
 
 
 def test_the_default_codebook_loads_as_version_one_with_25_themes(db):
-    assert themes.ensure(db) == 1
-    rows = themes.theme_list(db)
+    assert codebook.ensure(db) == 1
+    rows = codebook.theme_list(db)
     assert len(rows) == 25 and rows[0]["id"] == "T01" and "supervision" in rows[0]["triggers"]
 
 
@@ -55,33 +57,33 @@ def test_recoding_after_a_codebook_change_keeps_every_human_decision(db, world):
     qa = world["qa"]
     comment_id = say(db, world, "Respite is hard to get and the allowance is late.")
     assert set(codes(db, comment_id)) == {"T07", "T06"}
-    themes.decide(db, qa, comment_id, "T07", "confirmed")
-    themes.decide(db, qa, comment_id, "T06", "removed")
-    themes.decide(db, qa, comment_id, "T22", "added")
-    themes.set_sentiment(db, qa, comment_id, "mixed")
+    review.decide(db, qa, comment_id, "T07", "confirmed")
+    review.decide(db, qa, comment_id, "T06", "removed")
+    review.decide(db, qa, comment_id, "T22", "added")
+    review.set_sentiment(db, qa, comment_id, "mixed")
     # QA rewrites T06's and T07's triggers so neither matches any more, and re-codes everything.
     for theme_id in ("T06", "T07"):
-        row = next(r for r in themes.theme_list(db) if r["id"] == theme_id)
-        themes.save_theme(db, qa, theme_id, name=row["name"], definition=row["definition"], triggers=["zzz"],
+        row = next(r for r in codebook.theme_list(db) if r["id"] == theme_id)
+        codebook.save_theme(db, qa, theme_id, name=row["name"], definition=row["definition"], triggers=["zzz"],
                           applies_to=row["applies_to"], usually=row["usually"])
-    assert themes.recode_all(db, qa) == 1
+    assert coding.recode_all(db, qa) == 1
     assert codes(db, comment_id) == {"T07": (0, "confirmed"), "T06": (0, "removed"), "T22": (0, "added")}
     human = next(db.query("select sentiment_source, human_sentiment from comments where id = :c", {"c": comment_id}))
     assert human == {"sentiment_source": "human", "human_sentiment": "mixed"}
-    assert themes.current_version(db) == 3
+    assert codebook.current_version(db) == 3
 
 
 def test_a_retired_theme_keeps_its_history_but_gets_no_new_comments(db, world):
     qa = world["qa"]
     old = say(db, world, "We need respite.")
-    themes.retire_theme(db, qa, "T07")
-    themes.recode_all(db, qa)
+    codebook.retire_theme(db, qa, "T07")
+    coding.recode_all(db, qa)
     assert codes(db, old) == {"T07": (1, None)}  # the earlier coding stays as history
     new = say(db, world, "More respite please.")
     assert "T07" not in codes(db, new)
     with pytest.raises(ValueError, match="retired"):
-        themes.decide(db, qa, new, "T07", "added")
-    names = themes.names(db)
+        review.decide(db, qa, new, "T07", "added")
+    names = codebook.names(db)
     assert names["T07"].endswith("(retired)")
 
 
@@ -89,10 +91,10 @@ def test_merging_moves_triggers_and_counts_the_old_theme_under_the_new_one(db, w
     qa = world["qa"]
     comment_id = say(db, world, "The buddy scheme is great.")
     assert "T08" in codes(db, comment_id)
-    themes.retire_theme(db, qa, "T08", merged_into="T01")
-    assert "buddy" in next(r for r in themes.theme_list(db) if r["id"] == "T01")["triggers"]
-    filters = themes.Filters(Q3.start, Q3.end)
-    counted = {r["theme_id"] for r in themes.theme_counts(db, qa, filters)}
+    codebook.retire_theme(db, qa, "T08", merged_into="T01")
+    assert "buddy" in next(r for r in codebook.theme_list(db) if r["id"] == "T01")["triggers"]
+    filters = explorer.Filters(Q3.start, Q3.end)
+    counted = {r["theme_id"] for r in explorer.theme_counts(db, qa, filters)}
     assert "T01" in counted and "T08" not in counted
 
 
@@ -100,12 +102,12 @@ def test_decisions_and_sentiment_corrections_are_checked_and_audited(db, world):
     qa, bso = world["qa"], world["bso"]
     comment_id = say(db, world, "Respite please.")
     with pytest.raises(PermissionDenied):
-        themes.decide(db, bso, comment_id, "T07", "removed")
+        review.decide(db, bso, comment_id, "T07", "removed")
     with pytest.raises(ValueError, match="no theme T99"):
-        themes.decide(db, qa, comment_id, "T99", "added")
+        review.decide(db, qa, comment_id, "T99", "added")
     with pytest.raises(ValueError, match="positive, negative, neutral or mixed"):
-        themes.set_sentiment(db, qa, comment_id, "angry")
-    themes.decide(db, qa, comment_id, "T07", "removed")
+        review.set_sentiment(db, qa, comment_id, "angry")
+    review.decide(db, qa, comment_id, "T07", "removed")
     audit = db.execute("select detail from audit_log where entity = 'comments'").fetchone()[0]
     assert '"decision": [null, "removed"]' in audit
 
@@ -115,11 +117,11 @@ def test_the_agreement_table_gives_precision_and_recall_per_theme(db, world):
     one = say(db, world, "We need respite.")
     two = say(db, world, "Respite was cancelled.")
     three = say(db, world, "Exhausted, no time off at all.")  # T07 via "time off", T22 via "exhausted"
-    themes.decide(db, qa, one, "T07", "confirmed")
-    themes.decide(db, qa, two, "T07", "removed")
-    themes.decide(db, qa, three, "T07", "confirmed")
-    themes.decide(db, qa, three, "T08", "added")
-    rows = {r["theme_id"]: r for r in themes.agreement(db, qa)}
+    review.decide(db, qa, one, "T07", "confirmed")
+    review.decide(db, qa, two, "T07", "removed")
+    review.decide(db, qa, three, "T07", "confirmed")
+    review.decide(db, qa, three, "T08", "added")
+    rows = {r["theme_id"]: r for r in review.agreement(db, qa)}
     assert (rows["T07"]["confirmed"], rows["T07"]["removed"], rows["T07"]["precision"]) == (2, 1, 0.67)
     assert rows["T07"]["recall"] == 1.0 and (rows["T08"]["added"], rows["T08"]["recall"]) == (1, 0.0)
 
@@ -128,10 +130,10 @@ def test_theme_counts_split_by_cohort_and_reading(db, world):
     say(db, world, "The allowance is paid late.", cohort="kinship")
     say(db, world, "The allowance is never paid on time.", cohort="kinship")
     say(db, world, "Allowances always paid on time, brilliant.", cohort="mainstream")
-    rows = themes.theme_counts(db, world["manager"], themes.Filters(Q3.start, Q3.end))
+    rows = explorer.theme_counts(db, world["manager"], explorer.Filters(Q3.start, Q3.end))
     t06 = {(r["cohort"], r["reading"]): r["comments"] for r in rows if r["theme_id"] == "T06"}
     assert t06 == {("kinship", "improvement"): 2, ("mainstream", "strength"): 1}
-    kin_only = themes.theme_counts(db, world["manager"], themes.Filters(Q3.start, Q3.end, cohort="kinship"))
+    kin_only = explorer.theme_counts(db, world["manager"], explorer.Filters(Q3.start, Q3.end, cohort="kinship"))
     assert {r["cohort"] for r in kin_only} == {"kinship"}
 
 
@@ -141,18 +143,18 @@ def test_filters_combine_and_deleted_entries_are_left_out(db, world):
     gone = say(db, world, "More respite.", form="carer")
     response = db.execute("select response_id from comments where id = :c", {"c": gone}).fetchone()[0]
     feedback.soft_delete(db, world["qa"], response, "duplicate")
-    filters = themes.Filters(Q3.start, Q3.end, respondent="birth_parent", source="bso_call", cohort="mainstream")
-    assert themes.comment_total(db, world["manager"], filters) == 1
-    assert themes.comment_total(db, world["manager"], themes.Filters(Q3.start, Q3.end)) == 2
-    outside = themes.Filters(Q3.previous.start, Q3.previous.end)
-    assert themes.comment_total(db, world["manager"], outside) == 0
+    filters = explorer.Filters(Q3.start, Q3.end, respondent="birth_parent", source="bso_call", cohort="mainstream")
+    assert explorer.comment_total(db, world["manager"], filters) == 1
+    assert explorer.comment_total(db, world["manager"], explorer.Filters(Q3.start, Q3.end)) == 2
+    outside = explorer.Filters(Q3.previous.start, Q3.previous.end)
+    assert explorer.comment_total(db, world["manager"], outside) == 0
 
 
 def test_the_drill_down_lists_the_bars_comments_newest_first_with_consent_marks(db, world):
     say(db, world, "The allowance is paid late.", day=dt.date(2025, 10, 2), consent=False, cohort="kinship")
     say(db, world, "Still the allowance is late!", day=dt.date(2025, 12, 2), cohort="kinship")
     say(db, world, "The allowance is fine now, thank you.", day=dt.date(2025, 11, 2))
-    rows = themes.drill(db, world["manager"], themes.Filters(Q3.start, Q3.end), theme_id="T06",
+    rows = explorer.drill(db, world["manager"], explorer.Filters(Q3.start, Q3.end), theme_id="T06",
                         reading="improvement", cohort="kinship")
     assert [(r["body"], r["consent_to_quote"]) for r in rows] == [
         ("Still the allowance is late!", 1), ("The allowance is paid late.", 0)]
@@ -170,7 +172,7 @@ def test_per_quarter_counts_feed_the_trend_and_the_comparison(db, world):
     say(db, world, "Respite please.", day=dt.date(2025, 8, 1))
     say(db, world, "Respite please.", day=dt.date(2025, 11, 1))
     say(db, world, "Respite again.", day=dt.date(2025, 11, 2))
-    rows = themes.per_quarter(db, world["manager"], themes.Filters(Q3.start, Q3.end), [Q3.previous, Q3])
+    rows = explorer.per_quarter(db, world["manager"], explorer.Filters(Q3.start, Q3.end), [Q3.previous, Q3])
     assert [(r["total"], r["themes"].get("T07")) for r in rows] == [(1, 1), (2, 2)]
 
 
@@ -198,9 +200,9 @@ def test_likert_rows_place_positive_answers_right_of_zero_and_the_rest_left(db):
 
 def test_qa_can_add_a_theme_and_bad_theme_input_is_refused(db, world):
     qa = world["qa"]
-    new = themes.save_theme(db, qa, None, name="Wifi at contact", definition="Internet access at family time",
+    new = codebook.save_theme(db, qa, None, name="Wifi at contact", definition="Internet access at family time",
                             triggers=["wifi", "wi-fi", "wifi"], applies_to=["Y", "P", "CM"], usually="improvement")
-    assert new == "T26" and next(r for r in themes.theme_list(db) if r["id"] == new)["triggers"] == ["wifi", "wi-fi"]
+    assert new == "T26" and next(r for r in codebook.theme_list(db) if r["id"] == new)["triggers"] == ["wifi", "wi-fi"]
     comment_id = say(db, world, "No wifi at the contact centre")
     assert "T26" in codes(db, comment_id)
     for bad, message in [({"name": " "}, "Theme name is required"), ({"triggers": ["", "  "]}, "at least one trigger"),
@@ -209,54 +211,54 @@ def test_qa_can_add_a_theme_and_bad_theme_input_is_refused(db, world):
         values = {"name": "Another", "definition": "", "triggers": ["x1"], "applies_to": ["Y"], "usually": "either",
                   **bad}
         with pytest.raises(ValueError, match=message):
-            themes.save_theme(db, qa, None, **values)
+            codebook.save_theme(db, qa, None, **values)
     with pytest.raises(PermissionDenied):
-        themes.save_theme(db, world["manager"], None, name="Rogue", definition="", triggers=["x"],
+        codebook.save_theme(db, world["manager"], None, name="Rogue", definition="", triggers=["x"],
                           applies_to=["Y"], usually="either")
 
 
 def test_the_indexed_matcher_and_the_naive_baseline_agree_on_plain_triggers():
-    theme_rows = [coding.Theme(f"T{i}", "n", "d", ("Y",), "either", tuple(f"word{i} phrase{j}" for j in range(5)))
+    theme_rows = [matching.Theme(f"T{i}", "n", "d", ("Y",), "either", tuple(f"word{i} phrase{j}" for j in range(5)))
                   for i in range(20)]
     text = "Some feedback about word3 phrase2 and word7 phrase4 here."
-    assert set(coding.code(text, coding.Matcher(theme_rows)).mentions) == coding.NaiveCoder(theme_rows).code(text) \
+    assert set(matching.code(text, matching.Matcher(theme_rows)).mentions) == matching.NaiveCoder(theme_rows).code(text) \
         == {"T3", "T7"}
 
 
 def test_merging_into_a_theme_a_person_removed_does_not_bring_it_back(db, world):
     qa = world["qa"]
     comment_id = say(db, world, "Our supervising social worker never calls back.")  # T01 and T03
-    themes.decide(db, qa, comment_id, "T03", "removed")
-    themes.retire_theme(db, qa, "T01", merged_into="T03")
-    themes.recode_all(db, qa)
-    rows = themes.drill(db, qa, themes.Filters(Q3.start, Q3.end), theme_id="T03")
+    review.decide(db, qa, comment_id, "T03", "removed")
+    codebook.retire_theme(db, qa, "T01", merged_into="T03")
+    coding.recode_all(db, qa)
+    rows = explorer.drill(db, qa, explorer.Filters(Q3.start, Q3.end), theme_id="T03")
     assert comment_id not in [r["comment_id"] for r in rows]
 
 
 def test_looks_right_confirms_every_open_suggestion_and_marks_the_comment_reviewed(db, world):
     qa = world["qa"]
     comment_id = say(db, world, "The allowance was paid late again and nobody calls back.")
-    assert themes.confirm_all(db, qa, comment_id) == 2
+    assert review.confirm_all(db, qa, comment_id) == 2
     assert set(codes(db, comment_id).values()) == {(1, "confirmed")}
-    assert themes.review_queue(db, qa, reviewed=False) == []
+    assert review.review_queue(db, qa, reviewed=False) == []
     quiet = say(db, world, "Thank you for everything.")
-    assert themes.confirm_all(db, qa, quiet) == 0
+    assert review.confirm_all(db, qa, quiet) == 0
     assert db.execute("select reviewed_at is not null from comments where id = :c", {"c": quiet}).fetchone()[0] == 1
 
 
 def test_a_corrected_reading_changes_that_theme_only_and_survives_recoding(db, world):
     qa = world["qa"]
     comment_id = say(db, world, "The respite was brilliant. The allowance is paid late.")
-    themes.set_reading(db, qa, comment_id, "T07", "improvement")
-    themes.recode_all(db, qa)
+    review.set_reading(db, qa, comment_id, "T07", "improvement")
+    coding.recode_all(db, qa)
     readings = {r["theme_id"]: r["reading"] for r in db.query(
         "select theme_id, coalesce(human_reading, reading) as reading from comment_themes where comment_id = :c",
         {"c": comment_id})}
     assert readings == {"T07": "improvement", "T06": "improvement"}
     with pytest.raises(ValueError, match="does not have theme T18"):
-        themes.set_reading(db, qa, comment_id, "T18", "strength")
+        review.set_reading(db, qa, comment_id, "T18", "strength")
     with pytest.raises(ValueError, match="strength, an area for improvement, or neutral"):
-        themes.set_reading(db, qa, comment_id, "T07", "great")
+        review.set_reading(db, qa, comment_id, "T07", "great")
 
 
 def test_a_theme_is_only_suggested_for_the_people_it_applies_to(db, world):
@@ -268,9 +270,9 @@ def test_a_theme_is_only_suggested_for_the_people_it_applies_to(db, world):
 def test_comments_matching_no_theme_are_counted_in_sql(db, world):
     say(db, world, "Thank you for everything.")
     say(db, world, "We need respite.")
-    filters = themes.Filters(Q3.start, Q3.end)
-    assert themes.uncoded_total(db, world["manager"], filters) == 1
-    assert [r["body"] for r in themes.uncoded(db, world["manager"], filters)] == ["Thank you for everything."]
+    filters = explorer.Filters(Q3.start, Q3.end)
+    assert explorer.uncoded_total(db, world["manager"], filters) == 1
+    assert [r["body"] for r in explorer.uncoded(db, world["manager"], filters)] == ["Thank you for everything."]
 
 
 def test_the_comparison_uses_each_cohorts_own_base_and_one_reading():
@@ -290,7 +292,7 @@ def test_the_comparison_uses_each_cohorts_own_base_and_one_reading():
 
 def test_a_clicked_bar_becomes_a_drill_down_by_codes():
     picked = analysis.pick([{"theme": "Respite and short breaks", "reading": "Area for improvement",
-                             "cohort": "Kinship"}], {"T07": "Respite and short breaks"}, themes.READINGS,
+                             "cohort": "Kinship"}], {"T07": "Respite and short breaks"}, codebook.READINGS,
                            {"kinship": "Kinship"})
     assert picked == {"theme": "T07", "reading": "improvement", "cohort": "kinship"}
     assert analysis.pick([], {}, {}, {}) is None
@@ -298,30 +300,29 @@ def test_a_clicked_bar_becomes_a_drill_down_by_codes():
 
 def test_explorer_answers_are_reused_until_anything_is_saved_and_then_recomputed(db, world):
     say(db, world, "The allowance is paid late.")
-    filters = themes.Filters(Q3.start, Q3.end)
+    filters = explorer.Filters(Q3.start, Q3.end)
     ran = []
     db.conn.set_trace_callback(lambda sql: ran.append(sql) if "base as" in sql else None)
-    first = themes.theme_counts(db, world["manager"], filters)
-    again = themes.theme_counts(db, world["manager"], filters)
+    first = explorer.theme_counts(db, world["manager"], filters)
+    again = explorer.theme_counts(db, world["manager"], filters)
     assert again == first and len(ran) == 1
     say(db, world, "Allowance late again.")
     ran.clear()
-    after = themes.theme_counts(db, world["manager"], filters)
+    after = explorer.theme_counts(db, world["manager"], filters)
     assert len(ran) == 1
     assert {r["comments"] for r in after if r["theme_id"] == "T06"} == {2}
     with pytest.raises(PermissionDenied):
-        themes.theme_counts(db, world["bso"], filters)  # a cached answer is still behind the permission check
+        explorer.theme_counts(db, world["bso"], filters)  # a cached answer is still behind the permission check
     db.conn.set_trace_callback(None)
 
 
 def test_inside_a_transaction_explorer_queries_see_its_uncommitted_changes(db, world):
-    from lib import db as store
 
     comment = say(db, world, "The allowance is paid late.")
-    filters = themes.Filters(Q3.start, Q3.end)
-    assert themes.comment_total(db, world["manager"], filters) == 1
+    filters = explorer.Filters(Q3.start, Q3.end)
+    assert explorer.comment_total(db, world["manager"], filters) == 1
     with store.write(db):
         db.execute("update comments set response_id = response_id where id = :c", {"c": comment})
         db.execute("update responses set contact_on = '2025-07-01'")
-        assert themes.comment_total(db, world["manager"], filters) == 0
+        assert explorer.comment_total(db, world["manager"], filters) == 0
         db.execute("update responses set contact_on = '2025-11-03'")

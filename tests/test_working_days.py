@@ -4,7 +4,13 @@ import socket
 import pytest
 
 from lib import working_days
-from lib.working_days import Deadline, add_working_days, deadline, is_working_day, working_days_between
+from lib.working_days import (
+    Deadline,
+    add_working_days,
+    deadline,
+    is_working_day,
+    working_days_between,
+)
 
 D = dt.date.fromisoformat
 

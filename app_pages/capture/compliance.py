@@ -1,0 +1,41 @@
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib import periods
+from lib.capture import compliance
+from lib.ui import session, widgets
+
+db = session.connection()
+user = session.page_user("view_compliance")
+today = session.today()
+st.title("BSO compliance with the monthly minimum")
+st.caption("Completed carer and birth-parent feedback per business support officer per calendar month "
+           "(carers + parents). A BSO with nothing recorded shows as 0, never missing.")
+
+months = periods.months_between(today - dt.timedelta(days=365 * 2), today)[::-1]
+left, right = st.columns(2)
+last = left.selectbox("Up to", months, format_func=lambda m: f"{m:%B %Y}")
+count = right.number_input("Months", min_value=1, max_value=24, value=3)
+first = periods.months_between(today - dt.timedelta(days=365 * 3), last)[-int(count)]
+rows = widgets.attempt(lambda: compliance.table(db, user, first=first, last=last, today=today))
+if rows:
+    latest = [r for r in rows if r.month == last]
+    behind = [r for r in latest if not r.met]
+    st.metric(f"Behind the minimum in {last:%B %Y}" + (" (month in progress)" if latest[0].in_progress else ""),
+              f"{len(behind)} of {len(latest)} BSOs")
+    marks = {"green": "✓ met", "amber": "✗ below", "red": "✗ none completed"}
+    wide = pd.DataFrame([{"BSO": r.name, "month": f"{r.month:%b %Y}",
+                          "cell": f"{r.carers} + {r.parents}  {marks[r.status]}" + (f"  ({r.attempts} tried)" if r.attempts else "")}
+                         for r in rows])
+    order = sorted(latest, key=lambda r: (r.met, r.carers + r.parents, r.name))
+    wide = wide.pivot(index="BSO", columns="month", values="cell").reindex([r.name for r in order])
+    wide = wide.reindex(columns=[f"{m:%b %Y}" for m in periods.months_between(first, last)][::-1])
+    wide = wide.fillna("not yet a BSO").reset_index()
+    st.caption(f"Minimum: {rows[0].minimum_carers} carers + {rows[0].minimum_parents} parents a month. "
+               "Sorted with those furthest behind in the latest month first.")
+    widgets.table(wide)
+    widgets.audited_download(
+        "Download as CSV", user=user, what="compliance", make=lambda: compliance.as_csv(rows),
+        file_name=f"bso-compliance-{first:%Y-%m}-to-{last:%Y-%m}.csv", mime="text/csv")

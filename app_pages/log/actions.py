@@ -1,0 +1,83 @@
+import datetime as dt
+
+import streamlit as st
+
+from lib import periods
+from lib.capture import questions
+from lib.log import actions
+from lib.themes import codebook
+from lib.ui import session, widgets
+
+db = session.connection()
+user = session.page_user("manage_actions")
+today = session.today()
+st.title("You said, we did")
+st.caption("What people told us, what we are doing about it, and how we told them back. Actions carry across "
+           "quarters until they are done or dropped; overdue ones are flagged.")
+names = {k: v for k, v in codebook.names(db).items()}
+rows = actions.listing(db, user)
+open_rows = [r for r in rows if r["status"] not in actions.CLOSED]
+overdue = [r for r in open_rows if r["due_on"] and r["due_on"] < today.isoformat()]
+a, b = st.columns(2)
+a.metric("Open actions", len(open_rows))
+b.metric("Overdue", len(overdue))
+widgets.table([{"#": r["id"], "You said": r["said"], "We will / we did": r["did"] or r["will_do"],
+           "Themes": ", ".join(names.get(t, t) for t in r["theme_ids"]), "Owner": r["owner"],
+           "Due": r["due_on"] or "", "Status": actions.STATUSES[r["status"]] + (
+               " · overdue" if r in overdue else ""), "From": r["from_quarter"]} for r in rows])
+
+
+def action_form(prior: dict | None = None) -> None:
+    prior = prior or {}
+    key = f"action_{prior.get('id', 'new')}"
+    with st.form(widgets.fresh_key(key)):
+        entry = {
+            "said": st.text_area("You said (what people told us)", value=prior.get("said") or ""),
+            "theme_ids": st.multiselect("Themes", list(names), default=prior.get("theme_ids") or [],
+                                        format_func=names.get),
+        }
+        c1, c2, c3 = st.columns(3)
+        cohorts = [None, "mainstream", "kinship"]
+        entry["cohort"] = c1.selectbox("Cohort", cohorts, index=cohorts.index(prior.get("cohort")),
+                                       format_func=lambda c: questions.COHORTS.get(c, "Both"))
+        respondents = [None, *questions.RESPONDENTS]
+        entry["respondent"] = c2.selectbox("Who said it", respondents, index=respondents.index(prior.get("respondent")),
+                                           format_func=lambda r: questions.RESPONDENTS.get(r, "Everyone"))
+        recent = [q.slug for q in periods.recent(today, 8)]
+        from_quarter = prior.get("from_quarter") or recent[0]
+        entry["from_quarter"] = c3.selectbox("Quarter it came from", sorted(set(recent) | {from_quarter}, reverse=True),
+                                             index=sorted(set(recent) | {from_quarter}, reverse=True).index(from_quarter))
+        entry["will_do"] = st.text_area("We will", value=prior.get("will_do") or "")
+        entry["did"] = st.text_area("We did", value=prior.get("did") or "")
+        d1, d2, d3 = st.columns(3)
+        owners = list(actions.OWNERS)
+        entry["owner"] = d1.selectbox("Owner (role or team)", owners,
+                                      index=owners.index(prior["owner"]) if prior.get("owner") in owners else 0)
+        entry["due_on"] = d2.date_input("Due", value=dt.date.fromisoformat(prior["due_on"]) if prior.get("due_on")
+                                        else None, format="DD/MM/YYYY")
+        statuses = list(actions.STATUSES)
+        entry["status"] = d3.selectbox("Status", statuses, format_func=actions.STATUSES.get,
+                                       index=statuses.index(prior.get("status") or "planned"))
+        entry["dropped_reason"] = st.text_input("If dropped, why", value=prior.get("dropped_reason") or "")
+        entry["impact"] = st.text_area("Evidence of impact", value=prior.get("impact") or "")
+        entry["told_back"] = st.multiselect("How we told people", list(actions.CHANNELS),
+                                            default=prior.get("told_back") or [], format_func=actions.CHANNELS.get)
+        entry["sources"] = prior.get("sources") or []
+        if st.form_submit_button("Save changes" if prior else "Add action", type="primary"):
+            if prior:
+                widgets.attempt(lambda: actions.update(db, user, prior["id"], entry, today=today),
+                           success=lambda d: f"Saved {len(d)} change(s)." if d else "Nothing changed.")
+            else:
+                widgets.attempt(lambda: actions.record(db, user, entry, today=today), reset=key,
+                           success=lambda i: f"Added action #{i}.")
+
+
+add, change = st.tabs(["Add an action", "Update an action"])
+with add:
+    action_form()
+with change:
+    chosen = st.selectbox("Action", [r["id"] for r in rows], index=None, placeholder="Choose by number",
+                          format_func=lambda i: f"#{i} " + next(r["said"][:60] for r in rows if r["id"] == i),
+                          key="open_action")
+    if chosen is not None and any(r["id"] == chosen for r in rows):
+        action_form(next(r for r in rows if r["id"] == chosen))

@@ -1,0 +1,23 @@
+import streamlit as st
+
+from lib.store import history
+from lib.ui import session, widgets
+
+db = session.connection()
+user = session.page_user("view_audit_log")
+st.title("Audit log")
+st.caption("Every sign-in, change, import and export, newest first. Entries are never edited or removed.")
+
+columns = st.columns(5)
+action = columns[0].selectbox("Action", history.ACTIONS, index=None, placeholder="Any action")
+entity = columns[1].selectbox("Record type", history.entities(db), index=None, placeholder="Any")
+username = columns[2].text_input("User name", placeholder="Anyone")
+since = columns[3].date_input("From", value=None, format="DD/MM/YYYY")
+until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=session.today())
+
+rows = widgets.attempt(lambda: history.entries(db, user, action=action, entity=entity, username=username.strip(),
+                                              since=since, until=until))
+if rows is not None:
+    st.caption(f"{len(rows)} entries shown (at most 500).")
+    widgets.table(rows, columns={"at": "When (UTC)", "username": "Who", "action": "Action", "entity": "Record type",
+                            "entity_id": "Record", "detail": "Detail"})

@@ -1,0 +1,90 @@
+import datetime as dt
+
+import streamlit as st
+
+from lib import store
+from lib.store import backup, retention, settings
+from lib.ui import session, widgets
+
+db = session.connection()
+user = session.page_user("edit_settings")
+st.title("Settings")
+st.caption("Changes apply at once for everyone and are recorded in the audit log.")
+
+values = settings.current(db)
+with st.form("settings"):
+    entered = {}
+    for definition in settings.DEFINITIONS:
+        if definition.kind is int and definition.choices:
+            entered[definition.key] = st.selectbox(
+                definition.label, definition.choices, index=definition.choices.index(values[definition.key]),
+                help=definition.help)
+        elif definition.kind is int:
+            entered[definition.key] = st.number_input(
+                definition.label, value=values[definition.key], min_value=definition.minimum,
+                max_value=definition.maximum, step=1, help=definition.help)
+        elif definition.choices:
+            entered[definition.key] = st.selectbox(
+                definition.label, definition.choices, index=definition.choices.index(values[definition.key]),
+                help=definition.help)
+        elif definition.max_length > 200:
+            entered[definition.key] = st.text_area(definition.label, value=values[definition.key],
+                                                   max_chars=definition.max_length, help=definition.help)
+        else:
+            entered[definition.key] = st.text_input(
+                definition.label, value=values[definition.key], max_chars=definition.max_length,
+                help=definition.help)
+    save = st.form_submit_button("Save settings", type="primary")
+if save:
+    widgets.attempt(lambda: settings.update(db, user, entered),
+               success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
+
+st.divider()
+st.subheader("Backup")
+st.caption("A consistent copy of the whole database, safe to take while others are working. Keep it somewhere "
+           "as secure as the original: it holds everything, including children's feedback. To restore, see the "
+           "README.")
+
+
+def make_backup() -> bytes:  # runs on Streamlit's download thread, with its own connection
+    database = store.connect()
+    try:
+        return backup.download(database, user)
+    finally:
+        database.close()
+
+
+st.download_button("Download a backup", data=make_backup, file_name=f"feedback-backup-{session.today():%Y-%m-%d}.db",
+                   mime="application/vnd.sqlite3", icon=":material/backup:", on_click="ignore")
+
+st.divider()
+st.subheader("Retention")
+st.caption(f"Identifiable feedback is kept for {settings.get(db, 'retention_years')} financial years (the setting "
+           "above). Older entries are anonymised: answers, themes and counts stay for the service's trends; words, "
+           "references and the link to the carer go, and deleted entries are removed for good. Open complaints are "
+           "never touched; published reports stay as published. Take a backup first: this cannot be undone.")
+PREVIEW_KEY = "retention_preview"
+LABELS = {"entries_anonymised": "Feedback entries to anonymise", "comments_cleared": "Comments whose words go",
+          "follow_ups_cleared": "Follow-ups whose notes go", "deleted_entries_removed": "Deleted entries removed for good",
+          "log_entries_anonymised": "Closed log entries to anonymise",
+          "deleted_log_entries_removed": "Deleted log entries removed for good",
+          "households_deleted": "Inactive carer households deleted from the register"}
+if st.button("Preview retention", icon=":material/preview:"):
+    st.session_state[PREVIEW_KEY] = widgets.attempt(lambda: retention.preview(db, user, today=session.today()))
+shown = st.session_state.get(PREVIEW_KEY)
+if shown:
+    st.write(f"Everything dated before {dt.date.fromisoformat(shown['cutoff']):%-d %B %Y}:")
+    widgets.table([{"What": label, "How many": shown[key]} for key, label in LABELS.items()])
+    if any(shown[key] for key in LABELS):
+        sure = st.checkbox("I have a backup and want to apply retention now; this cannot be undone",
+                           key="retention_sure")
+        if st.button("Apply retention", type="primary", disabled=not sure, icon=":material/auto_delete:"):
+            st.session_state.pop(PREVIEW_KEY, None)
+            widgets.attempt(lambda: retention.apply(db, user, today=session.today(), expected=shown),
+                       success=lambda done: f"Retention applied: {done['entries_anonymised']} entries and "
+                                            f"{done['log_entries_anonymised']} log entries anonymised, "
+                                            f"{done['deleted_entries_removed'] + done['deleted_log_entries_removed']} "
+                                            f"deleted entries removed, {done['households_deleted']} households "
+                                            "deleted. The audit log records it.")
+    else:
+        st.info("Nothing is older than the retention period.", icon=":material/check_circle:")

@@ -1,0 +1,1 @@
+"""How well are we doing it: the quarterly case-file audit programme, moderation, eight-week reviews, targeted audits."""

@@ -1,0 +1,115 @@
+"""The eight-week review of an audit's action plan, and the reminders that lead to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlite_utils
+
+from lib import store
+from lib.audits import casefile, moderation
+from lib.people import access
+from lib.people.access import User
+
+
+def follow_ups(db: sqlite_utils.Database, user: User, *, today: dt.date, reviewed: bool = False) -> list[dict]:
+    """Moderated audits whose eight-week review is not recorded: overdue, due soon or upcoming, soonest first.
+
+    With reviewed=True, those whose review is recorded instead, most recently reviewed first.
+    """
+    if not (access.can(user, "view_audit_programme") or access.can(user, "review_audit_actions")):
+        access.require(user, "view_audit_programme")
+    rows = list(db.query(casefile.LIST_SQL + f""" where a.deleted_at is null and a.moderated_on is not null
+                                      and a.reviewed_on is {'not ' if reviewed else ''}null
+                                      order by {'a.reviewed_on desc' if reviewed else 'a.review_due_on'}, a.reference"""))
+    for row in rows:
+        casefile.decorate(row, today)
+        due = dt.date.fromisoformat(row["review_due_on"])
+        row["days_left"] = (due - today).days
+        row["review_status"] = "overdue" if due < today else "due soon" if row["days_left"] <= casefile.SOON_DAYS else "upcoming"
+    return rows
+
+
+# ---- The eight-week review ------------------------------------------------------------------------
+
+
+def record_review(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, *, today: dt.date) -> dict:
+    """The advanced practitioners' review: whether each action is complete, with evidence; returns the changes.
+
+    entry: reviewed_on, actions {action id: {"complete": bool, "evidence": text}}, note, and
+    recorded_on_file (a tick) with recorded_on_file_on (its date). Recording it again corrects it.
+    """
+    access.require(user, "review_audit_actions")
+    with store.write(db):
+        row = casefile.audit_row(db, audit_id)
+        if row["deleted_at"]:
+            raise ValueError("This case has been withdrawn from the programme.")
+        if not row["moderated_on"]:
+            raise ValueError("The review follows moderation, and this audit has not been moderated yet.")
+        reviewed = casefile.date_field(entry.get("reviewed_on"), "The review date", today=today, required=True)
+        casefile.check_after(reviewed, row["moderated_on"], "The review date", "the moderation date")
+        recorded = None
+        if entry.get("recorded_on_file"):
+            recorded = casefile.date_field(entry.get("recorded_on_file_on"), "The date it was recorded on the carer's file",
+                            today=today, required=True)
+            casefile.check_after(recorded, reviewed, "The date it was recorded on the carer's file", "the review date")
+        elif entry.get("recorded_on_file_on"):
+            raise ValueError("Tick “Recorded on the carer's file” to keep its date, or clear the date.")
+        after = {"reviewed_on": reviewed.isoformat(), "reviewed_by": user.id,
+                 "review_note": casefile.clean_text(entry.get("note"), "The review note"),
+                 "recorded_on_file_on": recorded.isoformat() if recorded else None}
+        diff = store.changes({k: row[k] for k in after}, after)
+        given = entry.get("actions") or {}
+        if not isinstance(given, dict):
+            raise ValueError("Give the review of each action in the plan.")
+        plan = list(db.query("select * from case_audit_actions where audit_id = :id order by id", {"id": audit_id}))
+        unknown = set(given) - {a["id"] for a in plan}
+        if unknown:
+            raise ValueError("Review only the actions in this audit's plan.")
+        updates = []
+        for action in plan:
+            found = given.get(action["id"]) or {}
+            complete = found.get("complete")
+            if complete not in (True, False):
+                raise ValueError(f"Say whether action #{action['id']} is complete: yes or no.")
+            evidence = casefile.clean_text(found.get("evidence"), f"The evidence for action #{action['id']}", required=True,
+                             limit=2000)
+            for field, old, new in (("complete", action["review_complete"], int(complete)),
+                                    ("evidence", action["review_evidence"], evidence)):
+                if old != new:
+                    diff[f"action #{action['id']} {field}"] = [old, new]
+            updates.append({"c": int(complete), "e": evidence, "id": action["id"]})
+        if not diff:
+            return {}
+        for update in updates:
+            db.execute("update case_audit_actions set review_complete = :c, review_evidence = :e where id = :id", update)
+        db.execute(f"update case_audits set {', '.join(f'{k} = :{k}' for k in after)}, updated_at = :at, "
+                   "updated_by = :reviewed_by where id = :id", {**after, "at": store.stamp(), "id": audit_id})
+        store.audit(db, action="review", user_id=user.id, username=user.username, entity="case_audits",
+                    entity_id=audit_id, detail=diff)
+    return diff
+
+
+# ---- For the home page ------------------------------------------------------------------------------
+
+
+def reminders(db: sqlite_utils.Database, user: User, *, today: dt.date) -> list[str]:
+    """One-line reminders for the home page: audits to do, audits to moderate, reviews due."""
+    notes = []
+    if access.can(user, "record_case_audit"):
+        mine = [r for r in casefile.my_audits(db, user, today=today) if r["stage"] in ("to_do", "in_progress")]
+        if mine:
+            late = sum(1 for r in mine if r["overdue"])
+            notes.append(f"You have {len(mine)} case-file audit(s) to complete" +
+                         (f", {late} overdue." if late else f"; the next is due {min(r['due_on'] for r in mine)}."))
+    if access.can(user, "moderate_audits"):
+        waiting = [r for r in moderation.awaiting_moderation(db, user, today=today) if not r["moderated_on"]
+                   and user.id not in (r["lead_auditor_id"], r["peer_auditor_id"])]
+        if waiting:
+            notes.append(f"{len(waiting)} submitted case-file audit(s) are waiting for moderation.")
+    if access.can(user, "review_audit_actions"):
+        due = [r for r in follow_ups(db, user, today=today) if r["review_status"] != "upcoming"]
+        if due:
+            late = sum(1 for r in due if r["review_status"] == "overdue")
+            notes.append(f"{len(due)} eight-week audit review(s) are due or overdue ({late} overdue).")
+    return notes

@@ -1,0 +1,1 @@
+"""The compliments, comments and complaints log and the "You said, we did" actions."""

@@ -1,0 +1,453 @@
+"""Local accounts: users, roles, teams, sign-in with lockout, and password changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from typing import Iterable
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from lib import store, text
+from lib.people import access
+from lib.people.access import User
+from lib.store import settings
+
+hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WRONG_CREDENTIALS = "Wrong user name or password."
+
+
+class SignInError(ValueError):
+    """Sign-in refused; the message is safe to show (it never says which of name or password was wrong)."""
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def check_password(password: str) -> str:
+    """The password if it meets the policy; ValueError saying what is wrong otherwise."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValueError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.")
+    if not password.strip():
+        raise ValueError("The password cannot be only spaces.")
+    return password
+
+
+def _username(value: str) -> str:
+    name = (value or "").strip().lower()
+    if not _USERNAME.match(name):
+        raise ValueError(
+            "User name must be 2 to 40 characters: lower-case letters, digits, dots, hyphens or underscores, "
+            "starting with a letter or digit."
+        )
+    return name
+
+
+def _email(value: str | None) -> str | None:
+    email = (value or "").strip()
+    if not email:
+        return None
+    if len(email) > 200 or not _EMAIL.match(email):
+        raise ValueError(f"'{email}' is not an e-mail address.")
+    return email
+
+
+def _roles(values: Iterable[str]) -> list[str]:
+    roles = sorted(set(values))
+    if not roles:
+        raise ValueError("Choose at least one role.")
+    unknown = [r for r in roles if r not in access.ROLES]
+    if unknown:
+        raise ValueError(f"Unknown role: {', '.join(unknown)}.")
+    return roles
+
+
+def _team_id(db: sqlite_utils.Database, team_id: int | None) -> int | None:
+    if team_id is None:
+        return None
+    if not db.execute("select 1 from teams where id = :id", {"id": team_id}).fetchone():
+        raise ValueError("That team does not exist.")
+    return int(team_id)
+
+
+def user_count(db: sqlite_utils.Database) -> int:
+    return db.execute("select count(*) from users").fetchone()[0]
+
+
+def load(db: sqlite_utils.Database, user_id: int | None) -> User | None:
+    """The active user with this id, with their current roles; None if missing or deactivated."""
+    if user_id is None:
+        return None
+    row = db.execute(
+        "select id, username, display_name, team_id from users where id = :id and active = 1", {"id": user_id}
+    ).fetchone()
+    if row is None:
+        return None
+    roles = frozenset(r[0] for r in db.execute("select role from user_roles where user_id = :id", {"id": user_id}))
+    return User(id=row[0], username=row[1], display_name=row[2], roles=roles, team_id=row[3])
+
+
+def for_email(db: sqlite_utils.Database, email: str | None) -> User | None:
+    """The active local user whose e-mail matches (for organisation sign-in); None if there is none."""
+    if not email:
+        return None
+    row = db.execute("select id from users where email = :email and active = 1", {"email": email.strip()}).fetchone()
+    return load(db, row[0]) if row else None
+
+
+def _insert_user(db, *, username, display_name, roles, password_hash, email=None, team_id=None) -> int:
+    now = store.stamp()
+    cursor = db.execute(
+        """insert into users (username, display_name, email, password_hash, team_id, created_at, updated_at)
+           values (:username, :display_name, :email, :hash, :team_id, :now, :now)""",
+        {"username": username, "display_name": display_name, "email": email, "hash": password_hash,
+         "team_id": team_id, "now": now},
+    )
+    user_id = cursor.lastrowid
+    for role in roles:
+        db.execute("insert into user_roles (user_id, role) values (:id, :role)", {"id": user_id, "role": role})
+    return user_id
+
+
+def _clean_user_fields(db, username, display_name, email, roles, team_id, *, user_id: int | None = None):
+    fields = {
+        "username": _username(username),
+        "display_name": text.clean(display_name, field="Full name", max_length=80, required=True),
+        "email": _email(email),
+        "roles": _roles(roles),
+        "team_id": _team_id(db, team_id),
+    }
+    clash = db.execute(
+        """select username from users where id != coalesce(:id, -1)
+           and (username = :u or (email is not null and email = :e))""",
+        {"u": fields["username"], "e": fields["email"], "id": user_id},
+    ).fetchone()
+    return fields, clash
+
+
+def create_first_admin(
+    db: sqlite_utils.Database, *, username: str, display_name: str, password: str, email: str | None = None
+) -> User:
+    """Create the first QA administrator of a new, empty database.
+
+    Refused (ValueError) once any user exists, so it cannot be used to take over an install.
+    """
+    check_password(password)
+    with store.write(db):
+        if user_count(db):
+            raise ValueError("This database already has users; sign in instead.")
+        fields, _ = _clean_user_fields(db, username, display_name, email, ["qa"], None)
+        fields.pop("roles")
+        user_id = _insert_user(db, roles=["qa"], password_hash=hash_password(password), **fields)
+        store.set_meta(db, "demo", "0")
+        store.audit(db, action="create", user_id=user_id, username=fields["username"], entity="users",
+                    entity_id=user_id, detail={"first_administrator": True, "roles": ["qa"]})
+    return load(db, user_id)
+
+
+def create_user(
+    db: sqlite_utils.Database, actor: User, *, username: str, display_name: str, roles: Iterable[str],
+    password: str, email: str | None = None, team_id: int | None = None,
+) -> int:
+    """Add a user (QA only); returns the new id. ValueError for a bad or duplicate field."""
+    access.require(actor, "manage_users")
+    check_password(password)
+    with store.write(db):
+        fields, clash = _clean_user_fields(db, username, display_name, email, roles, team_id)
+        if clash:
+            raise ValueError(f"A user with that user name or e-mail already exists ({clash[0]}).")
+        user_id = _insert_user(db, password_hash=hash_password(password), **fields)
+        store.audit(db, action="create", user_id=actor.id, username=actor.username, entity="users",
+                    entity_id=user_id, detail={k: v for k, v in fields.items() if k != "username"} | {"username": fields["username"]})
+    return user_id
+
+
+def _row(db, user_id: int) -> dict:
+    rows = list(db.query("select * from users where id = :id", {"id": user_id}))
+    if not rows:
+        raise ValueError("That user does not exist.")
+    row = rows[0]
+    row["roles"] = sorted(r[0] for r in db.execute("select role from user_roles where user_id = :id", {"id": user_id}))
+    return row
+
+
+def _active_qa_count(db, excluding: int) -> int:
+    return db.execute(
+        """select count(*) from users u join user_roles r on r.user_id = u.id
+           where r.role = 'qa' and u.active = 1 and u.id != :id""",
+        {"id": excluding},
+    ).fetchone()[0]
+
+
+def update_user(
+    db: sqlite_utils.Database, actor: User, user_id: int, *, display_name: str, email: str | None,
+    roles: Iterable[str], team_id: int | None,
+) -> dict:
+    """Change a user's name, e-mail, roles and team (QA only); returns the audited changes.
+
+    Refuses to take the QA role from the last active QA user, so the service is never locked out.
+    """
+    access.require(actor, "manage_users")
+    with store.write(db):
+        before = _row(db, user_id)
+        fields, clash = _clean_user_fields(db, before["username"], display_name, email, roles, team_id,
+                                           user_id=user_id)
+        if clash:
+            raise ValueError(f"Another user already has that e-mail ({clash[0]}).")
+        if "qa" in before["roles"] and "qa" not in fields["roles"] and not _active_qa_count(db, user_id):
+            raise ValueError("This is the last active QA user; give another user the QA role first.")
+        fields.pop("username")
+        diff = store.changes(before, fields)
+        if diff:
+            db.execute(
+                """update users set display_name = :display_name, email = :email, team_id = :team_id,
+                   updated_at = :now where id = :id""",
+                {**fields, "now": store.stamp(), "id": user_id},
+            )
+            db.execute("delete from user_roles where user_id = :id", {"id": user_id})
+            for role in fields["roles"]:
+                db.execute("insert into user_roles (user_id, role) values (:id, :role)", {"id": user_id, "role": role})
+            store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="users",
+                        entity_id=user_id, detail=diff)
+    return diff
+
+
+def set_active(db: sqlite_utils.Database, actor: User, user_id: int, active: bool) -> None:
+    """Deactivate or reactivate a user (QA only). Users are never deleted: their entries keep their author."""
+    access.require(actor, "manage_users")
+    with store.write(db):
+        before = _row(db, user_id)
+        if not active and user_id == actor.id:
+            raise ValueError("You cannot deactivate your own account.")
+        if not active and "qa" in before["roles"] and not _active_qa_count(db, user_id):
+            raise ValueError("This is the last active QA user; give another user the QA role first.")
+        if bool(before["active"]) == active:
+            return
+        db.execute("update users set active = :active, updated_at = :now where id = :id",
+                   {"active": int(active), "now": store.stamp(), "id": user_id})
+        store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="users",
+                    entity_id=user_id, detail={"active": [bool(before["active"]), active]})
+
+
+def reset_password(db: sqlite_utils.Database, actor: User, user_id: int, new_password: str) -> None:
+    """Set a new password for a user and clear any lock (QA only)."""
+    access.require(actor, "manage_users")
+    check_password(new_password)
+    with store.write(db):
+        _row(db, user_id)
+        db.execute(
+            """update users set password_hash = :hash, failed_attempts = 0, locked_until = null,
+               updated_at = :now where id = :id""",
+            {"hash": hash_password(new_password), "now": store.stamp(), "id": user_id},
+        )
+        store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="users",
+                    entity_id=user_id, detail={"password": "reset by QA"})
+
+
+def change_own_password(db: sqlite_utils.Database, user: User, current: str, new: str) -> None:
+    """Change the signed-in user's password after checking the current one."""
+    access.require(user, "change_own_password")
+    row = _row(db, user.id)
+    if not _verify(row["password_hash"], current):
+        with store.write(db):
+            db.execute("update users set failed_attempts = failed_attempts + 1 where id = :id", {"id": user.id})
+            store.audit(db, action="sign_in_failed", user_id=user.id, username=user.username, entity="users",
+                        entity_id=user.id, detail={"reason": "wrong current password when changing it"})
+        raise ValueError("The current password is wrong.")
+    check_password(new)
+    if new == current:
+        raise ValueError("The new password must differ from the current one.")
+    with store.write(db):
+        db.execute("update users set password_hash = :hash, updated_at = :now where id = :id",
+                   {"hash": hash_password(new), "now": store.stamp(), "id": user.id})
+        store.audit(db, action="update", user_id=user.id, username=user.username, entity="users",
+                    entity_id=user.id, detail={"password": "changed by its owner"})
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    if not password_hash or not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH: str | None = None
+
+
+def _equal_time_check(password: str) -> None:
+    """Spend as long on an unknown user name as on a real one, so timing does not reveal which names exist."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hasher.hash("not a real password")
+    _verify(_DUMMY_HASH, password)
+
+
+def _audit_attempt(db, action: str, user_id: int | None, name: str, at: dt.datetime, **detail) -> None:
+    store.audit(db, action=action, user_id=user_id, username=name, entity="users",
+                entity_id=user_id, detail=detail or None, at=at)
+
+
+def _locked_message(max_attempts: int, until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    return (f"This account is locked after {max_attempts} failed sign-ins. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask the QA team to reset it.")
+
+
+_ACCOUNT_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def sign_in(db: sqlite_utils.Database, username: str, password: str, *, now: dt.datetime | None = None) -> User:
+    """Check a user name and password and return the user; SignInError otherwise.
+
+    Every attempt is audited. Attempts on one account name run one at a time (a lock per name in
+    this process), so parallel guesses are counted one by one: after the configured number of
+    consecutive failures the account locks for the configured time, and a correct password does
+    not open a locked account. The password hash (~150 ms of CPU) is checked before the database
+    write lock is taken, so other people's saves and sign-ins do not queue behind it.
+    """
+    now = now or store.utcnow()
+    name = (username or "").strip().lower()[:60]
+    max_attempts = settings.get(db, "lockout_attempts")
+    lock_minutes = settings.get(db, "lockout_minutes")
+    select = "select id, password_hash, active, failed_attempts, locked_until from users where username = :u"
+    with _ACCOUNT_LOCKS[hash(name) % len(_ACCOUNT_LOCKS)]:
+        seen = db.execute(select, {"u": name}).fetchone()
+        if seen is None:
+            _equal_time_check(password)
+            correct = False
+        else:
+            correct = _verify(seen[1], password)
+        new_hash = hash_password(password) if correct and hasher.check_needs_rehash(seen[1]) else None
+        with store.write(db):
+            row = db.execute(select, {"u": name}).fetchone()
+            if row is None:
+                _audit_attempt(db, "sign_in_failed", None, name, now, reason="unknown user name")
+                outcome: User | SignInError = SignInError(WRONG_CREDENTIALS)
+            else:
+                if seen is None or row[1] != seen[1]:  # created or password reset meanwhile: check again
+                    correct = _verify(row[1], password)
+                    new_hash = None
+                outcome = _check(db, row, name, correct, new_hash, now, max_attempts, lock_minutes)
+    if isinstance(outcome, SignInError):
+        raise outcome
+    return outcome
+
+
+def _check(db, row, name, correct, new_hash, now, max_attempts, lock_minutes) -> "User | SignInError":
+    """The sign-in decision for an existing account, written inside the caller's transaction."""
+    user_id, password_hash, active, failed, locked_until = row
+    until = dt.datetime.fromisoformat(locked_until) if locked_until else None
+    if until and until > now:
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="account locked")
+        return SignInError(_locked_message(max_attempts, until, now))
+    if not correct:
+        failed = (0 if until else failed) + 1
+        lock = failed >= max_attempts
+        db.execute(
+            "update users set failed_attempts = :f, locked_until = :until where id = :id",
+            {"f": 0 if lock else failed, "id": user_id,
+             "until": store.stamp(now + dt.timedelta(minutes=lock_minutes)) if lock else locked_until},
+        )
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="wrong password", locked=lock)
+        if lock:
+            return SignInError(f"Wrong user name or password. The account is now locked for {lock_minutes} minutes "
+                               f"after {max_attempts} failed sign-ins.")
+        return SignInError(WRONG_CREDENTIALS)
+    if not active:
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="deactivated")
+        return SignInError("This account has been deactivated. Ask the QA team if you need access again.")
+    db.execute(
+        """update users set failed_attempts = 0, locked_until = null, last_sign_in_at = :now,
+           password_hash = :hash where id = :id""",
+        {"id": user_id, "now": store.stamp(now), "hash": new_hash or password_hash},
+    )
+    _audit_attempt(db, "sign_in", user_id, name, now)
+    return load(db, user_id)
+
+
+def record_sign_in(db: sqlite_utils.Database, user: User, *, how: str) -> None:
+    """Audit a sign-in made some other way than a password (organisation account)."""
+    with store.write(db):
+        _audit_attempt(db, "sign_in", user.id, user.username, store.utcnow(), how=how)
+
+
+def record_sign_out(db: sqlite_utils.Database, user: User, *, reason: str = "signed out") -> None:
+    """Audit a sign-out (by the user or by the idle timeout)."""
+    with store.write(db):
+        store.audit(db, action="sign_out", user_id=user.id, username=user.username, entity="users",
+                    entity_id=user.id, detail={"reason": reason})
+
+
+def users(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> list[dict]:
+    """Every user with roles, team and state (active, locked), for the users page."""
+    now = now or store.utcnow()
+    rows = list(db.query(
+        """select u.id, u.username, u.display_name, u.email, u.team_id, t.name as team, u.active,
+                  u.locked_until, u.last_sign_in_at,
+                  (select group_concat(role, ', ') from (select role from user_roles r
+                    where r.user_id = u.id order by role)) as roles
+           from users u left join teams t on t.id = u.team_id order by u.display_name collate nocase"""
+    ))
+    for row in rows:
+        row["locked"] = bool(row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now)
+        row["roles"] = (row["roles"] or "").split(", ") if row["roles"] else []
+    return rows
+
+
+def teams(db: sqlite_utils.Database, *, active_only: bool = False) -> list[dict]:
+    """Teams with how many active users and active households each has."""
+    return list(db.query(
+        f"""select t.id, t.name, t.active,
+                  (select count(*) from users u where u.team_id = t.id and u.active = 1) as users,
+                  (select count(*) from households h where h.team_id = t.id and h.status = 'active') as households
+           from teams t {'where t.active = 1' if active_only else ''} order by t.name collate nocase"""
+    ))
+
+
+def _team_name(db, name: str, *, excluding: int | None = None) -> str:
+    clean = text.clean(name, field="Team name", max_length=60, required=True)
+    clash = db.execute("select id from teams where name = :n and id != coalesce(:id, -1)",
+                       {"n": clean, "id": excluding}).fetchone()
+    if clash:
+        raise ValueError(f"There is already a team called '{clean}'.")
+    return clean
+
+
+def create_team(db: sqlite_utils.Database, actor: User, name: str) -> int:
+    """Add a team (QA only); returns its id."""
+    access.require(actor, "manage_users")
+    with store.write(db):
+        clean = _team_name(db, name)
+        team_id = db.execute("insert into teams (name, created_at) values (:n, :now)",
+                             {"n": clean, "now": store.stamp()}).lastrowid
+        store.audit(db, action="create", user_id=actor.id, username=actor.username, entity="teams",
+                    entity_id=team_id, detail={"name": clean})
+    return team_id
+
+
+def update_team(db: sqlite_utils.Database, actor: User, team_id: int, *, name: str, active: bool) -> dict:
+    """Rename a team or mark it inactive (QA only); returns the audited changes."""
+    access.require(actor, "manage_users")
+    with store.write(db):
+        rows = list(db.query("select name, active from teams where id = :id", {"id": team_id}))
+        if not rows:
+            raise ValueError("That team does not exist.")
+        after = {"name": _team_name(db, name, excluding=team_id), "active": int(bool(active))}
+        diff = store.changes(rows[0], after)
+        if diff:
+            db.execute("update teams set name = :name, active = :active where id = :id", {**after, "id": team_id})
+            store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="teams",
+                        entity_id=team_id, detail=diff)
+    return diff

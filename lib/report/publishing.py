@@ -1,0 +1,79 @@
+"""Published reports: a frozen snapshot per export (value, narrative, quotes, PDF and workbook bytes).
+
+A published version never changes: later data edits make the live report differ, and the page
+says so, but version N downloads byte for byte as it was. Every publish and download is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+
+import sqlite_utils
+
+from lib import periods, store
+from lib.people import access
+from lib.people.access import User
+from lib.report import build as report
+from lib.report import pdf as report_pdf
+from lib.report import xlsx as report_xlsx
+
+
+def publish(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date,
+            now: dt.datetime | None = None) -> dict:
+    """Build the report, render the PDF and workbook, and store them as the next version for the period."""
+    access.require(user, "build_report")
+    now = now or store.utcnow()
+    chosen = periods.period(period_key)
+    with store.write(db):
+        version = (db.execute("select max(version) from report_versions where period_key = :k",
+                              {"k": chosen.key}).fetchone()[0] or 0) + 1
+        value = report.build(db, user, chosen.key, today=today, as_of=store.stamp(now), version=version)
+        pdf, warnings = report_pdf.render(value, creation_date=now)
+        xlsx = report_xlsx.render(value, created=now)
+        db.execute(
+            """insert into report_versions (period_key, version, value, fingerprint, pdf, xlsx, created_at, created_by)
+               values (:k, :v, :value, :f, :pdf, :xlsx, :at, :u)""",
+            {"k": chosen.key, "v": version, "value": json.dumps(asdict(value), ensure_ascii=False),
+             "f": report.fingerprint(value), "pdf": pdf, "xlsx": xlsx, "at": store.stamp(now), "u": user.id})
+        store.audit(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
+                    entity_id=f"{chosen.key} v{version}",
+                    detail={"published": True, "pdf_bytes": len(pdf), "xlsx_bytes": len(xlsx), "warnings": warnings})
+    return {"version": version, "warnings": warnings + list(value.warnings)}
+
+
+def versions(db: sqlite_utils.Database, user: User, period_key: str) -> list[dict]:
+    """Published versions of a period, newest first (without their bytes)."""
+    access.require(user, "build_report")
+    return list(db.query(
+        """select v.version, v.created_at, u.display_name as by, v.fingerprint, length(v.pdf) as pdf_bytes,
+                  length(v.xlsx) as xlsx_bytes
+           from report_versions v join users u on u.id = v.created_by where v.period_key = :k
+           order by v.version desc""", {"k": periods.period(period_key).key}))
+
+
+def download(db: sqlite_utils.Database, user: User, period_key: str, version: int, kind: str) -> bytes:
+    """The stored bytes of a published PDF or workbook, exactly as published; the download is audited."""
+    access.require(user, "build_report")
+    if kind not in ("pdf", "xlsx"):
+        raise ValueError("A report downloads as pdf or xlsx.")
+    key = periods.period(period_key).key
+    query = {"pdf": "select pdf from report_versions where period_key = :k and version = :v",
+             "xlsx": "select xlsx from report_versions where period_key = :k and version = :v"}[kind]
+    row = db.execute(query, {"k": key, "v": version}).fetchone()
+    if row is None:
+        raise ValueError(f"There is no version {version} of the {key} report.")
+    with store.write(db):
+        store.audit(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
+                    entity_id=f"{key} v{version}", detail={"downloaded": kind})
+    return row[0]
+
+
+def changed_since_published(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date) -> bool | None:
+    """Whether the live report differs from the newest published version (None if none is published)."""
+    latest = versions(db, user, period_key)
+    if not latest:
+        return None
+    live = report.build(db, user, period_key, today=today)
+    return report.fingerprint(live) != latest[0]["fingerprint"]

@@ -1,0 +1,440 @@
+"""The report's feedback sections, each computed from the database and suppressed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import sqlite_utils
+
+from lib import analysis, charts, periods, redaction, store, suppression
+from lib.audits import findings
+from lib.capture import compliance, questions
+from lib.log import actions, representations
+from lib.people.access import User
+from lib.report.model import Chart, Quote, Section, Table
+from lib.store import settings
+from lib.themes import codebook, explorer
+
+QUOTE_SECTIONS = {"carers": {"form": ("carer",), "respondent": "carer"},
+                  "parents": {"form": ("parent",), "respondent": "birth_parent"},
+                  "children": {"form": ("child",), "respondent": "child"},
+                  "audits": {"form": ("audit",), "respondent": None},
+                  "direct_work": {"form": ("direct_work",), "respondent": None}}
+# The children's questions compared across age bands: one item per band, or None where a band is not asked.
+CHILD_MEASURES = {
+    "Feel safe where they live": ("Y1_01", "Y2_01", "Y3_01"),
+    "Trust the adults they live with": ("Y1_03", "Y2_03", "Y3_03"),
+    "See their family the right amount": ("Y1_05", "Y2_05A", "Y3_08A"),
+    "Have a say in decisions about their life": (None, "Y2_09", "Y3_12"),
+    "Know who their social worker is": ("Y1_07", "Y2_11A", "Y3_14A"),
+    "Understand why they are in care": ("Y1_08", "Y2_10", "Y3_13"),
+}
+BANDS = ("under_8", "8_11", "12_plus")
+SOURCE_WORDS = {"bso_call": "monthly call", "annual_review": "Annual Review", "case_audit": "case-file audit",
+                "direct_work": "direct work"}
+
+
+def source_line(row: dict) -> str:
+    who = {"carer": {"mainstream": "Foster carer", "kinship": "Kinship carer"}.get(row["cohort"], "Carer"),
+           "birth_parent": "Birth parent", "child": "Child or young person"}.get(row["respondent"], "")
+    month = dt.date.fromisoformat(row["contact_on"]).strftime("%B %Y")
+    return f"{who}, {SOURCE_WORDS[row['source']]}, {month}"
+
+
+def quotes(db, section: str, saved: list[dict], warnings: list[str]) -> tuple[Quote, ...]:
+    found = []
+    for quote in saved:
+        rows = list(db.query(
+            """select c.id, c.consent_to_quote, r.safeguarding, r.deleted_at, r.contact_on, r.respondent, r.cohort,
+                      r.source from comments c join responses r on r.id = c.response_id where c.id = :id""",
+            {"id": quote["comment_id"]}))
+        if not rows or rows[0]["deleted_at"] or not rows[0]["consent_to_quote"] or rows[0]["safeguarding"]:
+            warnings.append(f"A quote chosen for “{SECTIONS[section]}” was left out: its comment was deleted, lost "
+                            "its consent or is flagged for safeguarding.")
+            continue
+        found.append(Quote(quote["text"], source_line(rows[0])))
+    return tuple(found)
+
+
+def _themes_table(db, user, chosen: periods.Period, r: suppression.Rules, *, respondent: str | None, source: str,
+                  cohorts: tuple[str | None, ...], names: dict[str, str], heading: str) -> tuple[Table, list[str]]:
+    """Top three strengths and areas for improvement per cohort, with movement where both periods allow it."""
+    rows, summary = [], []
+    for cohort in cohorts:
+        base = dict(respondent=respondent, cohort=cohort, source=source)
+        now_f = explorer.Filters(chosen.start, chosen.end, **base)
+        before_f = explorer.Filters(chosen.previous_start, chosen.previous_end, **base)
+        now = explorer.theme_counts(db, user, now_f)
+        before = explorer.theme_counts(db, user, before_f)
+        totals_now, totals_before = explorer.cohort_totals(db, user, now_f), explorer.cohort_totals(db, user, before_f)
+        label = questions.COHORTS.get(cohort, "All")
+        for reading, word in (("strength", "Strength"), ("improvement", "Area for improvement")):
+            compared = analysis.compare_themes(now, totals_now, before, totals_before, reading=reading)
+            merged: dict[str, dict] = {}
+            for row in compared:
+                slot = merged.setdefault(row["theme_id"], {"now": 0, "before": 0, "movement": row["movement"]})
+                slot["now"] += row["now"]
+                slot["before"] += row["before"]
+            top = sorted(merged.items(), key=lambda kv: -kv[1]["now"])[:3]
+            for theme_id, values in top:
+                if not values["now"]:
+                    continue
+                shown = suppression.count(values["now"], r)
+                moved = values["movement"] if shown != suppression.SUPPRESSED else "too few to compare"
+                rows.append((label, word, names.get(theme_id, theme_id), shown, moved))
+            if top and top[0][1]["now"]:
+                summary.append(f"{label}: the most frequent {word.lower()} was “{names.get(top[0][0])}”.")
+    return Table(heading, ("Cohort", "Reading", "Theme", "Comments", "Against the previous period"), tuple(rows)), summary
+
+
+def _likert_table(db, user, chosen: periods.Period, r: suppression.Rules, form: str, cohorts: tuple[str, ...],
+                  bank: questions.Bank, cohort_names: dict[str, str]) -> tuple[Table, Chart | None]:
+    """% positive per rating question per cohort; cohorts ('all',) pools them. The chart draws only
+    % positive on a base of min_base or more, so no bar shows a group of 1 to 5 people."""
+    filters = explorer.Filters(chosen.start, chosen.end, source="bso_call")
+    counts = explorer.answer_counts(db, user, filters, form)
+    if cohorts == ("all",):
+        counts = [{**row, "cohort": "all"} for row in counts]
+    items = analysis.rating_items(bank.forms[form])
+    asked = {c: {i.id for i in bank.forms[form].items_for(cohort=None if c == "all" else c, age_band=None,
+                                                           respondent=None)} | (
+        {i.id for s in bank.forms[form].sections for i in s.items} if c == "all" else set()) for c in cohorts}
+    likert_rows = analysis.likert_rows(items, counts, cohort_names=cohort_names)
+    by_item: dict[str, dict[str, dict]] = {}
+    for row in likert_rows:
+        by_item.setdefault(row["item_id"], {})[row["cohort"]] = row
+    rows = []
+    for item in items:
+        if item.id not in by_item:
+            continue
+        cells = [f"{item.id} {item.text}"]
+        for cohort in cohorts:
+            if item.id not in asked[cohort]:
+                cells += ["not asked", ""]
+                continue
+            found = by_item[item.id].get(cohort_names[cohort])
+            if not found:
+                cells += ["0", suppression.NO_BASE]
+                continue
+            positive = round(found["percent_positive"] * found["n"] / 100) if found["percent_positive"] is not None else 0
+            cells += [suppression.count(found["n"], r), suppression.percent(positive, found["n"], r)]
+        rows.append(tuple(cells))
+    columns = ["Question"] + [f"{cohort_names[c]} {what}" for c in cohorts for what in ("n", "% positive")]
+    summaries = {(row["item_id"], row["cohort"]): row for row in likert_rows}
+    drawable = [{"question": f"{row['item_id']}", "cohort": row["cohort"], "percent": row["percent_positive"],
+                 "n": row["n"]} for row in summaries.values() if row["n"] >= r.min_base]
+    chart = None
+    if drawable:
+        spec = charts.spec(charts.percent_positive(pd.DataFrame(drawable), order=list(cohort_names.values())))
+        hidden = len(summaries) - len(drawable)
+        chart = Chart("% positive by question", spec,
+                      alt="Bars: the share of valid answers that were positive, per question and cohort.",
+                      note=f"Questions with fewer than {r.min_base} valid answers in a cohort are not drawn"
+                           f" ({hidden} left out)." if hidden else "")
+    return Table("% positive by question", tuple(columns), tuple(rows),
+                 note="% positive = the top two answers over valid answers (not applicable and don't know left out); "
+                      "n is that base."), chart
+
+
+def views(db, user, chosen: periods.Period, r: suppression.Rules, bank, names, *, key: str, form: str, respondent: str
+           ) -> Section:
+    now = _responses(db, chosen.start, chosen.end)
+    cohorts = ("mainstream", "kinship")
+    cohort_names = {**questions.COHORTS, "none": "No household"}
+    counts = [[_sum(now, form, cohort=c)] for c in cohorts]
+    if not sum(n for (n,) in counts):
+        return Section(key, SECTIONS[key], empty="No feedback was recorded in this period.")
+    responses = suppression.table(counts, r, column_totals=True)
+    table = Table("Completed feedback by placement type", ("Placement type", "Responses"),
+                  tuple((questions.COHORTS[c], responses.cells[i][0]) for i, c in enumerate(cohorts))
+                  + (("Total", responses.column_totals[0]),))
+    # Split by placement type only where both cohorts' counts can be shown: otherwise a cohort's n in
+    # the question table would give away the count hidden here.
+    split = not (responses.primary or responses.secondary)
+    likert, chart = _likert_table(db, user, chosen, r, form, cohorts if split else ("all",), bank,
+                                  {**cohort_names, "all": "All"})
+    top, summary = _themes_table(db, user, chosen, r, respondent=respondent, source="bso_call",
+                                 cohorts=cohorts if split else (None,), names=names,
+                                 heading="Top strengths and areas for improvement")
+    if not split:
+        summary.insert(0, "Mainstream and kinship placements are reported together: one of them had too few "
+                          "responses to show on its own.")
+    return Section(key, SECTIONS[key], summary=tuple(summary), tables=(table, likert, top),
+                   charts=(chart,) if chart else ())
+
+
+def children(db, user, chosen: periods.Period, r: suppression.Rules, bank, names) -> Section:
+    bands = {b: n for b, n in db.execute(
+        """select age_band, count(*) from responses where deleted_at is null and form = 'child'
+           and contact_on >= :s and contact_on <= :e group by age_band""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
+    if not sum(bands.values()):
+        return Section("children", SECTIONS["children"], empty="No children's views were recorded in this period.")
+    shown = suppression.table([[bands.get(b, 0)] for b in BANDS], r, column_totals=True)
+    responses = Table("Children's views by age band", ("Age band", "Responses"),
+                      tuple((questions.AGE_BANDS[b], shown.cells[i][0]) for i, b in enumerate(BANDS))
+                      + (("Total", shown.column_totals[0]),))
+    answers = {}
+    for row in db.query(
+        """select r.age_band, a.item_id, a.value, count(*) as n from answers a join responses r on r.id = a.response_id
+           where r.deleted_at is null and r.form = 'child' and r.contact_on >= :s and r.contact_on <= :e
+           group by 1, 2, 3""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}):
+        answers.setdefault((row["age_band"], row["item_id"]), {})[row["value"]] = row["n"]
+    hidden = {BANDS[i] for i, (cell,) in enumerate(shown.cells) if cell == suppression.SUPPRESSED}
+    rows = []
+    for measure, items in CHILD_MEASURES.items():
+        cells = [measure]
+        for band, item_id in zip(BANDS, items):
+            if item_id is None:
+                cells.append("not asked")
+                continue
+            if band in hidden:  # its n would give away the count hidden in the age-band table
+                cells.append(suppression.SUPPRESSED)
+                continue
+            scale = bank.items[item_id].scale
+            summary = analysis.likert(item_id, answers.get((band, item_id), {}), positive=scale.positive,
+                                      excluded=scale.excluded)
+            pct, n = suppression.percent(summary.positive, summary.base, r), suppression.count(summary.base, r)
+            cells.append(suppression.NO_BASE if not summary.base else n if n == suppression.SUPPRESSED
+                         else f"{pct} (n={n})")
+        rows.append(tuple(cells))
+    key_table = Table("What children said, by age band (% positive, n)",
+                      ("Measure",) + tuple(questions.AGE_BANDS[b] for b in BANDS), tuple(rows),
+                      note="Under 8s answer on a three-face scale; % positive is the happy face, or 'yes', or the "
+                           "top two answers for older children.")
+    top, summary = _themes_table(db, user, chosen, r, respondent="child", source="annual_review", cohorts=(None,),
+                                 names=names, heading="What children said most: strengths and areas for improvement")
+    return Section("children", SECTIONS["children"], summary=tuple(summary), tables=(responses, key_table, top))
+
+
+def case_file_audits(db, user, chosen: periods.Period, r: suppression.Rules, names, redact_names: frozenset[str]) -> Section:
+    programme = findings.report_part(db, chosen.start, chosen.end, r, names, redact_names)
+    who = {w: n for w, n in db.execute(
+        """select respondent, count(*) from responses where deleted_at is null and form = 'audit'
+           and contact_on >= :s and contact_on <= :e group by respondent""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
+    if not sum(who.values()) and not programme.tables:
+        return Section("audits", SECTIONS["audits"],
+                       empty="No case-file audit was drawn and no audit feedback was recorded in this period.")
+    summary, tables = list(programme.summary), list(programme.tables)
+    if sum(who.values()):
+        order = list(questions.RESPONDENTS)
+        shown = suppression.table([[who.get(k, 0)] for k in order], r, column_totals=True)
+        tables.append(Table("Audit feedback by who was asked", ("Respondent", "Responses"),
+                            tuple((questions.RESPONDENTS[k], shown.cells[i][0]) for i, k in enumerate(order))
+                            + (("Total", shown.column_totals[0]),)))
+        top, said = _themes_table(db, user, chosen, r, respondent=None, source="case_audit", cohorts=(None,),
+                                  names=names, heading="Themes in audit feedback")
+        summary += [s.replace("All: the most", "In audit feedback, the most", 1) for s in said]
+        tables.append(top)
+    return Section("audits", SECTIONS["audits"], summary=tuple(summary), tables=tuple(tables))
+
+
+MAX_DIRECT_WORK_EXAMPLES = 25  # a national service records thousands a quarter; the report shows examples
+
+
+def direct_work(db, chosen: periods.Period, r: suppression.Rules, names: frozenset[str]) -> Section:
+    rows = list(db.query(
+        """select title, contact_on, respondent from responses where deleted_at is null and form = 'direct_work'
+           and contact_on >= :s and contact_on <= :e order by contact_on""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}))
+    if not rows:
+        return Section("direct_work", SECTIONS["direct_work"], empty="No direct work was recorded in this period.")
+    shown = suppression.count(len(rows), r)
+    if shown == suppression.SUPPRESSED:
+        return Section("direct_work", SECTIONS["direct_work"],
+                       summary=("Examples of direct work recorded: c. They are not listed because there are so few.",))
+    latest = rows[::-1][:MAX_DIRECT_WORK_EXAMPLES]
+    examples = tuple((dt.date.fromisoformat(x["contact_on"]).strftime("%B %Y"),
+                      redaction.redact(x["title"], names=names).text,
+                      questions.RESPONDENTS.get(x["respondent"], "")) for x in latest[::-1])
+    listed = "" if len(rows) <= len(latest) else f" The {len(latest)} most recent are listed."
+    return Section("direct_work", SECTIONS["direct_work"],
+                   summary=(f"Examples of direct work recorded: {shown}.{listed}",),
+                   tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
+
+
+def complaints(db, chosen: periods.Period, r: suppression.Rules, names: dict[str, str], today: dt.date) -> Section:
+    found = representations.counts(db, chosen.start, chosen.end, today=today)
+    if not sum(found["by_kind"].values()):
+        return Section("complaints", SECTIONS["complaints"], empty="Nothing was logged in this period.")
+    kinds = suppression.table([[n] for n in found["by_kind"].values()], r, column_totals=True)
+    received = Table("Received", ("Type", "Number"), tuple(
+        (representations.KINDS[k], kinds.cells[i][0]) for i, k in enumerate(found["by_kind"]))
+        + (("Total", kinds.column_totals[0]),))
+    sources = suppression.table([[n] for n in found["by_source"].values()], r, column_totals=True)
+    by_source = Table("Who they came from", ("From", "Number"), tuple(
+        (representations.FROM[k], sources.cells[i][0]) for i, k in enumerate(found["by_source"]))
+        + (("Total", sources.column_totals[0]),))
+    complaints = found["by_kind"]["complaint"]
+    stages = suppression.table([[n] for n in found["by_stage"].values()], r, column_totals=True)
+    by_stage = Table("Complaints by the stage they reached", ("Stage", "Number"), tuple(
+        (representations.STAGES[k], stages.cells[i][0]) for i, k in enumerate(found["by_stage"]))
+        + (("Total", stages.column_totals[0]),))
+    outcomes = suppression.table([[n] for n in found["outcomes"].values()], r, column_totals=True)
+    by_outcome = Table("Complaint outcomes", ("Outcome", "Number"), tuple(
+        (representations.OUTCOMES[k], outcomes.cells[i][0]) for i, k in enumerate(found["outcomes"]))
+        + (("Total", outcomes.column_totals[0]),))
+    theme_rows = sorted(found["themes"].items(), key=lambda kv: -kv[1])[:5]
+    by_theme = Table("Most common themes", ("Theme", "Number"),
+                     tuple((names.get(t, t), suppression.count(n, r)) for t, n in theme_rows))
+    summary = [f"{suppression.count(complaints, r)} complaints, {kinds.cells[0][0]} compliments and "
+               f"{kinds.cells[1][0]} comments were received.",
+               f"Stage 1 responses in time: {suppression.percent(found['in_time'], found['responded'], r)} "
+               f"(of {suppression.count(found['responded'], r)} responded to)."]
+    learning = tuple(found["learning"][:5]) if complaints > r.suppress_max else ()
+    tables = (received, by_source, by_stage, by_outcome, by_theme)
+    if learning:
+        tables += (Table("Learning from complaints", ("What we learned",), tuple((x,) for x in learning)),)
+    return Section("complaints", SECTIONS["complaints"], summary=tuple(summary), tables=tables)
+
+
+def you_said_we_did(db, chosen: periods.Period, names: dict[str, str], today: dt.date) -> Section:
+    found = actions.for_period(db, chosen.start, chosen.end, today=today)
+    if not any(found.values()):
+        return Section("actions", SECTIONS["actions"], empty="No actions were opened, progressed or closed in this period.")
+
+    def rows(items):
+        return tuple((a["said"], a["did"] or a["will_do"], a["owner"], actions.STATUSES[a["status"]],
+                      ", ".join(names.get(t, t) for t in json.loads(a["theme_ids"]))) for a in items)
+
+    columns = ("You said", "We did / we will", "Owner", "Status", "Themes")
+    tables = tuple(Table(title, columns, rows(found[key])) for key, title in (
+        ("opened", "Opened this period"), ("progressed", "Progressed this period"), ("closed", "Closed this period"),
+        ("overdue", "Still open and overdue")) if found[key])
+    summary = (f"{len(found['opened'])} actions opened, {len(found['progressed'])} progressed and "
+               f"{len(found['closed'])} closed in the period; {len(found['overdue'])} open actions are overdue.",)
+    return Section("actions", SECTIONS["actions"], summary=summary, tables=tables)
+
+
+SECTIONS = {
+    "headlines": "Headline numbers",
+    "kpis": "How much are we doing",
+    "compliance": "Business support calls: the monthly minimum",
+    "carers": "Foster carers' and kinship carers' views",
+    "parents": "Birth parents' views",
+    "children": "Children's and young people's views",
+    "audits": "Case-file audits",
+    "direct_work": "Direct work and targeted feedback",
+    "complaints": "Compliments, comments and complaints",
+    "actions": "You said, we did",
+    "methods": "Methods, data and small numbers",
+}
+
+
+# ---- Quotes -----------------------------------------------------------------------------------
+
+
+def redaction_names(db: sqlite_utils.Database) -> frozenset[str]:
+    """Names known to the register and the users table, plus QA's list of extra names and places."""
+    sources = [r[0] for r in db.execute("select display_name from households")]
+    sources += [r[0] for r in db.execute("select display_name from users")]
+    extra = [n.strip() for n in settings.get(db, "redaction_names").split(",") if n.strip()]
+    return redaction.name_terms(sources) | frozenset(extra)
+
+
+# ---- Building the report ----------------------------------------------------------------------
+
+
+def _responses(db, start: dt.date, end: dt.date) -> dict[tuple[str, str, str | None], int]:
+    counts = {}
+    for row in store.cached_query(
+        db, """select form, outcome, cohort, count(*) as n from responses
+               where deleted_at is null and contact_on >= :start and contact_on <= :end group by 1, 2, 3""",
+        {"start": start.isoformat(), "end": end.isoformat()}):
+        counts[(row["form"], row["outcome"], row["cohort"])] = row["n"]
+    return counts
+
+
+def _sum(counts: dict, form: str, *, outcome: str | None = "completed", cohort: str | None = "any") -> int:
+    return sum(n for (f, o, c), n in counts.items()
+               if f == form and (outcome is None or o == outcome) and (cohort == "any" or c == cohort))
+
+
+def _comments(db, start: dt.date, end: dt.date) -> int:
+    return store.cached_query(db, """select count(*) as n from comments c join responses r on r.id = c.response_id
+                                     where r.deleted_at is null and r.contact_on >= :s and r.contact_on <= :e""",
+                              {"s": start.isoformat(), "e": end.isoformat()})[0]["n"]
+
+
+def headlines(db, chosen: periods.Period, r: suppression.Rules) -> Section:
+    now, before = _responses(db, chosen.start, chosen.end), _responses(db, chosen.previous_start, chosen.previous_end)
+    measures = [
+        ("Carer feedback calls completed", _sum(now, "carer"), _sum(before, "carer")),
+        ("Birth-parent feedback calls completed", _sum(now, "parent"), _sum(before, "parent")),
+        ("Children's views at Annual Reviews", _sum(now, "child"), _sum(before, "child")),
+        ("Case-file audit feedback", _sum(now, "audit"), _sum(before, "audit")),
+        ("Direct work and targeted feedback", _sum(now, "direct_work"), _sum(before, "direct_work")),
+        ("Calls not answered, declined or wrong number",
+         sum(_sum(now, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number")),
+         sum(_sum(before, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number"))),
+        ("Free-text comments", _comments(db, chosen.start, chosen.end),
+         _comments(db, chosen.previous_start, chosen.previous_end)),
+    ]
+    rows = tuple((label, suppression.count(a, r), suppression.count(b, r)) for label, a, b in measures)
+    carers = suppression.count(measures[0][1], r)
+    summary = (f"{carers} carer feedback calls were completed this period "
+               f"({suppression.count(measures[0][2], r)} in {chosen.previous_label}).",
+               f"{suppression.count(measures[2][1], r)} children and young people gave their views at an Annual Review.")
+    return Section("headlines", SECTIONS["headlines"], summary=summary,
+                   tables=(Table("Feedback received", ("Measure", chosen.short, chosen.previous_label), rows),))
+
+
+def bso_compliance(db, user: User, chosen: periods.Period, r: suppression.Rules, today: dt.date) -> Section:
+    rows = compliance.table(db, user, first=chosen.start, last=min(chosen.end, today), today=today) \
+        if chosen.start <= today else []
+    if not rows:
+        return Section("compliance", SECTIONS["compliance"], empty="No months of this period have started yet.")
+    by_month: dict[dt.date, list] = {}
+    for row in rows:
+        by_month.setdefault(row.month, []).append(row)
+    months = sorted(by_month.items())
+    # The families' counts are suppressed as one table with its totals, so no month can be worked out
+    # from the quarter's total in the headline numbers.
+    families = suppression.table([[sum(e.carers for e in entries), sum(e.parents for e in entries)]
+                                  for _, entries in months], r, column_totals=True)
+    table_rows = []
+    for index, (month, entries) in enumerate(months):
+        met = sum(1 for e in entries if e.met)
+        table_rows.append((month.strftime("%B %Y") + (" (in progress)" if entries[0].in_progress else ""),
+                           str(len(entries)), str(met), str(len(entries) - met), *families.cells[index],
+                           str(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
+    table_rows.append(("All months", "", "", "", *families.column_totals, ""))
+    total_met = sum(1 for e in rows if e.met)
+    summary = (f"BSOs met the monthly minimum in {total_met} of {len(rows)} BSO-months "
+               f"({round(100 * total_met / len(rows))}%). A BSO who recorded nothing counts as not meeting it.",)
+    return Section("compliance", SECTIONS["compliance"], summary=summary, tables=(Table(
+        "BSOs against the monthly minimum",
+        ("Month", "BSOs", "Met the minimum", "Below it", "Carer feedback", "Birth-parent feedback", "Target calls"),
+        tuple(table_rows), note="Counts of staff are not suppressed; counts of families are."),))
+
+
+def methods(db, chosen: periods.Period, r: suppression.Rules, as_of: str) -> Section:
+    versions = [v for (v,) in db.execute(
+        """select distinct bank_version from responses where deleted_at is null and contact_on >= :s
+           and contact_on <= :e order by 1""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})]
+    summary = (
+        "Sources: BSOs' monthly calls to carers and birth parents, children's views at the carer's Annual Review, "
+        "feedback gathered in case-file audits, and examples of direct work.",
+        f"Question bank version(s): {', '.join(versions) or 'none in this period'}; theme codebook version "
+        f"{codebook.current_version(db)}.",
+        "% positive is the top two answers over valid answers, with not applicable and don't know left out.",
+        "Themes are suggested by the codebook's triggers and confirmed, removed or added by managers and QA.",
+        "Case-file audit grades count once a senior manager has moderated them; a case belongs to the quarter of "
+        "its audit programme.",
+        "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
+        "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
+        f"Small numbers: {suppression.describe(r)}.",
+        f"Data as of {readable_time(as_of)}.",
+    )
+    return Section("methods", SECTIONS["methods"], summary=summary)
+
+
+def readable_time(stamp: str) -> str:
+    """A stored UTC timestamp as UK time in words, e.g. '26 November 2026, 00:37 GMT'."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London"))
+    return f"{moment.day} {moment:%B %Y, %H:%M} {moment.tzname()}"

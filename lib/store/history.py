@@ -1,0 +1,41 @@
+"""Reading the audit log: who did what, when, to which record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlite_utils
+
+from lib.people import access
+from lib.people.access import User
+
+ACTIONS = ("create", "update", "soft_delete", "restore", "sign_in", "sign_in_failed", "sign_out", "import", "export")
+
+
+def entries(
+    db: sqlite_utils.Database, user: User, *, action: str | None = None, entity: str | None = None,
+    username: str | None = None, since: dt.date | None = None, until: dt.date | None = None, limit: int = 500,
+) -> list[dict]:
+    """The newest audit entries matching the filters (QA only), with their detail decoded."""
+    access.require(user, "view_audit_log")
+    rows = list(db.query(
+        """select id, at, username, action, entity, entity_id, detail from audit_log
+           where (:action is null or action = :action)
+             and (:entity is null or entity = :entity)
+             and (:username is null or username = :username collate nocase)
+             and (:since is null or at >= :since)
+             and (:until is null or at < :until)
+           order by id desc limit :limit""",
+        {"action": action, "entity": entity, "username": username or None,
+         "since": since.isoformat() if since else None,
+         "until": (until + dt.timedelta(days=1)).isoformat() if until else None, "limit": limit},
+    ))
+    for row in rows:
+        row["detail"] = json.dumps(json.loads(row["detail"]), ensure_ascii=False) if row["detail"] else ""
+    return rows
+
+
+def entities(db: sqlite_utils.Database) -> list[str]:
+    """The kinds of record the audit log mentions, for a filter."""
+    return [r[0] for r in db.execute("select distinct entity from audit_log where entity is not null order by 1")]

@@ -1,0 +1,116 @@
+"""Editing a stored record: the one path every correction takes, from the entry form to the complaints log.
+
+edit() cleans what the person typed, compares it with the stored row, refuses the change if the row
+changed since they opened it (saying who changed it and when, so their typing can be kept on
+screen), updates it and adds its history row, all in one transaction. A form keeps the row's
+version() from when it was opened and passes it back as `expected`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Callable, Mapping
+
+import sqlite_utils
+
+from lib import dates, store
+
+
+class StaleEdit(ValueError):
+    """The record changed after the person opened it; nothing was saved."""
+
+
+def version(row: Mapping[str, Any]) -> str:
+    """A short fingerprint of a stored row as read: any saved change to it gives a different one."""
+    blob = json.dumps({k: row[k] for k in sorted(row)}, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def load(db: sqlite_utils.Database, table: str, record_id: int, *, what: str = "entry") -> dict:
+    """One row of an editable table as a dict; ValueError if there is no such record."""
+    row = db.execute(f"select * from [{table}] where id = :id", {"id": record_id}).fetchone()
+    if row is None:
+        raise ValueError(f"There is no {what} #{record_id}.")
+    columns = [c[0] for c in db.execute(f"select * from [{table}] limit 0").description]
+    return dict(zip(columns, row))
+
+
+def _last_change(db, table: str, row: dict, entity: str, entity_id: Any) -> tuple[str, str]:
+    """Who last changed the record and when, in words: from the row's own columns, else its history."""
+    who_id, at = row.get("updated_by"), row.get("updated_at")
+    if who_id is None or at is None:
+        last = db.execute("""select user_id, username, at from audit_log where entity = :e and entity_id = :i
+                             order by id desc limit 1""", {"e": entity, "i": str(entity_id)}).fetchone()
+        if last:
+            who_id, at = last[0], last[2]
+            if who_id is None:
+                return last[1] or "someone", dates.moment(at)
+    name = None
+    if who_id is not None:
+        found = db.execute("select display_name from users where id = :id", {"id": who_id}).fetchone()
+        name = found[0] if found else None
+    return name or "someone else", dates.moment(at) if at else "just now"
+
+
+def check_fresh(db: sqlite_utils.Database, table: str, row: dict, expected: str | None, *, what: str = "entry",
+                entity: str | None = None, entity_id: Any = None) -> None:
+    """Refuse with StaleEdit when the row's version is not the one the person opened (None: no check)."""
+    if expected is None or version(row) == expected:
+        return
+    who, when = _last_change(db, table, row, entity or table, row["id"] if entity_id is None else entity_id)
+    raise StaleEdit(f"{who} changed this {what} at {when}, after you opened it, so your changes were not saved. "
+                    "They are still in the form: note what you need, load the saved version, then make your "
+                    "change again.")
+
+
+def edit(
+    db: sqlite_utils.Database,
+    user,
+    table: str,
+    record_id: int,
+    *,
+    clean: Callable[[dict], dict],
+    expected: str | None,
+    what: str = "entry",
+    entity: str | None = None,
+    entity_id: Any = None,
+    label: Callable[[str], str] | None = None,
+    also: Callable[[dict, dict], dict] | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Change one record and return the changes ({field: [old, new]}), which its history row keeps.
+
+    clean(before) validates the typed entry against the stored row and returns the column values
+    to store (it raises ValueError or PermissionDenied). also(before, values), if given, makes the
+    record's other writes (answers, theme codes) and returns their changes. With `expected` (the
+    version() the form was opened with) a change saved by someone else in between is refused with
+    StaleEdit. Nothing is written when nothing changed. Runs in one transaction.
+    """
+    with store.write(db):
+        before = load(db, table, record_id, what=what)
+        check_fresh(db, table, before, expected, what=what, entity=entity, entity_id=entity_id)
+        values = clean(before)
+        diff = store.changes({k: before.get(k) for k in values}, values)
+        stamps = {}
+        if diff and "updated_at" in before:
+            stamps["updated_at"] = store.stamp(now)
+            if "updated_by" in before:
+                stamps["updated_by"] = user.id
+        if diff:
+            sets = {**values, **stamps}
+            db.execute(f"update [{table}] set {', '.join(f'[{k}] = :{k}' for k in sets)} where id = :_id",
+                       {**sets, "_id": record_id})
+        if also:
+            diff.update(also(before, values))
+        if not diff:
+            return {}
+        if diff and not stamps and "updated_at" in before:  # only the record's other writes changed
+            stamps = {"updated_at": store.stamp(now)} | ({"updated_by": user.id} if "updated_by" in before else {})
+            db.execute(f"update [{table}] set {', '.join(f'[{k}] = :{k}' for k in stamps)} where id = :_id",
+                       {**stamps, "_id": record_id})
+        detail = {label(k) if label else k: v for k, v in diff.items()}
+        store.audit(db, action="update", user_id=user.id, username=user.username, entity=entity or table,
+                    entity_id=record_id if entity_id is None else entity_id, detail=detail, at=now)
+    return diff

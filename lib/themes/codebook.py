@@ -1,0 +1,198 @@
+"""The theme codebook in the database, auto-coding on save, human review, and the explorer's queries.
+
+A human decision on a comment's theme (confirmed, removed, added) and a human sentiment are never
+overwritten by re-coding. Every codebook change is a new codebook version; retired and merged
+themes keep their history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from typing import Iterable
+
+import sqlite_utils
+
+from lib import store, text
+from lib.people import access
+from lib.people.access import User
+from lib.themes import matching
+
+CODEBOOK_FILE = store.ROOT / "data" / "codebook.toml"
+APPLIES = {"CM": "Mainstream carers", "CK": "Kinship carers", "P": "Birth parents", "Y": "Children and young people"}
+USUALLY = {"strength": "Usually a strength", "improvement": "Usually an area for improvement", "either": "Either"}
+READINGS = {"strength": "Strength", "improvement": "Area for improvement", "neutral": "Neutral"}
+SENTIMENTS = ("positive", "negative", "neutral", "mixed")
+_matchers: dict[str, matching.Matcher] = {}
+
+
+# ---- The codebook ----------------------------------------------------------------------------
+
+
+def default_themes() -> list[matching.Theme]:
+    """The shipped default codebook's themes (for tests and the benchmark; the app reads the database)."""
+    data = tomllib.loads(CODEBOOK_FILE.read_text())
+    return [matching.Theme(k, v["name"], v["definition"], tuple(v["applies_to"]), v["usually"], tuple(v["triggers"]))
+            for k, v in data["themes"].items()]
+
+
+def _theme_rows(db) -> list[dict]:
+    return list(db.query("select * from themes order by id"))
+
+
+def _as_theme(row: dict) -> matching.Theme:
+    return matching.Theme(row["id"], row["name"], row["definition"], tuple(json.loads(row["applies_to"])),
+                        row["usually"], tuple(json.loads(row["triggers"])), row["status"])
+
+
+def ensure(db: sqlite_utils.Database) -> int:
+    """The current codebook version, loading the shipped default codebook into a new database first."""
+    row = db.execute("select max(version) from codebook_versions").fetchone()
+    if row[0] is not None:
+        return row[0]
+    with open(CODEBOOK_FILE, "rb") as handle:
+        data = tomllib.load(handle)
+    with store.write(db):
+        if db.execute("select count(*) from codebook_versions").fetchone()[0]:
+            return current_version(db)
+        now = store.stamp()
+        for theme_id, spec in data["themes"].items():
+            db.execute(
+                """insert into themes (id, name, definition, applies_to, usually, triggers, updated_at)
+                   values (:id, :name, :definition, :applies, :usually, :triggers, :now)""",
+                {"id": theme_id, "name": spec["name"], "definition": spec["definition"],
+                 "applies": json.dumps(spec["applies_to"]), "usually": spec["usually"],
+                 "triggers": json.dumps(spec["triggers"], ensure_ascii=False), "now": now},
+            )
+        return _snapshot(db, None, "Default fostering codebook")
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    return db.execute("select max(version) from codebook_versions").fetchone()[0] or ensure(db)
+
+
+def _snapshot(db, user: User | None, note: str) -> int:
+    version = (db.execute("select max(version) from codebook_versions").fetchone()[0] or 0) + 1
+    db.execute(
+        "insert into codebook_versions (version, content, note, created_at, created_by) values (:v, :c, :n, :at, :u)",
+        {"v": version, "c": json.dumps(_theme_rows(db), ensure_ascii=False), "n": note, "at": store.stamp(),
+         "u": user.id if user else None},
+    )
+    return version
+
+
+def theme_list(db: sqlite_utils.Database, *, include_retired: bool = True) -> list[dict]:
+    """Themes with their triggers decoded, active first."""
+    ensure(db)
+    rows = _theme_rows(db)
+    for row in rows:
+        row["applies_to"] = json.loads(row["applies_to"])
+        row["triggers"] = json.loads(row["triggers"])
+    rows.sort(key=lambda r: (r["status"] != "active", r["id"]))
+    return [r for r in rows if include_retired or r["status"] == "active"]
+
+
+def names(db: sqlite_utils.Database) -> dict[str, str]:
+    return {r["id"]: r["name"] + (" (retired)" if r["status"] != "active" else "") for r in theme_list(db)}
+
+
+def matcher(db: sqlite_utils.Database) -> tuple[int, matching.Matcher]:
+    """The compiled matcher for the current codebook version (built once per version)."""
+    version = current_version(db)
+    content = db.execute("select content from codebook_versions where version = :v", {"v": version}).fetchone()[0]
+    key = hashlib.sha256(content.encode()).hexdigest()  # versions are numbered per database; content is not
+    if key not in _matchers:
+        _matchers[key] = matching.Matcher([_as_theme(r) for r in json.loads(content)])
+    return version, _matchers[key]
+
+
+def versions(db: sqlite_utils.Database) -> list[dict]:
+    ensure(db)
+    return list(db.query(
+        """select v.version, v.note, v.created_at, u.display_name as by from codebook_versions v
+           left join users u on u.id = v.created_by order by v.version desc"""))
+
+
+def _clean_theme(name, definition, triggers, applies_to, usually) -> dict:
+    clean_triggers = []
+    for trigger in triggers:
+        phrase = text.clean(trigger, field="A trigger phrase", max_length=80)
+        if phrase and phrase.lower() not in [t.lower() for t in clean_triggers]:
+            if not matching.words(phrase):
+                raise ValueError(f"Trigger '{phrase}' has no letters or digits to match.")
+            clean_triggers.append(phrase)
+    if not clean_triggers:
+        raise ValueError("Give the theme at least one trigger word or phrase.")
+    unknown = [a for a in applies_to if a not in APPLIES]
+    if unknown or not applies_to:
+        raise ValueError("Choose who the theme applies to: " + ", ".join(APPLIES.values()) + ".")
+    if usually not in USUALLY:
+        raise ValueError("Say whether mentions are usually a strength, an area for improvement, or either.")
+    return {"name": text.clean(name, field="Theme name", max_length=80, required=True),
+            "definition": text.clean(definition, field="Definition", max_length=300),
+            "triggers": json.dumps(clean_triggers, ensure_ascii=False), "applies_to": json.dumps(list(applies_to)),
+            "usually": usually}
+
+
+def save_theme(
+    db: sqlite_utils.Database, user: User, theme_id: str | None, *, name: str, definition: str,
+    triggers: Iterable[str], applies_to: Iterable[str], usually: str,
+) -> str:
+    """Add a theme (theme_id None) or change one; makes a new codebook version. Returns the theme id."""
+    access.require(user, "manage_codebook")
+    ensure(db)
+    values = _clean_theme(name, definition, list(triggers), list(applies_to), usually)
+    with store.write(db):
+        clash = db.execute("select id from themes where lower(name) = lower(:n) and id != coalesce(:id, '')",
+                           {"n": values["name"], "id": theme_id}).fetchone()
+        if clash:
+            raise ValueError(f"Theme {clash[0]} already has that name.")
+        if theme_id is None:
+            numbers = [int(r[0][1:]) for r in db.execute("select id from themes") if re.fullmatch(r"T\d+", r[0])]
+            theme_id = f"T{max(numbers, default=0) + 1:02d}"
+            db.execute(
+                """insert into themes (id, name, definition, applies_to, usually, triggers, updated_at)
+                   values (:id, :name, :definition, :applies_to, :usually, :triggers, :now)""",
+                {**values, "id": theme_id, "now": store.stamp()})
+            action, note = "create", f"Added {theme_id} {values['name']}"
+        else:
+            before = next(iter(db.query("select * from themes where id = :id", {"id": theme_id})), None)
+            if before is None:
+                raise ValueError(f"There is no theme {theme_id}.")
+            diff = store.changes(before, values)
+            if not diff:
+                return theme_id
+            db.execute(
+                """update themes set name = :name, definition = :definition, applies_to = :applies_to,
+                   usually = :usually, triggers = :triggers, updated_at = :now where id = :id""",
+                {**values, "id": theme_id, "now": store.stamp()})
+            action, note = "update", f"Changed {theme_id}: {', '.join(diff)}"
+        version = _snapshot(db, user, note)
+        store.audit(db, action=action, user_id=user.id, username=user.username, entity="themes", entity_id=theme_id,
+                    detail={"codebook_version": version, "note": note})
+    return theme_id
+
+
+def retire_theme(db: sqlite_utils.Database, user: User, theme_id: str, *, merged_into: str | None = None) -> int:
+    """Retire a theme (or merge it into another): no new codes, its history stays. Returns the new version."""
+    access.require(user, "manage_codebook")
+    with store.write(db):
+        rows = {r["id"]: r for r in db.query("select * from themes")}
+        if theme_id not in rows or rows[theme_id]["status"] != "active":
+            raise ValueError(f"{theme_id} is not an active theme.")
+        if merged_into is not None:
+            if merged_into == theme_id or rows.get(merged_into, {}).get("status") != "active":
+                raise ValueError("Merge into a different, active theme.")
+            triggers = json.loads(rows[merged_into]["triggers"])
+            triggers += [t for t in json.loads(rows[theme_id]["triggers"]) if t not in triggers]
+            db.execute("update themes set triggers = :t, updated_at = :now where id = :id",
+                       {"t": json.dumps(triggers, ensure_ascii=False), "now": store.stamp(), "id": merged_into})
+        db.execute("update themes set status = 'retired', merged_into = :m, updated_at = :now where id = :id",
+                   {"m": merged_into, "now": store.stamp(), "id": theme_id})
+        note = f"Merged {theme_id} into {merged_into}" if merged_into else f"Retired {theme_id}"
+        version = _snapshot(db, user, note)
+        store.audit(db, action="update", user_id=user.id, username=user.username, entity="themes",
+                    entity_id=theme_id, detail={"codebook_version": version, "note": note})
+    return version

@@ -1,0 +1,168 @@
+"""The connection for a script run, the signed-in person, sign-in, sign-out and the idle timer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from lib import store
+from lib.people import access, accounts
+from lib.people.access import User
+from lib.store import settings
+
+_run = threading.local()
+# The service's own clock: dates a person types and "this month" follow UK time, not the server's.
+LOCAL = ZoneInfo("Europe/London")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(LOCAL)
+
+
+def today() -> dt.date:
+    """Today's date in the UK (pages pass it to lib, which never reads the clock itself)."""
+    return now().date()
+USER_KEY = "user_id"
+ACTIVE_KEY = "last_active"
+NOTICE_KEY = "sign_in_notice"
+
+
+def open_connection():
+    """Open this script run's connection (called once by the entrypoint); pages get it with connection()."""
+    old = getattr(_run, "db", None)
+    if old is not None:
+        try:
+            old.close()
+        except Exception:  # a closed or broken connection must not stop the new run
+            pass
+    _run.db = store.connect()
+    return _run.db
+
+
+def connection():
+    """The current script run's connection, opened by the entrypoint on this thread."""
+    return getattr(_run, "db", None) or open_connection()
+
+
+def oidc_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section for organisation sign-in."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_user(db) -> User | None:
+    """The signed-in, active user for this session, or None; signs out an idle session first.
+
+    Called once per run by the entrypoint; pages ask page_user() for the result.
+    """
+    _run.user = _identify(db)
+    return _run.user
+
+
+def page_user(action: str) -> User:
+    """The signed-in user, if they may take the page's action; otherwise stop the page with an error.
+
+    Navigation already hides pages a user may not see; this is the second lock on the door.
+    """
+    user = getattr(_run, "user", None)
+    if not access.can(user, action):
+        st.error("You do not have access to this page.", icon=":material/block:")
+        st.stop()
+    return user
+
+
+def _identify(db) -> User | None:
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None and oidc_configured() and st.user.get("is_logged_in", False):
+        user = accounts.for_email(db, st.user.get("email"))
+        if user is None:
+            st.session_state[NOTICE_KEY] = (
+                f"There is no active account here for {st.user.get('email')}. Ask the QA team to add you."
+            )
+            return None
+        sign_in(db, user, how="organisation account")
+        return user
+    if user_id is None:
+        return None
+    user = accounts.load(db, user_id)
+    minutes = settings.get(db, "idle_timeout_minutes")
+    idle = time.time() - st.session_state.get(ACTIVE_KEY, 0)
+    if user is None or idle > minutes * 60:
+        if user is not None:
+            accounts.record_sign_out(db, user, reason="idle timeout")
+            st.session_state[NOTICE_KEY] = (
+                f"You were signed out after {minutes:g} minutes without activity. Please sign in again."
+            )
+        else:
+            st.session_state[NOTICE_KEY] = "Your account is no longer active. Ask the QA team if this is a mistake."
+        _forget_user()
+        if oidc_configured() and st.user.get("is_logged_in", False):
+            st.logout()  # otherwise the organisation sign-in would silently sign them back in
+        return None
+    st.session_state[ACTIVE_KEY] = time.time()
+    return user
+
+
+IDLE_TIMER_KEY = "idle_timer"
+
+
+def idle_timer(db) -> None:
+    """Sign an idle session out from the open tab, without waiting for its next click.
+
+    A fragment that the browser reruns on a timer, every tenth of the timeout and at most once a
+    minute. A fragment rerun runs only the fragment, not the entrypoint, so it never reaches
+    _identify and never counts as activity. Once the last full run is older than the timeout it
+    reruns the whole app, and _identify signs the session out and shows the sign-in page.
+    """
+    timeout = settings.get(db, "idle_timeout_minutes") * 60
+    st.fragment(_rerun_when_idle, run_every=min(60.0, max(1.0, timeout / 10)), key=IDLE_TIMER_KEY)(timeout)
+
+
+def _rerun_when_idle(timeout: float) -> None:
+    if USER_KEY in st.session_state and time.time() - st.session_state.get(ACTIVE_KEY, 0) > timeout:
+        st.rerun(scope="app")
+
+
+def sign_in(db, user: User, *, how: str = "password") -> None:
+    """Remember the user in this browser tab's session (password sign-ins are audited by accounts.sign_in)."""
+    st.session_state[USER_KEY] = user.id
+    st.session_state[ACTIVE_KEY] = time.time()
+    st.session_state.pop(NOTICE_KEY, None)
+    if how != "password":
+        accounts.record_sign_in(db, user, how=how)
+
+
+def _forget_user() -> None:
+    for key in list(st.session_state.keys()):
+        if key != NOTICE_KEY:
+            del st.session_state[key]
+
+
+def sign_out() -> None:
+    """Button callback: audit the sign-out and forget the user (and every half-filled widget)."""
+    db = store.connect()
+    try:
+        user = accounts.load(db, st.session_state.get(USER_KEY))
+        if user is not None:
+            accounts.record_sign_out(db, user)
+    finally:
+        db.close()
+    _forget_user()
+    st.session_state[NOTICE_KEY] = "You have signed out."
+    if oidc_configured() and st.user.get("is_logged_in", False):
+        st.logout()
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC timestamp as UK local time, dd/mm/yyyy hh:mm."""
+    return _local_time(stamp)
+
+
+def _local_time(stamp: str | None) -> str:
+    return dt.datetime.fromisoformat(stamp).astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if stamp else ""

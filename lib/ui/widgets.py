@@ -1,0 +1,117 @@
+"""The only lib module that imports streamlit: the connection for a run, identity, and shared widgets."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from lib import store, text
+from lib.people.access import User
+
+
+def audited_download(label: str, *, user: User, make: Callable[[], bytes], file_name: str, mime: str,
+                     what: str) -> None:
+    """A download button whose file is made only when clicked, and logged as an export when it is.
+
+    The file is built on Streamlit's download thread, so it opens its own connection for the audit row.
+    """
+    def build() -> bytes:
+        data = make()
+        database = store.connect()
+        try:
+            with store.write(database):
+                store.audit(database, action="export", user_id=user.id, username=user.username, entity=what,
+                            detail={"file": file_name, "bytes": len(data)})
+        finally:
+            database.close()
+        return data
+
+    st.download_button(label, data=build, file_name=file_name, mime=mime, icon=":material/download:",
+                       on_click="ignore")
+
+
+def md(value: object) -> str:
+    """User text escaped for a markdown element (title, write, caption, success…)."""
+    return text.escape_markdown(value)
+
+
+def demo_banner() -> None:
+    st.warning("Demo: every person, household and comment here is fictional.", icon=":material/theater_comedy:")
+
+
+FLASH_KEY = "flash"
+
+
+def fresh_key(name: str) -> str:
+    """A widget or form key that changes after a successful attempt(..., reset=name), emptying it."""
+    return f"{name}_{st.session_state.get(f'_generation_{name}', 0)}"
+
+
+def attempt(
+    action: Callable[[], Any], *, success: str | Callable[[Any], str] | None = None, reset: str | None = None,
+) -> Any:
+    """Run a lib call; show its ValueError/PermissionError as a plain error and return None instead.
+
+    With `success`, a successful call reruns the page so every table shows the change, and the
+    message (a string, or a function of the result) is shown at the top of the next run. With
+    `reset`, the widgets keyed by fresh_key(reset) start empty after a success; after an error
+    they keep what was typed.
+    """
+    try:
+        result = action()
+    except (ValueError, PermissionError) as exc:
+        st.error(text.escape_markdown(exc), icon=":material/error:")
+        return None
+    if reset:
+        st.session_state[f"_generation_{reset}"] = st.session_state.get(f"_generation_{reset}", 0) + 1
+    if success:
+        st.session_state[FLASH_KEY] = success(result) if callable(success) else success
+        st.rerun()
+    return result
+
+
+def open_chosen(label: str, rows: list[dict], load: Callable[[int], Any], *, key: str,
+                describe: Callable[[dict], str], placeholder: str = "Choose a case") -> Any:
+    """A picker over rows by id; the chosen one loaded with load(id). Stops the page while nothing is
+    chosen, or when loading fails (its error shown)."""
+    by_id = {row["id"]: row for row in rows}
+    chosen = st.selectbox(label, list(by_id), index=None, placeholder=placeholder, key=key,
+                          format_func=lambda i: describe(by_id[i]))
+    loaded = None if chosen is None else attempt(lambda: load(chosen))
+    if loaded is None:
+        st.stop()
+    return loaded
+
+
+def flash(message: str, *, kind: str = "success") -> None:
+    """Queue a message for the top of the next run (after a write and rerun)."""
+    st.session_state.setdefault(FLASH_QUEUE, []).append((kind, message))
+
+
+FLASH_QUEUE = "flash_queue"
+_FLASH_STYLE = {"success": (st.success, ":material/check_circle:"), "error": (st.error, ":material/warning:"),
+                "info": (st.info, ":material/info:")}
+
+
+def show_flash() -> None:
+    """Show the messages left by the last successful writes, once."""
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(text.escape_markdown(message), icon=":material/check_circle:")
+        st.toast(text.escape_markdown(message), icon=":material/check_circle:")  # seen when scrolled down
+    for kind, queued in st.session_state.pop(FLASH_QUEUE, []):
+        show, icon = _FLASH_STYLE[kind]
+        show(text.escape_markdown(queued), icon=icon)
+        if kind == "error":  # stays on screen until dismissed, wherever the page is scrolled
+            st.toast(text.escape_markdown(queued), icon=icon, duration="infinite")
+
+
+def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = None, height: int | str = "auto",
+          key: str | None = None, **kwargs) -> Any:
+    """A read-only data grid: user text inside it is shown as text, never as markup."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or None, columns=None if rows else list(columns or []))
+    if columns:
+        frame = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
+    return st.dataframe(frame, hide_index=True, height=height, key=key, **kwargs)
