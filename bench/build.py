@@ -133,7 +133,7 @@ def _add_responses(db: sqlite_utils.Database, rows: int, *, seed: int, today: dt
                                    coded_version) values (?, ?, ?, ?, ?, ?, ?)""", comments)
             db.conn.executemany("""insert into comment_themes (comment_id, theme_id, machine, sentiment, reading,
                                    negated, codebook_version) values (?, ?, 1, ?, ?, ?, ?)""", coded)
-            db.conn.executemany("""insert into audit_log (at, user_id, username, action, entity, entity_id, detail)
+            db.conn.executemany("""insert into history (at, user_id, username, action, entity, entity_id, detail)
                                    values (?, ?, 'bench', ?, ?, ?, ?)""", audits)
         written += batch
         if progress:

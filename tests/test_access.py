@@ -37,7 +37,7 @@ EXPECTED = {
     "edit_settings": {"qa"},
     "manage_backups": {"qa"},
     "apply_retention": {"qa"},
-    "view_audit_log": {"qa"},
+    "view_history": {"qa"},
     "view_kpis": {"manager", "qa"},
     "manage_kpis": {"qa"},
     "plan_audits": {"qa"},

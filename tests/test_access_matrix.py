@@ -19,7 +19,7 @@ from lib.report import drafts, publishing
 from lib.store import backup, history, retention, settings
 from lib.themes import codebook, explorer, review
 from tests.conftest import add_user
-from tests.test_feedback import add_household, carer_entry
+from tests.fixtures import add_household, carer_entry
 
 TODAY = dt.date(2026, 2, 15)
 ROLES = ("bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner")
@@ -104,7 +104,7 @@ CASES = {
     "retire a KPI measure": ({"qa"}, lambda db, u, w: measures.set_status(db, u, "kit_call", "retired")),
     "import recruitment figures": ({"qa"}, lambda db, u, w: recruitment.import_csv(
         db, u, "month,team,measure,number\n2026-01,,Enquiries,5\n", today=TODAY)),
-    "see the figures' import history": ({"qa"}, lambda db, u, w: figures.history(db, u)),
+    "see the figures' import history": ({"qa"}, lambda db, u, w: figures.batches(db, u)),
 }
 LATER = dt.date(2040, 1, 1)  # every entry in the world is past the retention period
 
@@ -176,7 +176,7 @@ def audit_programme(request):
     """The audit world, built only for the audit cases (it costs a tenth of a second)."""
     callspec = getattr(request.node, "callspec", None)
     if callspec and callspec.params.get("case") in AUDIT_CASES:
-        from tests.test_audits import matrix_world
+        from tests.fixtures import matrix_world
 
         matrix_world(request.getfixturevalue("db"))
 
@@ -200,7 +200,7 @@ PAGE_ROLES.update({
 
 def footprint(db) -> tuple:
     return tuple(db.execute(f"select count(*) from {t}").fetchone()[0] for t in (
-        "audit_log", "responses", "users", "teams", "households", "settings", "themes", "representations", "actions",
+        "history", "responses", "users", "teams", "households", "settings", "themes", "representations", "actions",
         "report_drafts", "comment_themes", "kpi_figures", "recruitment_figures", "figure_batches", "kpi_measures"))
 
 
@@ -244,7 +244,7 @@ def test_the_page_table_covers_every_page_in_app_pages():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", sorted(PAGE_ROLES))
 def test_each_role_may_open_exactly_the_pages_the_matrix_allows(demo_db, app, page, role):
-    from tests.test_capture_pages import user
+    from tests.fixtures import user
 
     at = app(user(demo_db, role))
     if role in PAGE_ROLES[page]:

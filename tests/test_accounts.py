@@ -12,7 +12,7 @@ NOW = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def audit_actions(db):
-    return [(r["action"], r["username"]) for r in db.query("select action, username from audit_log order by id")]
+    return [(r["action"], r["username"]) for r in db.query("select action, username from history order by id")]
 
 
 def test_passwords_are_stored_as_argon2id_hashes_never_as_text(db):
@@ -151,7 +151,7 @@ def test_changing_roles_is_audited_with_old_and_new_values(db, qa):
     diff = accounts.update_user(db, qa, ann.id, display_name="Ann B", email=None, roles=["bso", "manager"], team_id=team)
     assert diff["roles"] == [["bso"], ["bso", "manager"]]
     assert accounts.load(db, ann.id).roles == {"bso", "manager"}
-    row = db.execute("select detail from audit_log where action = 'update' and entity = 'users'").fetchone()
+    row = db.execute("select detail from history where action = 'update' and entity = 'users'").fetchone()
     assert '"roles": [["bso"], ["bso", "manager"]]' in row[0]
 
 
@@ -237,7 +237,7 @@ def test_parallel_guessing_is_stopped_after_five_wrong_passwords(db_path, db):
     for w in workers:
         w.join(120)
     reasons = [r[0] for r in db.execute(
-        "select json_extract(detail, '$.reason') from audit_log where action = 'sign_in_failed'")]
+        "select json_extract(detail, '$.reason') from history where action = 'sign_in_failed'")]
     assert len(reasons) == 36
     assert reasons.count("wrong password") == 5 and reasons.count("account locked") == 31
     assert db.execute("select locked_until is not null from users where username = 'ann'").fetchone()[0] == 1

@@ -10,7 +10,7 @@ from lib.people.access import PermissionDenied
 from lib.report import build as report
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
-from tests.test_audits import (
+from tests.fixtures import (
     AUDIT_DAY,
     TODAY,
     add_home,

@@ -9,89 +9,29 @@ import sqlite3
 import pytest
 
 from lib import store
-from lib.audits import casefile, moderation, plan, programme as audit_programme, reviews
+from lib.audits import casefile, moderation, plan, reviews
+from lib.audits import programme as audit_programme
 from lib.capture import feedback
 from lib.people.access import PermissionDenied
 from lib.store import retention, settings
-from lib.themes import codebook
 from tests.conftest import add_user
+from tests.fixtures import (
+    AUDIT_DAY,
+    CIRCULATE,
+    Q4,
+    add_home,
+    add_team,
+    audit_world,
+    auditor,
+    cases,
+    draw,
+    full_entry,
+    matrix_world,
+    moderation_entry,
+    submitted,
+)
 
 TODAY = dt.date(2026, 2, 15)  # in 2025/26 Q4
-Q4 = "2025/26-Q4"
-CIRCULATE = dt.date(2026, 1, 1)
-AUDIT_DAY = dt.date(2026, 1, 12)
-
-
-def add_team(db, name):
-    with store.write(db):
-        return db.execute("insert into teams (name, created_at) values (:n, 'now')", {"n": name}).lastrowid
-
-
-def add_home(db, reference, team_id, cohort="mainstream", status="active"):
-    with store.write(db):
-        return db.execute(
-            """insert into households (reference, display_name, cohort, team_id, status, created_at, updated_at)
-               values (:r, :n, :c, :t, :s, '2020-01-01', '2020-01-01')""",
-            {"r": reference, "n": f"Household {reference}", "c": cohort, "t": team_id, "s": status}).lastrowid
-
-
-def audit_world(db):
-    """Two teams with eight active households (mainstream and kinship), three managers, QA, two senior
-    managers and an advanced practitioner."""
-    codebook.ensure(db)
-    north, south = add_team(db, "North"), add_team(db, "South")
-    homes = {}
-    for team, prefix in ((north, "N"), (south, "S")):
-        for i in range(3):
-            homes[f"{prefix}{i + 1}"] = add_home(db, f"{prefix}{i + 1}00", team)
-        homes[f"{prefix}K"] = add_home(db, f"{prefix}K00", team, "kinship")
-    return {
-        "north": north, "south": south, "homes": homes,
-        "mary": add_user(db, "manager", username="mary", team_id=north),
-        "nina": add_user(db, "manager", username="nina", team_id=north),
-        "sam": add_user(db, "manager", username="sam", team_id=south),
-        "qa": add_user(db, "qa", username="quinn"),
-        "sen": add_user(db, "senior_manager", username="sen"),
-        "sue": add_user(db, "senior_manager", username="sue"),
-        "ap": add_user(db, "advanced_practitioner", username="april"),
-    }
-
-
-def draw(db, w, *, size=4, seed=1, quarter=Q4, circulate=CIRCULATE, months=12, circulated=True):
-    summary = audit_programme.draw(db, w["qa"], quarter, size=size, seed=seed, exclusion_months=months, circulate_on=circulate,
-                          today=TODAY)
-    if circulated:
-        audit_programme.circulate(db, w["qa"], summary["programme_id"], today=TODAY)
-    return summary["programme_id"]
-
-
-def cases(db, w, programme_id):
-    return audit_programme.cases(db, w["qa"], programme_id, today=TODAY)
-
-
-def auditor(w, row, part="lead"):
-    wanted = row[f"{part}_auditor_id"]
-    return next(w[k] for k in ("mary", "nina", "sam") if w[k].id == wanted)
-
-
-def full_entry(**changes):
-    entry = {"audited_on": AUDIT_DAY, "ssw_discussed_on": AUDIT_DAY,
-             "ssw_discussion": "Talked about the child's school move.",
-             "child_spoken": True, "parent_spoken": False, "parent_not_why": "Mum declined.", "carer_spoken": True,
-             "grades": {d: {"grade": "good", "evidence": f"Evidence for {d}."} for d in casefile.DOMAINS}
-             | {casefile.OVERALL: {"grade": "good", "evidence": ""}}}
-    return {**entry, **changes}
-
-
-def submitted(db, w, row, day=AUDIT_DAY, **changes):
-    casefile.save(db, auditor(w, row), row["id"], full_entry(**changes), today=day, submit=True)
-    return row["id"]
-
-
-def moderation_entry(grades=None, day=dt.date(2026, 1, 20), learning="Record the child's views in the safer caring plan."):
-    chosen = {d: {"grade": "good", "reason": ""} for d in casefile.GRADED}
-    chosen.update(grades or {})
-    return {"moderated_on": day, "grades": chosen, "learning": learning}
 
 
 @pytest.fixture
@@ -161,7 +101,7 @@ def test_a_draft_may_be_drawn_again_but_a_circulated_programme_may_not(db, w):
     programme = draw(db, w, size=2, seed=1, circulated=False)
     assert draw(db, w, size=3, seed=2, circulated=False) == programme
     assert len(cases(db, w, programme)) == 3
-    redraw = json.loads(db.execute("select detail from audit_log where action = 'draw' order by id desc").fetchone()[0])
+    redraw = json.loads(db.execute("select detail from history where action = 'draw' order by id desc").fetchone()[0])
     assert redraw["replaced"]["seed"] == 1 and redraw["seed"] == 2
     audit_programme.circulate(db, w["qa"], programme, today=TODAY)
     with pytest.raises(ValueError, match="already been circulated"):
@@ -322,16 +262,6 @@ def test_only_the_cases_own_auditors_change_it(db, w, case):
     casefile.save(db, auditor(w, case, "peer"), case["id"], full_entry(), today=TODAY)
 
 
-def test_a_change_saved_by_the_other_auditor_in_between_is_not_overwritten(db, w, case):
-    opened = casefile.get(db, w["qa"], case["id"], today=TODAY)["updated_at"]
-    casefile.save(db, auditor(w, case, "peer"), case["id"], full_entry(), today=TODAY)
-    with store.write(db):  # the peer's save lands a moment later than the lead opened the form
-        db.execute("update case_audits set updated_at = '2099-01-01T00:00:00+00:00' where id = :id", {"id": case["id"]})
-    with pytest.raises(ValueError, match="The other auditor changed this audit"):
-        casefile.save(db, auditor(w, case), case["id"], full_entry(ssw_discussion="Mine"), today=TODAY,
-                    expected_updated_at=opened)
-
-
 def test_feedback_recorded_with_the_audit_reference_is_linked_to_the_case(db, w, case):
 
     peer = auditor(w, case, "peer")
@@ -402,7 +332,7 @@ def test_moderation_changes_a_grade_with_a_reason_and_keeps_the_auditors_grade_b
     row = casefile.get(db, w["qa"], case["id"], today=TODAY)
     assert row["stage"] == "moderated" and row["moderated_by"] == w["sen"].id
     assert row["themes"] == ["T16"]  # the learning, coded with the codebook
-    logged = json.loads(db.execute("select detail from audit_log where action = 'moderate'").fetchone()[0])
+    logged = json.loads(db.execute("select detail from history where action = 'moderate'").fetchone()[0])
     assert logged["moderation reason matching"] == [None, "The referral left out health needs."]
 
 
@@ -411,7 +341,7 @@ def test_moderating_again_before_the_review_keeps_the_old_values_in_the_history(
     moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
     moderation.moderate(db, w["sue"], case["id"], moderation_entry({"voice": {"grade": "inadequate", "reason": "No voice."}},
                                                          learning="Hear the child."), today=TODAY)
-    history = casefile.history(db, w["qa"], case["id"], today=TODAY)
+    history = casefile.record_history(db, w["qa"], case["id"], today=TODAY)
     second = json.loads(history[-1]["detail"])
     assert second["moderated grade voice"] == ["good", "inadequate"]
     assert second["learning"] == ["Record the child's views in the safer caring plan.", "Hear the child."]
@@ -537,7 +467,7 @@ def test_every_change_to_a_case_is_in_its_history_with_old_and_new_values(db, w,
     lead = auditor(w, case)
     casefile.save(db, lead, case["id"], {"grades": {"voice": {"grade": "good", "evidence": "x"}}}, today=TODAY)
     casefile.save(db, lead, case["id"], {"grades": {"voice": {"grade": "inadequate", "evidence": "x"}}}, today=TODAY)
-    history = casefile.history(db, w["qa"], case["id"], today=TODAY)
+    history = casefile.record_history(db, w["qa"], case["id"], today=TODAY)
     assert [h["action"] for h in history] == ["assign", "update", "update"]
     assert json.loads(history[0]["detail"]) == {"due_on": ["2026-01-29", "2026-02-05"]}
     assert json.loads(history[2]["detail"]) == {"grade voice": ["good", "inadequate"]}
@@ -566,35 +496,6 @@ def test_reminders_tell_each_person_what_is_waiting_for_them(db, w, case):
     assert reviews.reminders(db, w["ap"], today=TODAY) == []  # due 17 March
     assert reviews.reminders(db, w["ap"], today=dt.date(2026, 3, 5)) == [
         "1 eight-week audit review(s) are due or overdue (0 overdue)."]
-
-
-# ---- A world for the access matrix ----------------------------------------------------------------------
-
-
-def _fill_auditors(db, w, programme_id):
-    for row in cases(db, w, programme_id):
-        if row["lead_auditor_id"] is None or row["peer_auditor_id"] is None:
-            lead = row["lead_auditor_id"] or next(w[k].id for k in ("mary", "sam") if w[k].id != row["peer_auditor_id"])
-            peer = row["peer_auditor_id"] or next(w[k].id for k in ("sam", "mary") if w[k].id != lead)
-            audit_programme.assign(db, w["qa"], row["id"], lead_id=lead, peer_id=peer, due_on=row["due_on"], today=TODAY)
-
-
-def matrix_world(db):
-    """For tests/test_access_matrix.py: a circulated 2025/26 Q4 programme whose first case is to do, second
-    submitted, third moderated with one action and fourth to do; and a draft 2025/26 Q3 programme."""
-    w = audit_world(db)
-    q4 = draw(db, w, size=4, seed=1, circulated=False)
-    _fill_auditors(db, w, q4)
-    audit_programme.circulate(db, w["qa"], q4, today=TODAY)
-    rows = cases(db, w, q4)
-    submitted(db, w, rows[1])
-    plan.add_action(db, auditor(w, rows[2]), rows[2]["id"], {"action": "Update the plan.", "owner": "Team manager",
-                                                               "due_on": "2026-02-01"}, today=TODAY)
-    submitted(db, w, rows[2])
-    moderation.moderate(db, w["sen"], rows[2]["id"], moderation_entry(), today=TODAY)
-    q3 = draw(db, w, size=2, seed=1, quarter="2025/26-Q3", circulate=dt.date(2025, 10, 1), circulated=False)
-    _fill_auditors(db, w, q3)
-    return w
 
 
 def test_the_matrix_world_has_a_case_at_each_stage_the_matrix_needs(db):

@@ -6,7 +6,7 @@ import pytest
 
 from lib import demo, store
 from lib.people.access import PermissionDenied
-from lib.store import backup
+from lib.store import backup, history
 from tests.conftest import add_user
 
 
@@ -15,7 +15,7 @@ def _keep_writing(path, stop):
     n = 0
     while not stop.is_set() and n < 2000:
         with store.write(database):
-            store.audit(database, action="create", user_id=None, username="writer", entity="test", entity_id=n)
+            history.add(database, action="create", user_id=None, username="writer", entity="test", entity_id=n)
         n += 1
     database.close()
 
@@ -53,6 +53,6 @@ def test_only_qa_downloads_a_backup_and_it_is_audited(db_path, db):
     qa = add_user(db, "qa")
     data = backup.download(db, qa, db_path)
     assert data.startswith(b"SQLite format 3")
-    assert db.execute("select count(*) from audit_log where action = 'export' and entity = 'backup'").fetchone()[0] == 1
+    assert db.execute("select count(*) from history where action = 'export' and entity = 'backup'").fetchone()[0] == 1
     with pytest.raises(PermissionDenied):
         backup.download(db, add_user(db, "manager"), db_path)

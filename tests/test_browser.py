@@ -232,7 +232,7 @@ def test_a_manager_downloads_the_compliance_csv_and_the_export_is_logged(server,
     assert content.splitlines()[0] == ("BSO,Month,Carer feedback,Birth-parent feedback,Attempts,Minimum carers,"
                                        "Minimum parents,Status")
     database = sqlite3.connect(server_database[0])
-    exports = database.execute("select username, entity from audit_log where action = 'export'").fetchall()
+    exports = database.execute("select username, entity from history where action = 'export'").fetchall()
     database.close()
     assert exports == [("manager", "compliance")]
 
@@ -379,7 +379,7 @@ def test_an_untouched_tab_signs_itself_out_when_the_idle_timeout_passes(server, 
             if value is not None:
                 database.execute("insert into settings (key, value, updated_at) values "
                                  "('idle_timeout_minutes', ?, '2026-01-01T00:00:00+00:00')", [str(value)])
-        rows = database.execute("select username, detail from audit_log where action = 'sign_out'").fetchall()
+        rows = database.execute("select username, detail from history where action = 'sign_out'").fetchall()
         database.close()
         return rows
 

@@ -6,26 +6,11 @@ from lib.capture import feedback, follow_ups
 from lib.people import accounts
 from lib.ui import session
 from tests.conftest import no_exceptions
-
-
-def user(db, username):
-    return accounts.load(db, db.execute("select id from users where username = :u", {"u": username}).fetchone()[0])
-
-
-def household(db, cohort="mainstream"):
-    return db.execute("select id from households where status = 'active' and cohort = :c order by id limit 1",
-                      {"c": cohort}).fetchone()[0]
+from tests.fixtures import household, open_form, user
 
 
 def responses(db):
     return db.execute("select count(*) from responses").fetchone()[0]
-
-
-def open_form(app, db, role, script):
-    at = app(user(db, role))
-    at.switch_page(script).run()
-    assert no_exceptions(at) == []
-    return at
 
 
 def save(at, form):
@@ -207,8 +192,8 @@ def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, 
     at.switch_page("app_pages/capture/entries.py").run()
     opener = next(s for s in at.selectbox if s.label == "Open entry")
     opener.set_value(entry).run()
-    at.radio(key=f"edit_{entry}_CAR01").set_value("5")
-    at.button(key=f"FormSubmitter:edit_{entry}_form-Save changes").click().run()
+    at.radio(key=f"edit_{entry}_0_CAR01").set_value("5")
+    at.button(key=f"FormSubmitter:edit_{entry}_0_form-Save changes").click().run()
     assert [s.value for s in at.success] == ["Saved 1 change(s)."]
     assert demo_db.execute("select value from answers where response_id = :r and item_id = 'CAR01'",
                            {"r": entry}).fetchone()[0] == "5"
@@ -258,8 +243,8 @@ def test_qa_opens_and_corrects_someone_elses_live_entry(demo_db, app):
     assert no_exceptions(at) == []
     method = demo_db.execute("select method from responses where id = :id", {"id": entry}).fetchone()[0]
     other = "visit" if method != "visit" else "phone"
-    at.radio(key=f"edit_{entry}_method").set_value(other)
-    at.button(key=f"FormSubmitter:edit_{entry}_form-Save changes").click().run()
+    at.radio(key=f"edit_{entry}_0_method").set_value(other)
+    at.button(key=f"FormSubmitter:edit_{entry}_0_form-Save changes").click().run()
     assert [s.value for s in at.success] == ["Saved 1 change(s)."]
     row = demo_db.execute("select method, updated_by from responses where id = :id", {"id": entry}).fetchone()
     assert row == (other, user(demo_db, "qa").id)
@@ -273,7 +258,7 @@ def ui_date(db, entry):
 
 
 def test_an_entry_picked_on_the_entries_page_stays_open_when_someone_else_saves_meanwhile(demo_db, app):
-    from tests.test_feedback import carer_entry
+    from tests.fixtures import carer_entry
 
     at = open_form(app, demo_db, "manager", "app_pages/capture/entries.py")
     entry = demo_db.execute("select max(id) from responses").fetchone()[0]

@@ -8,7 +8,7 @@ from lib.people import accounts
 from lib.people.access import PermissionDenied
 from lib.store import settings
 from tests.conftest import add_user
-from tests.test_feedback import add_household
+from tests.fixtures import add_household
 
 TODAY = dt.date(2026, 2, 15)
 

@@ -10,7 +10,7 @@ from lib import store
 from lib.capture import feedback, questions
 from lib.people import accounts
 from tests.conftest import add_user
-from tests.test_feedback import add_household, carer_entry
+from tests.fixtures import add_household, carer_entry
 
 TODAY = dt.date(2026, 2, 15)
 
@@ -37,7 +37,7 @@ def test_sixteen_processes_recording_250_entries_each_save_exactly_4000(db_path,
     assert [w.exitcode for w in workers] == [0] * 16
     assert db.execute("select count(*) from responses").fetchone()[0] == 4000
     assert db.execute("select count(distinct submission_key) from responses").fetchone()[0] == 4000
-    assert db.execute("select count(*) from audit_log where entity = 'responses' and action = 'create'"
+    assert db.execute("select count(*) from history where entity = 'responses' and action = 'create'"
                       ).fetchone()[0] == 4000
     assert db.execute("select count(*) from answers").fetchone()[0] == 4000 * 3
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -76,4 +76,4 @@ def test_a_writer_killed_mid_run_leaves_an_intact_file_with_every_acknowledged_e
     # every saved response is whole: its answers and its audit row committed with it
     assert database.execute("""select count(*) from responses r where
                                (select count(*) from answers a where a.response_id = r.id) != 3""").fetchone()[0] == 0
-    assert database.execute("select count(*) from audit_log where entity = 'responses'").fetchone()[0] == len(saved)
+    assert database.execute("select count(*) from history where entity = 'responses'").fetchone()[0] == len(saved)

@@ -4,13 +4,13 @@ import sqlite3
 import pytest
 
 from lib import store
-from lib.store import migrations
+from lib.store import history, migrations, records
 
 
 def test_a_new_file_gets_every_migration_and_the_pragmas(tmp_path):
     database = store.connect(tmp_path / "new" / "f.db")
     tables = set(database.table_names())
-    assert {"users", "user_roles", "teams", "households", "settings", "audit_log", "meta"} <= tables
+    assert {"users", "user_roles", "teams", "households", "settings", "history", "meta"} <= tables
     applied = [r["name"] for r in database.query("select name from _sqlite_migrations")]
     assert applied == [m.name for m in migrations.steps._migrations]
     assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -55,10 +55,10 @@ def test_a_failed_write_rolls_back_every_statement_including_its_audit_row(db):
     with pytest.raises(RuntimeError):
         with store.write(db):
             db.execute("insert into teams (name, created_at) values ('North', 'now')")
-            store.audit(db, action="create", user_id=None, entity="teams", entity_id=1)
+            history.add(db, action="create", user_id=None, entity="teams", entity_id=1)
             raise RuntimeError("boom")
     assert db.execute("select count(*) from teams").fetchone()[0] == 0
-    assert db.execute("select count(*) from audit_log").fetchone()[0] == 0
+    assert db.execute("select count(*) from history").fetchone()[0] == 0
 
 
 def test_a_nested_write_joins_the_outer_transaction(db):
@@ -72,9 +72,9 @@ def test_a_nested_write_joins_the_outer_transaction(db):
 
 def test_an_audit_row_records_who_what_and_the_changed_fields(db):
     with store.write(db):
-        store.audit(db, action="update", user_id=None, username="ann", entity="settings", entity_id=3,
-                    detail=store.changes({"a": 1, "b": 2}, {"a": 1, "b": 5}))
-    row = next(db.query("select * from audit_log"))
+        history.add(db, action="update", user_id=None, username="ann", entity="settings", entity_id=3,
+                    detail=records.changes({"a": 1, "b": 2}, {"a": 1, "b": 5}))
+    row = next(db.query("select * from history"))
     assert (row["username"], row["action"], row["entity"], row["entity_id"]) == ("ann", "update", "settings", "3")
     assert row["detail"] == '{"b": [2, 5]}'
     assert row["at"].endswith("+00:00")
@@ -84,7 +84,7 @@ def _write_audit_rows(path, worker, count):
     database = store.connect(path)
     for i in range(count):
         with store.write(database):
-            store.audit(database, action="create", user_id=None, username=f"w{worker}", entity="test", entity_id=i)
+            history.add(database, action="create", user_id=None, username=f"w{worker}", entity="test", entity_id=i)
     database.close()
 
 
@@ -98,7 +98,7 @@ def test_concurrent_writers_on_a_new_file_lose_nothing(tmp_path):
         w.join(60)
     assert [w.exitcode for w in workers] == [0] * 6
     database = store.connect(path)
-    assert database.execute("select count(*) from audit_log").fetchone()[0] == 360
+    assert database.execute("select count(*) from history").fetchone()[0] == 360
     assert database.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations.steps._migrations)
     assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

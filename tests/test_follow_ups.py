@@ -5,7 +5,7 @@ import pytest
 from lib.capture import feedback, follow_ups
 from lib.people.access import PermissionDenied
 from tests.conftest import add_user
-from tests.test_feedback import TODAY, add_household, carer_entry
+from tests.fixtures import TODAY, add_household, carer_entry
 
 
 @pytest.fixture

@@ -20,10 +20,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lib import redaction, store, text
-from lib.audits import casefile, moderation, plan as action_plan, programme, reviews
+from lib.audits import casefile, moderation, programme, reviews
+from lib.audits import plan as action_plan
 from lib.audits import targeted as targeted_audits
 from lib.capture import compliance, feedback, questions
-from lib.kpis import figures as kpi_figures, measures as kpi_measures, performance, recruitment
+from lib.kpis import figures as kpi_figures
+from lib.kpis import measures as kpi_measures
+from lib.kpis import performance, recruitment
 from lib.log import actions, representations
 from lib.people import accounts, register
 from lib.report import build as report
@@ -33,7 +36,7 @@ from lib.report import xlsx as report_xlsx
 from lib.themes import codebook, emerging, matching
 from lib.ui import session
 from tests.conftest import add_user, no_exceptions
-from tests.test_capture_pages import open_form, user
+from tests.fixtures import open_form, user
 
 CORPUS_FILE = Path(__file__).resolve().parent / "data" / "hostile.txt"
 TODAY = dt.date(2026, 2, 15)
@@ -176,7 +179,7 @@ def module_hashing():
 @pytest.fixture(scope="module")
 def template(tmp_path_factory, module_hashing):
     """A small database made once: one person with every role, one household, the codebook and question bank."""
-    from tests.test_feedback import add_household
+    from tests.fixtures import add_household
 
     path = tmp_path_factory.mktemp("hostile") / "template.db"
     database = store.connect(path)
@@ -593,7 +596,7 @@ def hostile_report(tmp_path_factory, module_hashing):
     commentary, theme names, direct-work titles, complaint learning and "You said, we did" actions."""
     database = store.connect(tmp_path_factory.mktemp("hostile") / "report.db")
     person = add_user(database, "bso", "social_worker", "manager", "qa", username="reporter")
-    from tests.test_feedback import add_household
+    from tests.fixtures import add_household
 
     home = add_household(database, "LL200001")
     bank = questions.current(database)
@@ -906,7 +909,7 @@ def memory_copy(path: Path):
 def audit_setup(database) -> dict:
     """The audit world with a circulated Q4 programme: case "form" untouched with one action in its plan, case
     "moderate" submitted, case "review" moderated with one action, case "withdraw" untouched."""
-    from tests.test_audits import (
+    from tests.fixtures import (
         audit_world,
         auditor,
         cases,
@@ -959,7 +962,7 @@ def stored_or_none(wanted: tuple[str, str | None]) -> str | None:
 def check_audit_form(db, w, raw: str) -> None:
     """The audit form saved in progress with the string as each domain's evidence, each "why not spoken to" and
     the case discussion; then submitted with it as the evidence, which a submitted audit needs."""
-    from tests.test_audits import full_entry
+    from tests.fixtures import full_entry
 
     audit_id, lead = w["cases"]["form"], w["lead"]["form"]
 
@@ -1025,7 +1028,7 @@ def check_action_plan(db, w, raw: str) -> None:
 def check_moderation_and_review(db, w, raw: str) -> None:
     """Moderation with the string as the learning, and as the reason for changing each grade; the eight-week
     review with it as an action's evidence and as the review note."""
-    from tests.test_audits import moderation_entry
+    from tests.fixtures import moderation_entry
 
     audit_id = w["cases"]["moderate"]
     wanted = expected(raw, max_length=casefile.MAX_TEXT, multiline=True, required=True)
@@ -1257,7 +1260,7 @@ def hostile_teams_and_managers(db, qa) -> tuple[list[int], dict[str, str]]:
 
 
 def test_the_audit_circulation_csv_neutralises_hostile_household_team_and_auditor_names(adb, aw):
-    from tests.test_audits import add_home
+    from tests.fixtures import add_home
 
     team_ids, managers = hostile_teams_and_managers(adb, aw["qa"])
     assert len(team_ids) >= 60 and len(managers) >= 60
@@ -1316,7 +1319,7 @@ def hostile_audit_report(adb, aw) -> tuple[str, list[str]]:
     workbook's text and the PDF's warnings."""
     from openpyxl import load_workbook as open_workbook
 
-    from tests.test_audits import moderation_entry
+    from tests.fixtures import moderation_entry
 
     qa = aw["qa"]
     learning = "\n".join(CORPUS[n] for n in ("formula-hyperlink", "markdown-image", "mixed-bidi"))
@@ -1354,7 +1357,7 @@ def hostile_audit_report(adb, aw) -> tuple[str, list[str]]:
 
 
 def test_a_hostile_targeted_audit_and_audit_form_show_as_literal_text_on_their_pages(demo_db, app):
-    from tests.test_audit_pages import case_in
+    from tests.fixtures import case_in
 
     qa_user = user(demo_db, "qa")
     targeted_audits.record(demo_db, qa_user, targeted_entry(

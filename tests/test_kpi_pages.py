@@ -4,7 +4,7 @@ from lib import periods
 from lib.kpis import figures, measures, performance
 from lib.ui import session
 from tests.conftest import by_label, no_exceptions
-from tests.test_capture_pages import user
+from tests.fixtures import user
 
 INDICATORS = {"● Green", "▲ Amber", "■ Red", "no data"}
 

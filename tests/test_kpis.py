@@ -121,7 +121,7 @@ def test_qa_changes_adds_retires_and_reinstates_measures_each_as_a_new_version(d
     assert found["kit_call"].aliases == ("Keeping in touch",) and found["notifications"].active
     first = json.loads(db.execute("select content from kpi_measure_versions where version = 1").fetchone()[0])
     assert next(m for m in first if m["id"] == "kit_call")["green_from"] == 80  # version 1 is kept as it was
-    assert count(db, "audit_log") == 4
+    assert count(db, "history") == 4
     assert measures.save_measure(db, qa, added, name="Placement stability meetings in time", green_from=85,
                              amber_from=70) == added
     assert measures.current_version(db) == 5  # saving without a change makes no version
@@ -175,7 +175,7 @@ def test_a_counts_file_imports_each_month_team_and_measure_matching_names_loosel
                            ("2026-05-01", south, "annual_review"): (185, 60),
                            ("2026-04-01", south, "training"): (181, 64)}
     assert result.months == ["2026-04-01", "2026-05-01"] and result.shape == "counts"
-    logged = json.loads(db.execute("select detail from audit_log where action = 'import'").fetchone()[0])
+    logged = json.loads(db.execute("select detail from history where action = 'import'").fetchone()[0])
     assert logged["figures"] == 4 and logged["file"] == "extract.csv"
 
 
@@ -283,7 +283,7 @@ def test_reimporting_a_month_replaces_it_whole_and_keeps_the_old_figures_as_hist
                          "order by team_id"))
     assert kept == [{"team_id": north, "in_time": 41, "superseded_by": 2}, {"team_id": south, "in_time": 20,
                                                                               "superseded_by": 2}]
-    history = figures.history(db, qa)
+    history = figures.batches(db, qa)
     assert [(h["id"], h["figures"], h["current"]) for h in history] == [(2, 1, 1), (1, 3, 1)]
     assert by_measure(performance.table(db, qa, MAY, team_id=south))["support_visits"].shown_percent == "no data"
 

@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
+from lib.log import representations
 from lib.ui import session
 from tests.conftest import no_exceptions
-from tests.test_capture_pages import open_form, user
+from tests.fixtures import open_form, user
 
 
 def save(at, base, label="Save"):
@@ -36,6 +37,7 @@ def test_a_manager_logs_a_stage_1_complaint_escalates_it_to_stage_2_and_closes_i
     save(at, base, "Save changes")
     assert demo_db.execute("select stage from representations where id = :i", {"i": rid}).fetchone()[0] == 2
 
+    base = f"rep_{rid}_1"  # after a save the form starts again from the saved entry
     at.date_input(key=f"{base}_s2r").set_value(session.today() - dt.timedelta(days=2))
     at.selectbox(key=f"{base}_outcome").set_value("partly_upheld")
     at.radio(key=f"{base}_status").set_value("closed")
@@ -95,3 +97,26 @@ def test_a_manager_adds_an_action_linked_to_a_theme(demo_db, app):
     assert no_exceptions(at) == [] and at.success[0].value.startswith("Added action #")
     assert demo_db.execute("select said, status from actions order by id desc limit 1").fetchone() == \
         ("Parents want photos more often.", "planned")
+
+
+def test_a_second_manager_saving_over_a_newer_change_is_told_who_made_it_and_keeps_their_typing(demo_db, app):
+    rid = demo_db.execute("select max(id) from representations where kind = 'complaint' and status = 'open' "
+                          "and deleted_at is null").fetchone()[0]
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
+    at.session_state["rep_view"] = "Log"
+    at.run()
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(rid).run()
+    base = f"rep_{rid}_0"
+    qa = user(demo_db, "qa")
+    saved = representations.get(demo_db, qa, rid)
+    entry = {k: saved[k] for k in ("kind", "received_on", "from_who", "summary")} | {
+        "stage1_responded_on": session.today() - dt.timedelta(days=1)}
+    representations.update(demo_db, qa, rid, entry, today=session.today())  # QA records the response meanwhile
+    at.text_area(key=f"{base}_learning").input("Ring the carer back within two days.")
+    save(at, base, "Save changes")
+    assert [e.value for e in at.error][0].startswith(f"{qa.display_name} changed this log entry at ")
+    assert at.text_area(key=f"{base}_learning").value == "Ring the carer back within two days."
+    row = demo_db.execute("select stage1_responded_on, learning from representations where id = :i", {"i": rid}).fetchone()
+    assert row[0] == entry["stage1_responded_on"].isoformat() and row[1] == saved["learning"]
+    next(b for b in at.button if b.label.startswith("Load the saved version")).click().run()
+    assert at.text_area(key=f"rep_{rid}_1_learning").value == (saved["learning"] or "")

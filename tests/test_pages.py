@@ -99,7 +99,7 @@ def test_signing_out_returns_to_the_sign_in_page_and_is_audited(demo_db, app):
     at.sidebar.button(key="sign_out").click().run()
     assert titles(at) == ["Fostering Service: Feedback Hub"]
     assert any("signed out" in i.value for i in at.info)
-    assert demo_db.execute("select count(*) from audit_log where action = 'sign_out'").fetchone()[0] == 1
+    assert demo_db.execute("select count(*) from history where action = 'sign_out'").fetchone()[0] == 1
 
 
 def test_an_idle_session_is_signed_out_after_the_timeout(demo_db, app):
@@ -108,7 +108,7 @@ def test_an_idle_session_is_signed_out_after_the_timeout(demo_db, app):
     at.run()
     assert titles(at) == ["Fostering Service: Feedback Hub"]
     assert any("without activity" in i.value for i in at.info)
-    reason = demo_db.execute("select detail from audit_log where action = 'sign_out'").fetchone()[0]
+    reason = demo_db.execute("select detail from history where action = 'sign_out'").fetchone()[0]
     assert "idle timeout" in reason
 
 
@@ -130,7 +130,7 @@ def test_the_idle_timer_is_not_activity_and_signs_an_idle_session_out_by_itself(
     at.session_state["last_active"] = nearly_idle
     run_the_idle_timer(at, monkeypatch)
     assert at.session_state["last_active"] == nearly_idle, "a timer tick counted as activity"
-    assert demo_db.execute("select count(*) from audit_log where action = 'sign_out'").fetchone()[0] == 0
+    assert demo_db.execute("select count(*) from history where action = 'sign_out'").fetchone()[0] == 0
 
     at.session_state["last_active"] = nearly_idle - 2 * 60  # two more minutes pass with no click
     run_the_idle_timer(at, monkeypatch)
@@ -138,7 +138,7 @@ def test_the_idle_timer_is_not_activity_and_signs_an_idle_session_out_by_itself(
     assert [i.value for i in at.info] == [
         "You were signed out after 30 minutes without activity. Please sign in again."]
     assert "user_id" not in at.session_state
-    reason = demo_db.execute("select detail from audit_log where action = 'sign_out'").fetchone()[0]
+    reason = demo_db.execute("select detail from history where action = 'sign_out'").fetchone()[0]
     assert "idle timeout" in reason
 
 
@@ -292,7 +292,7 @@ def test_an_organisation_sign_in_takes_the_roles_of_the_local_user_with_that_ema
     assert titles(at) == ["Fostering Service"]
     at.switch_page("app_pages/people/carer_register.py").run()
     assert titles(at) == ["Carer register"]
-    how = demo_db.execute("select detail from audit_log where action = 'sign_in'").fetchone()[0]
+    how = demo_db.execute("select detail from history where action = 'sign_in'").fetchone()[0]
     assert "organisation account" in how
 
 

@@ -9,6 +9,7 @@ import pytest
 from lib import store
 from lib.kpis import recruitment
 from lib.people import accounts, register
+from lib.store import history
 
 TODAY = dt.date(2026, 5, 20)
 APRIL, MAY = dt.date(2026, 4, 1), dt.date(2026, 5, 1)
@@ -95,13 +96,13 @@ def test_register_movement_counts_approvals_by_date_and_deregistrations_from_the
                           updated_at) values (:r, :r, :c, :a, 'active', 'now', 'now')""",
                        {"r": ref, "c": cohort, "a": approved})
         gone = db.execute("select id from households where reference = 'LL4'").fetchone()[0]
-        store.audit(db, action="update", user_id=qa.id, entity="households", entity_id=gone,
+        history.add(db, action="update", user_id=qa.id, entity="households", entity_id=gone,
                     detail={"status": ["active", "inactive"]}, at=dt.datetime(2026, 5, 9, 12, tzinfo=dt.timezone.utc))
-        store.audit(db, action="update", user_id=qa.id, entity="households", entity_id=gone,
+        history.add(db, action="update", user_id=qa.id, entity="households", entity_id=gone,
                     detail={"display_name": ["x", "y"]}, at=dt.datetime(2026, 5, 10, 12, tzinfo=dt.timezone.utc))
     found = dict(recruitment.register_movement(db, qa, [APRIL, MAY]))
     assert found[APRIL] == {"approved_mainstream": 1, "approved_kinship": 1, "deregistered_mainstream": 0,
                             "deregistered_kinship": 0}
     assert found[MAY] == {"approved_mainstream": 0, "approved_kinship": 1, "deregistered_mainstream": 1,
                           "deregistered_kinship": 0}
-    assert json.loads(db.execute("select detail from audit_log order by id desc").fetchone()[0])["display_name"]
+    assert json.loads(db.execute("select detail from history order by id desc").fetchone()[0])["display_name"]

@@ -28,8 +28,8 @@ def test_a_clean_file_imports_every_household_with_its_team_and_cohort(db, qa):
     assert rows["LL2"]["cohort"] == "kinship" and rows["LL2"]["approval_on"] == "2024-01-31"
     assert rows["LL3"]["cohort"] == "kinship" and rows["LL3"]["approval_on"] is None
     assert {r["status"] for r in rows.values()} == {"active"}
-    assert db.execute("select count(*) from audit_log where entity = 'households' and action = 'create'").fetchone()[0] == 3
-    assert db.execute("select count(*) from audit_log where action = 'import'").fetchone()[0] == 1
+    assert db.execute("select count(*) from history where entity = 'households' and action = 'create'").fetchone()[0] == 3
+    assert db.execute("select count(*) from history where action = 'import'").fetchone()[0] == 1
 
 
 def test_a_supervising_social_worker_who_is_a_user_is_linked_to_them(db, qa):
@@ -84,7 +84,7 @@ def test_reimport_updates_by_reference_and_makes_missing_households_inactive_nev
     assert rows["LL1"]["display_name"] == "Sam Birch" and rows["LL1"]["team"] == "South"
     assert rows["LL2"]["status"] == "inactive"
     change = db.execute(
-        "select detail from audit_log where action = 'update' and entity_id = :id", {"id": rows["LL1"]["id"]}
+        "select detail from history where action = 'update' and entity_id = :id", {"id": rows["LL1"]["id"]}
     ).fetchone()[0]
     assert '"display_name": ["Sam & Alex Birch", "Sam Birch"]' in change
 

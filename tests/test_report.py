@@ -13,7 +13,7 @@ from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
 from lib.ui import session
 from tests.conftest import add_user
-from tests.test_feedback import add_household
+from tests.fixtures import add_household
 
 TODAY = dt.date(2026, 2, 15)
 Q3 = "2025/26-Q3"  # October to December 2025
@@ -228,7 +228,7 @@ def test_a_published_version_downloads_unchanged_after_the_data_changes(db, worl
     assert publishing.download(db, world["qa"], Q3, 1, "pdf") == pdf
     assert publishing.publish(db, world["qa"], Q3, today=TODAY)["version"] == 2
     assert [v["version"] for v in publishing.versions(db, world["qa"], Q3)] == [2, 1]
-    exports = db.execute("select count(*) from audit_log where action = 'export' and entity = 'report_versions'")
+    exports = db.execute("select count(*) from history where action = 'export' and entity = 'report_versions'")
     assert exports.fetchone()[0] == 2 + 3  # two publishes, three downloads
     with pytest.raises(ValueError, match="no version 9"):
         publishing.download(db, world["qa"], Q3, 9, "pdf")
@@ -310,7 +310,7 @@ def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs
 
 
 def test_the_audit_sections_feedback_themes_read_as_audit_feedback_not_as_an_all_cohort(demo_db):
-    from tests.test_capture_pages import user
+    from tests.fixtures import user
 
     qa = user(demo_db, "qa")
     quarter = periods.Quarter.containing(session.today()).previous

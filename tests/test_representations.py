@@ -6,7 +6,7 @@ from lib.log import representations
 from lib.people.access import PermissionDenied
 from lib.report import build as report
 from tests.conftest import add_user
-from tests.test_feedback import add_household
+from tests.fixtures import add_household
 
 TODAY = dt.date(2026, 2, 16)
 
@@ -36,7 +36,7 @@ def test_the_stage_follows_the_dates_recorded(db, manager):
         stage1_responded_on=dt.date(2026, 1, 12), stage2_opened_on=dt.date(2026, 1, 20),
         stage2_responded_on=dt.date(2026, 2, 2), stage3_requested_on=dt.date(2026, 2, 9)), today=TODAY)
     assert representations.get(db, manager, rid)["stage"] == 3
-    assert db.execute("select count(*) from audit_log where entity = 'representations' and action = 'update'"
+    assert db.execute("select count(*) from history where entity = 'representations' and action = 'update'"
                       ).fetchone()[0] == 1
 
 

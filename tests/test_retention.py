@@ -12,7 +12,7 @@ from lib.store import retention, settings
 from lib.themes import coding, explorer, review
 from lib.ui import session
 from tests.conftest import by_label, no_exceptions
-from tests.test_capture_pages import user
+from tests.fixtures import user
 
 # With a one-year policy on this day, the cutoff is 1 April 2026: the demo's first ten months or so are past it.
 LATER = dt.date(2027, 5, 1)
@@ -28,7 +28,7 @@ def one_year(demo_db):
 def table_counts(db) -> dict:
     return {t: db.execute(f"select count(*) from {t}").fetchone()[0] for t in (
         "responses", "answers", "comments", "comment_themes", "follow_ups", "representations", "households",
-        "audit_log")}
+        "history")}
 
 
 def old_theme_counts(db) -> list[dict]:
@@ -116,21 +116,21 @@ def test_the_audit_log_keeps_every_row_clears_the_old_values_and_records_the_pur
                               "outcome = 'completed' and household_id is not null order by id limit 1",
                               [CUTOFF]).fetchone()[0]
     feedback.mark_copied(one_year, qa, old_id, dt.date(2026, 1, 5))
-    rows_before = one_year.execute("select count(*) from audit_log").fetchone()[0]
+    rows_before = one_year.execute("select count(*) from history").fetchone()[0]
     shown = retention.preview(one_year, qa, today=LATER)
     retention.apply(one_year, qa, today=LATER, expected=shown)
-    assert one_year.execute("select count(*) from audit_log").fetchone()[0] == rows_before + 1
+    assert one_year.execute("select count(*) from history").fetchone()[0] == rows_before + 1
     details = [json.loads(r[0]) for r in one_year.execute(
-        "select detail from audit_log where entity = 'responses' and entity_id = ?", [str(old_id)])]
+        "select detail from history where entity = 'responses' and entity_id = ?", [str(old_id)])]
     assert details and all(d == retention.CLEARED for d in details)
-    last = one_year.execute("select action, username, detail from audit_log order by id desc limit 1").fetchone()
+    last = one_year.execute("select action, username, detail from history order by id desc limit 1").fetchone()
     assert last[0] == "retention" and last[1] == qa.username
     assert json.loads(last[2])["entries_anonymised"] == shown["entries_anonymised"]
     # A later, stricter run leaves the first run's record as it was.
     settings.update(one_year, qa, {"retention_years": 1})
     retention.apply(one_year, qa, today=dt.date(2028, 5, 1),
                     expected=retention.preview(one_year, qa, today=dt.date(2028, 5, 1)))
-    first = one_year.execute("select detail from audit_log where action = 'retention' order by id").fetchone()[0]
+    first = one_year.execute("select detail from history where action = 'retention' order by id").fetchone()[0]
     assert json.loads(first)["cutoff"] == CUTOFF
 
 
@@ -210,4 +210,4 @@ def test_qa_previews_confirms_and_applies_retention_on_the_settings_page(one_yea
     assert no_exceptions(at) == []
     assert any(s.value.startswith("Retention applied:") for s in at.success)
     assert one_year.execute("select count(*) from responses where anonymised_at is not null").fetchone()[0] > 100
-    assert one_year.execute("select count(*) from audit_log where action = 'retention'").fetchone()[0] == 1
+    assert one_year.execute("select count(*) from history where action = 'retention'").fetchone()[0] == 1

@@ -16,13 +16,13 @@ def test_qa_changes_a_setting_and_the_change_is_audited_with_old_and_new_values(
     diff = settings.update(db, qa, {"monthly_minimum_carers": "3", "service_name": "  Shire   Fostering "})
     assert diff == {"monthly_minimum_carers": [2, 3], "service_name": ["Fostering Service", "Shire Fostering"]}
     assert settings.get(db, "monthly_minimum_carers") == 3
-    detail = db.execute("select detail from audit_log where entity = 'settings'").fetchone()[0]
+    detail = db.execute("select detail from history where entity = 'settings'").fetchone()[0]
     assert '"monthly_minimum_carers": [2, 3]' in detail
 
 
 def test_saving_unchanged_values_writes_no_audit_row(db, qa):
     assert settings.update(db, qa, settings.current(db)) == {}
-    assert db.execute("select count(*) from audit_log").fetchone()[0] == 0
+    assert db.execute("select count(*) from history").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize(

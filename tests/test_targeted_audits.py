@@ -65,7 +65,7 @@ def test_changes_keep_the_old_values_and_a_deleted_audit_can_be_restored_by_qa(d
                                   today=TODAY)
     assert diff == {"learning": ["Publish the payment dates and the finance escalation route for allowances.",
                                  "Check allowances at supervision."]}
-    logged = db.execute("select detail from audit_log where entity = 'targeted_audits' and action = 'update'").fetchone()
+    logged = db.execute("select detail from history where entity = 'targeted_audits' and action = 'update'").fetchone()
     assert json.loads(logged[0]) == diff
     targeted_audits.soft_delete(db, group_manager, targeted_id, "Recorded twice.")
     assert targeted_audits.listing(db, group_manager) == []

@@ -8,7 +8,7 @@ from lib.report import drafts
 from lib.themes import codebook, coding, explorer, matching, review
 from lib.ui import session
 from tests.conftest import no_exceptions
-from tests.test_capture_pages import household, open_form, user
+from tests.fixtures import household, open_form, user
 
 
 def quarter_with_most_comments(db):

@@ -8,7 +8,7 @@ from lib.people.access import PermissionDenied
 from lib.periods import Quarter
 from lib.themes import codebook, coding, explorer, matching, review
 from tests.conftest import add_user
-from tests.test_feedback import add_household
+from tests.fixtures import add_household
 
 Q3 = Quarter(2025, 3)  # Oct-Dec 2025
 TODAY = dt.date(2026, 2, 15)
@@ -108,7 +108,7 @@ def test_decisions_and_sentiment_corrections_are_checked_and_audited(db, world):
     with pytest.raises(ValueError, match="positive, negative, neutral or mixed"):
         review.set_sentiment(db, qa, comment_id, "angry")
     review.decide(db, qa, comment_id, "T07", "removed")
-    audit = db.execute("select detail from audit_log where entity = 'comments'").fetchone()[0]
+    audit = db.execute("select detail from history where entity = 'comments'").fetchone()[0]
     assert '"decision": [null, "removed"]' in audit
 
 

@@ -3,7 +3,8 @@ import datetime as dt
 import streamlit as st
 
 from lib import periods
-from lib.audits import casefile, programme as audit_programme, reviews
+from lib.audits import casefile, reviews
+from lib.audits import programme as audit_programme
 from lib.people import access
 from lib.store import settings
 from lib.ui import session, widgets

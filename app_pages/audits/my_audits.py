@@ -23,7 +23,8 @@ def day(value: str | None) -> dt.date | None:
 def audit_form(audit: dict) -> None:
     """The audit form: grades with evidence, who was spoken to, the case discussion."""
     grades = audit["grades"]
-    base = f"audit_{audit['id']}_{audit['updated_at']}"  # a save by either auditor reloads the saved values
+    key = f"audit_{audit['id']}"
+    base, opened = widgets.edit_key(key, audit)
     submitted = bool(audit["completed_on"])
     with st.form(f"{base}_form", enter_to_submit=False):
         entry = {"audited_on": st.date_input("Audit date", value=day(audit["audited_on"]), format="DD/MM/YYYY",
@@ -67,7 +68,7 @@ def audit_form(audit: dict) -> None:
             submit = right.form_submit_button("Submit for moderation", type="primary", icon=":material/send:")
     if save or submit:
         widgets.attempt(lambda: casefile.save(db, user, audit["id"], entry, today=today, submit=submit,
-                                       expected_updated_at=audit["updated_at"]),
+                                              expected=opened), opened=key,
                    success=lambda diff: ("Submitted for moderation." if submit else
                                          f"Saved {len(diff)} change(s)." if diff else "Nothing changed."))
 
@@ -85,8 +86,9 @@ def action_form(audit: dict, prior: dict | None = None) -> None:
     """Add an action to the plan, or change one (prior)."""
     prior = prior or {}
     key = f"audit_action_{prior.get('id', 'new')}_{audit['id']}"
+    base, opened = widgets.edit_key(key, prior)
     owners = list(casefile.OWNERS)
-    with st.form(widgets.fresh_key(key)):
+    with st.form(base):
         entry = {"action": st.text_area("Action", value=prior.get("action") or "", max_chars=2000)}
         a, b, c = st.columns(3)
         entry["owner"] = a.selectbox("Owner (a role, not a name)", owners,
@@ -97,7 +99,8 @@ def action_form(audit: dict, prior: dict | None = None) -> None:
                                       index=statuses.index(prior.get("status") or "open"))
         if st.form_submit_button("Save changes" if prior else "Add action", type="primary"):
             if prior:
-                widgets.attempt(lambda: plan.update_action(db, user, prior["id"], entry, today=today),
+                widgets.attempt(lambda: plan.update_action(db, user, prior["id"], entry, today=today, expected=opened),
+                                opened=key,
                            success=lambda d: f"Saved {len(d)} change(s) to action #{prior['id']}." if d
                            else "Nothing changed.")
             else:
@@ -182,5 +185,5 @@ else:
     audit_form(audit)
 action_plan(audit)
 with st.expander("History"):
-    widgets.table(casefile.history(db, user, audit["id"], today=today),
+    widgets.table(casefile.record_history(db, user, audit["id"], today=today),
              columns={"at": "When (UTC)", "username": "Who", "action": "What", "detail": "Changes"})

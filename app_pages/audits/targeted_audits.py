@@ -21,7 +21,7 @@ def audit_form(prior: dict | None = None) -> None:
     """The targeted audit template, for a new audit or an edit (prior)."""
     prior = prior or {}
     key = f"targeted_{prior.get('id', 'new')}"
-    base = widgets.fresh_key(key)
+    base, opened = widgets.edit_key(key, prior)
     reasons = list(targeted_audits.REASONS)
     with st.form(f"{base}_form", enter_to_submit=False):
         entry = {"topic": st.text_input("Topic", value=prior.get("topic") or "", max_chars=200, key=f"{base}_topic")}
@@ -50,7 +50,8 @@ def audit_form(prior: dict | None = None) -> None:
         save = st.form_submit_button("Save changes" if prior else "Save", type="primary", icon=":material/save:")
     if save:
         if prior:
-            widgets.attempt(lambda: targeted_audits.update(db, user, prior["id"], entry, today=today),
+            widgets.attempt(lambda: targeted_audits.update(db, user, prior["id"], entry, today=today, expected=opened),
+                            opened=key,
                        success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
         else:
             widgets.attempt(lambda: targeted_audits.record(db, user, entry, today=today), reset=key,

@@ -32,7 +32,7 @@ if chosen is not None:
     if row is not None:
         forms.show_entry(db, row)
         with st.expander("History"):
-            widgets.table(feedback.history(db, user, chosen), columns={"at": "When (UTC)", "username": "Who",
+            widgets.table(feedback.record_history(db, user, chosen), columns={"at": "When (UTC)", "username": "Who",
                                                                   "action": "What", "detail": "Changes"})
         if row["deleted_at"]:
             st.warning(f"Deleted on {row['deleted_at'][:10]}. Reason:", icon=":material/delete:")

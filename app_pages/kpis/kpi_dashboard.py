@@ -2,7 +2,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, periods
-from lib.kpis import figures as kpi_figures, measures, performance, recruitment
+from lib.kpis import figures as kpi_figures
+from lib.kpis import measures, performance, recruitment
 from lib.ui import session, widgets
 
 db = session.connection()

@@ -187,8 +187,8 @@ else:
     columns = {"id": "#", "how": "How", "months": "Months", "rows": "Rows", "figures": "Figures",
                "current": "Still current", "file_name": "File", "by": "By", "created_at": "When"}
     st.caption("KPI figures")
-    widgets.table([{**b, "created_at": session.local_time(b["created_at"])} for b in figures.history(db, user)], columns=columns,
+    widgets.table([{**b, "created_at": session.local_time(b["created_at"])} for b in figures.batches(db, user)], columns=columns,
              key="kpi_history")
     st.caption("Recruitment figures")
-    widgets.table([{**b, "created_at": session.local_time(b["created_at"])} for b in recruitment.history(db, user)],
+    widgets.table([{**b, "created_at": session.local_time(b["created_at"])} for b in recruitment.batches(db, user)],
              columns=columns, key="recruitment_history")

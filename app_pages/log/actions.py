@@ -30,7 +30,8 @@ widgets.table([{"#": r["id"], "You said": r["said"], "We will / we did": r["did"
 def action_form(prior: dict | None = None) -> None:
     prior = prior or {}
     key = f"action_{prior.get('id', 'new')}"
-    with st.form(widgets.fresh_key(key)):
+    base, opened = widgets.edit_key(key, prior)
+    with st.form(base):
         entry = {
             "said": st.text_area("You said (what people told us)", value=prior.get("said") or ""),
             "theme_ids": st.multiselect("Themes", list(names), default=prior.get("theme_ids") or [],
@@ -65,7 +66,8 @@ def action_form(prior: dict | None = None) -> None:
         entry["sources"] = prior.get("sources") or []
         if st.form_submit_button("Save changes" if prior else "Add action", type="primary"):
             if prior:
-                widgets.attempt(lambda: actions.update(db, user, prior["id"], entry, today=today),
+                widgets.attempt(lambda: actions.update(db, user, prior["id"], entry, today=today, expected=opened),
+                                opened=key,
                            success=lambda d: f"Saved {len(d)} change(s)." if d else "Nothing changed.")
             else:
                 widgets.attempt(lambda: actions.record(db, user, entry, today=today), reset=key,

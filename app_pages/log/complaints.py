@@ -22,7 +22,7 @@ def entry_form(prior: dict | None = None) -> None:
     """The log form; for a new entry or an edit (prior)."""
     prior = prior or {}
     key = f"rep_{prior.get('id', 'new')}"
-    base = widgets.fresh_key(key)
+    base, opened = widgets.edit_key(key, prior)
     kinds = list(representations.KINDS) if access.can(user, "record_complaint") else ["compliment", "comment"]
     kind = st.radio("Type", kinds, format_func=representations.KINDS.get, horizontal=True, key=f"{base}_kind",
                     index=kinds.index(prior["kind"]) if prior.get("kind") in kinds else 0)
@@ -96,7 +96,8 @@ def entry_form(prior: dict | None = None) -> None:
         save = st.form_submit_button("Save changes" if prior else "Save", type="primary")
     if save:
         if prior:
-            widgets.attempt(lambda: representations.update(db, user, prior["id"], entry, today=today),
+            widgets.attempt(lambda: representations.update(db, user, prior["id"], entry, today=today, expected=opened),
+                            opened=key,
                        success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
         else:
             widgets.attempt(lambda: representations.record(db, user, entry, today=today), reset=key,

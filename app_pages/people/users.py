@@ -39,8 +39,9 @@ with edit:
     chosen = st.selectbox("User", list(by_id), index=None, placeholder="Choose a user",
                           format_func=lambda i: f"{by_id[i]['display_name']} ({by_id[i]['username']})")
     if chosen is not None:
-        person = by_id[chosen]
-        with st.form(f"edit_user_{chosen}"):
+        person = accounts.editable(db, chosen)
+        base, opened = widgets.edit_key(f"edit_user_{chosen}", person)
+        with st.form(base):
             new_name = st.text_input("Full name", value=person["display_name"])
             new_email = st.text_input("Work e-mail", value=person["email"] or "")
             new_roles = st.multiselect("Roles", list(access.ROLES), default=person["roles"], format_func=access.ROLES.get)
@@ -49,7 +50,8 @@ with edit:
                                     index=team_options.index(person["team_id"]) if person["team_id"] else None)
             if st.form_submit_button("Save changes", type="primary"):
                 widgets.attempt(lambda: accounts.update_user(db, user, chosen, display_name=new_name, email=new_email,
-                                                        roles=new_roles, team_id=new_team), success="Saved.")
+                                                             roles=new_roles, team_id=new_team, expected=opened),
+                                opened=f"edit_user_{chosen}", success="Saved.")
         with st.form(f"reset_{chosen}", clear_on_submit=True):
             new_password = st.text_input("New password", type="password", autocomplete="new-password")
             if st.form_submit_button("Reset password and unlock"):

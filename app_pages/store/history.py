@@ -1,11 +1,12 @@
 import streamlit as st
 
+from lib import dates
 from lib.store import history
 from lib.ui import session, widgets
 
 db = session.connection()
-user = session.page_user("view_audit_log")
-st.title("Audit log")
+user = session.page_user("view_history")
+st.title("History")
 st.caption("Every sign-in, change, import and export, newest first. Entries are never edited or removed.")
 
 columns = st.columns(5)
@@ -18,6 +19,8 @@ until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=s
 rows = widgets.attempt(lambda: history.entries(db, user, action=action, entity=entity, username=username.strip(),
                                               since=since, until=until))
 if rows is not None:
+    for row in rows:
+        row["at"] = dates.moment(row["at"])
     st.caption(f"{len(rows)} entries shown (at most 500).")
-    widgets.table(rows, columns={"at": "When (UTC)", "username": "Who", "action": "Action", "entity": "Record type",
+    widgets.table(rows, columns={"at": "When", "username": "Who", "action": "Action", "entity": "Record type",
                             "entity_id": "Record", "detail": "Detail"})

@@ -22,10 +22,10 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store, text
+from lib import dates, text
 from lib.people import access
 from lib.people.access import User
-from lib.themes import codebook, matching
+from lib.store import records
 
 GRADES = {"outstanding": "Outstanding", "good": "Good", "requires_improvement": "Requires improvement",
           "inadequate": "Inadequate"}
@@ -179,10 +179,11 @@ def get(db: sqlite_utils.Database, user: User, audit_id: int, *, today: dt.date)
     if not _may_see(user, row, today):
         raise access.PermissionDenied("You do not have permission to see this audit.")
     decorate(row, today)
+    row["version"] = records.current(db, "case_audits", audit_id)
     row["grades"] = {g["domain"]: g for g in db.query(
         "select * from case_audit_grades where audit_id = :id", {"id": audit_id})}
-    row["actions"] = list(db.query("select * from case_audit_actions where audit_id = :id order by id",
-                                   {"id": audit_id}))
+    row["actions"] = [action | {"version": records.version(action)} for action in db.query(
+        "select * from case_audit_actions where audit_id = :id order by id", {"id": audit_id})]
     row["feedback"] = linked_feedback(db, row["reference"])
     row["themes"] = [r[0] for r in db.execute("select theme_id from case_audit_themes where audit_id = :id "
                                               "order by theme_id", {"id": audit_id})]
@@ -196,10 +197,10 @@ def linked_feedback(db: sqlite_utils.Database, reference: str) -> list[dict]:
            and upper(audit_reference) = upper(:ref) order by contact_on, id""", {"ref": reference}))
 
 
-def history(db: sqlite_utils.Database, user: User, audit_id: int, *, today: dt.date) -> list[dict]:
+def record_history(db: sqlite_utils.Database, user: User, audit_id: int, *, today: dt.date) -> list[dict]:
     """Who did what to a case and when, oldest first, with the changed values."""
     get(db, user, audit_id, today=today)
-    return list(db.query("""select at, username, action, detail from audit_log
+    return list(db.query("""select at, username, action, detail from history
                             where entity = 'case_audits' and entity_id = :id order by id""", {"id": str(audit_id)}))
 
 
@@ -310,58 +311,47 @@ def _clean_audit(entry: dict, row: dict, *, today: dt.date, complete: bool) -> t
 
 
 def save(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, *, today: dt.date, submit: bool = False,
-         expected_updated_at: str | None = None) -> dict:
+         expected: str | None = None) -> dict:
     """Save the audit form (progress, or submit it for moderation with submit=True); returns the changes.
 
     A submitted audit stays complete: every grade, the evidence for each domain, who was spoken to
     (or why not) and the case discussion must be there. Once moderated its grades are final. With
-    expected_updated_at, a change the other auditor saved in between is refused, not overwritten.
+    expected (the audit's records.version() when the form was opened), a change the other auditor
+    saved in between is refused with records.StaleEdit, not overwritten.
     """
     access.require(user, "record_case_audit")
-    with store.write(db):
+    seen: dict = {}
+
+    def clean(stored: dict) -> dict:
         row = audit_row(db, audit_id)
         refuse_if(form_refusal(user, row, today=today))
-        if expected_updated_at and row["updated_at"] != expected_updated_at:
-            raise ValueError("The other auditor changed this audit after you opened it. Open it again to see their "
-                             "change, then make yours.")
         complete = submit or bool(row["completed_on"])
-        clean, grades = _clean_audit(entry, row, today=today, complete=complete)
-        if row["completed_on"] and clean["audited_on"] > row["completed_on"]:
+        values, grades = _clean_audit(entry, row, today=today, complete=complete)
+        if row["completed_on"] and values["audited_on"] > row["completed_on"]:
             raise ValueError(f"The audit date cannot be after the date it was submitted "
-                             f"({dt.date.fromisoformat(row['completed_on']):%d/%m/%Y}).")
-        before_grades = grades_of(db, audit_id)
-        diff = store.changes({k: row[k] for k in clean}, clean)
-        for domain, values in grades.items():
-            old = before_grades.get(domain, {})
+                             f"({dates.day(row['completed_on'])}).")
+        if submit and not row["completed_on"]:
+            values.update(completed_on=today.isoformat(), completed_by=user.id)
+        seen["grades"] = grades
+        return values
+
+    def write_grades(stored: dict, values: dict) -> dict:
+        before, diff = grades_of(db, audit_id), {}
+        for domain, chosen in seen["grades"].items():
             for field in ("grade", "evidence"):
-                if old.get(field) != values[field]:
-                    diff[f"{field} {domain}"] = [old.get(field), values[field]]
-        newly_complete = submit and not row["completed_on"]
-        if newly_complete:
-            diff["completed_on"] = [None, today.isoformat()]
-        if not diff:
-            return {}
-        db.execute(f"""update case_audits set {', '.join(f'{k} = :{k}' for k in clean)}, updated_at = :at,
-                       updated_by = :u {', completed_on = :done, completed_by = :u' if newly_complete else ''}
-                       where id = :id""",
-                   {**clean, "at": store.stamp(), "u": user.id, "done": today.isoformat(), "id": audit_id})
-        for domain, values in grades.items():
-            db.execute("""insert into case_audit_grades (audit_id, domain, grade, evidence) values (:a, :d, :g, :e)
-                          on conflict (audit_id, domain) do update set grade = excluded.grade,
-                          evidence = excluded.evidence""",
-                       {"a": audit_id, "d": domain, "g": values["grade"], "e": values["evidence"]})
-        store.audit(db, action="complete" if newly_complete else "update", user_id=user.id, username=user.username,
-                    entity="case_audits", entity_id=audit_id, detail=diff)
+                if before.get(domain, {}).get(field) != chosen[field]:
+                    diff[f"{field} {domain}"] = [before.get(domain, {}).get(field), chosen[field]]
+        if diff:
+            for domain, chosen in seen["grades"].items():
+                db.execute("""insert into case_audit_grades (audit_id, domain, grade, evidence) values (:a, :d, :g, :e)
+                              on conflict (audit_id, domain) do update set grade = excluded.grade,
+                              evidence = excluded.evidence""",
+                           {"a": audit_id, "d": domain, "g": chosen["grade"], "e": chosen["evidence"]})
+        return diff
+
+    diff = records.edit(db, user, "case_audits", audit_id, clean=clean, expected=expected, what="audit",
+                        also=write_grades,
+                        action=lambda before, values: "complete" if values.get("completed_on") and not
+                        before["completed_on"] else "update")
+    diff.pop("completed_by", None)
     return diff
-
-
-# ---- Moderation ------------------------------------------------------------------------------------
-
-
-def code_learning(db, table: str, key: str, record_id: int, learning: str) -> None:
-    _, compiled = codebook.matcher(db)
-    result = matching.code(learning, compiled, None)
-    db.execute(f"delete from {table} where {key} = :id", {"id": record_id})
-    for mention in result.mentions.values():
-        db.execute(f"insert into {table} ({key}, theme_id, reading) values (:id, :t, :r)",
-                   {"id": record_id, "t": mention.theme_id, "r": mention.reading})

@@ -10,8 +10,8 @@ from lib import store
 from lib.audits import casefile
 from lib.people import access
 from lib.people.access import User
-from lib.store import settings
-from lib.themes import codebook
+from lib.store import history, records, settings
+from lib.themes import codebook, coding
 
 
 def awaiting_moderation(db: sqlite_utils.Database, user: User, *, today: dt.date) -> list[dict]:
@@ -68,7 +68,7 @@ def moderate(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, 
         review_due = moderated + dt.timedelta(weeks=settings.get(db, "audit_review_weeks"))
         after = {"moderated_on": moderated.isoformat(), "learning": learning, "review_due_on": review_due.isoformat(),
                  "moderated_by": user.id}
-        diff.update(store.changes({k: row[k] for k in after}, after))
+        diff.update(records.changes({k: row[k] for k in after}, after))
         if not diff:
             return {}
         for domain, (grade, reason) in changes.items():
@@ -78,7 +78,7 @@ def moderate(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, 
                       review_due_on = :review_due_on, moderated_by = :moderated_by, updated_at = :at, updated_by = :u
                       where id = :id""", {**after, "at": store.stamp(), "u": user.id, "id": audit_id})
         if "learning" in diff:
-            casefile.code_learning(db, "case_audit_themes", "audit_id", audit_id, learning)
-        store.audit(db, action="moderate", user_id=user.id, username=user.username, entity="case_audits",
+            coding.code(db, "case_audits", [audit_id])
+        history.add(db, action="moderate", user_id=user.id, username=user.username, entity="case_audits",
                     entity_id=audit_id, detail=diff)
     return diff

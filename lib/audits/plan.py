@@ -10,6 +10,7 @@ from lib import store, text
 from lib.audits import casefile
 from lib.people import access
 from lib.people.access import User
+from lib.store import history, records
 
 # ---- The action plan ------------------------------------------------------------------------------
 
@@ -56,29 +57,30 @@ def add_action(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict
                values (:a, :action, :owner, :due_on, :status, :done, :at, :u, :at)""",
             {**clean, "a": audit_id, "done": today.isoformat() if clean["status"] == "done" else None, "at": at,
              "u": user.id}).lastrowid
-        store.audit(db, action="add_action", user_id=user.id, username=user.username, entity="case_audits",
+        history.add(db, action="add_action", user_id=user.id, username=user.username, entity="case_audits",
                     entity_id=audit_id, detail={f"action #{action_id}": [None, clean]})
     return action_id
 
 
-def update_action(db: sqlite_utils.Database, user: User, action_id: int, entry: dict, *, today: dt.date) -> dict:
-    """Change an action (its status, due date or wording); a move to done is dated today. Returns the changes."""
-    with store.write(db):
-        before = _action(db, action_id)
+def update_action(db: sqlite_utils.Database, user: User, action_id: int, entry: dict, *, today: dt.date,
+                  expected: str | None = None) -> dict:
+    """Change an action (its status, due date or wording); a move to done is dated today. Returns the changes.
+
+    With expected (its records.version() when the form was opened), a change saved by the other auditor in
+    between is refused with records.StaleEdit.
+    """
+    audit_id = _action(db, action_id)["audit_id"]
+
+    def clean(before: dict) -> dict:
         row = _plan_editor(db, user, before["audit_id"], today)
-        clean = _clean_action(entry, row, today)
-        if clean["status"] == "done":
-            clean["done_on"] = before["done_on"] if before["status"] == "done" else today.isoformat()
-        else:
-            clean["done_on"] = None
-        diff = store.changes({k: before[k] for k in clean}, clean)
-        if not diff:
-            return {}
-        db.execute(f"update case_audit_actions set {', '.join(f'{k} = :{k}' for k in clean)}, updated_at = :at "
-                   "where id = :id", {**clean, "at": store.stamp(), "id": action_id})
-        store.audit(db, action="update_action", user_id=user.id, username=user.username, entity="case_audits",
-                    entity_id=before["audit_id"], detail={f"action #{action_id} {k}": v for k, v in diff.items()})
-    return diff
+        values = _clean_action(entry, row, today)
+        values["done_on"] = ((before["done_on"] if before["status"] == "done" else today.isoformat())
+                             if values["status"] == "done" else None)
+        return values
+
+    return records.edit(db, user, "case_audit_actions", action_id, clean=clean, expected=expected,
+                        what="audit action", entity="case_audits", entity_id=audit_id,
+                        label=lambda field: f"action #{action_id} {field}")
 
 
 def remove_action(db: sqlite_utils.Database, user: User, action_id: int, *, today: dt.date) -> None:
@@ -89,7 +91,7 @@ def remove_action(db: sqlite_utils.Database, user: User, action_id: int, *, toda
         if row["moderated_on"]:
             raise ValueError("This audit has been moderated: mark the action done instead of removing it.")
         db.execute("delete from case_audit_actions where id = :id", {"id": action_id})
-        store.audit(db, action="remove_action", user_id=user.id, username=user.username, entity="case_audits",
+        history.add(db, action="remove_action", user_id=user.id, username=user.username, entity="case_audits",
                     entity_id=before["audit_id"],
                     detail={f"action #{action_id}": [{k: before[k] for k in ("action", "owner", "due_on", "status")},
                                                      None]})

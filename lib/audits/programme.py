@@ -15,7 +15,7 @@ from lib.audits import casefile, sampling
 from lib.people import access
 from lib.people.access import User
 from lib.periods import Quarter
-from lib.store import settings
+from lib.store import history, records, settings
 
 
 def _first_of_month_back(day: dt.date, months: int) -> dt.date:
@@ -141,7 +141,7 @@ def draw(db: sqlite_utils.Database, user: User, quarter: str, *, size: Any, seed
                   "households": [c.reference for c in sample]}
         if existing:
             detail["replaced"] = {k: existing[k] for k in ("seed", "sample_size", "exclusion_months", "circulate_on")}
-        store.audit(db, action="draw", user_id=user.id, username=user.username, entity="audit_programmes",
+        history.add(db, action="draw", user_id=user.id, username=user.username, entity="audit_programmes",
                     entity_id=programme_id, detail=detail)
     return summary
 
@@ -183,7 +183,7 @@ def add_case(db: sqlite_utils.Database, user: User, programme_id: int, household
         at = store.stamp()
         audit_id = _insert_case(db, programme_id, Quarter.parse(programme["quarter"]), number, case, lead, peer,
                                 dt.date.fromisoformat(programme["due_on"]), at)
-        store.audit(db, action="create", user_id=user.id, username=user.username, entity="case_audits",
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="case_audits",
                     entity_id=audit_id, detail={"programme": programme["quarter"], "household": case.reference,
                                                 "lead_auditor_id": lead, "peer_auditor_id": peer})
     return audit_id
@@ -206,12 +206,12 @@ def assign(db: sqlite_utils.Database, user: User, audit_id: int, *, lead_id: Any
         due = casefile.date_field(due_on, "The due date", today=dt.date.max, required=True)
         casefile.check_after(due, before["circulate_on"], "The due date", "the circulation date")
         after = {"lead_auditor_id": lead, "peer_auditor_id": peer, "due_on": due.isoformat()}
-        diff = store.changes({k: before[k] for k in after}, after)
+        diff = records.changes({k: before[k] for k in after}, after)
         if diff:
             db.execute("""update case_audits set lead_auditor_id = :lead_auditor_id, peer_auditor_id = :peer_auditor_id,
                           due_on = :due_on, updated_at = :at, updated_by = :u where id = :id""",
                        {**after, "at": store.stamp(), "u": user.id, "id": audit_id})
-            store.audit(db, action="assign", user_id=user.id, username=user.username, entity="case_audits",
+            history.add(db, action="assign", user_id=user.id, username=user.username, entity="case_audits",
                         entity_id=audit_id, detail=diff)
     return diff
 
@@ -235,7 +235,7 @@ def circulate(db: sqlite_utils.Database, user: User, programme_id: int, *, today
             raise ValueError(f"Choose a lead and a peer auditor for {', '.join(missing)} before circulating.")
         db.execute("""update audit_programmes set status = 'circulated', circulated_at = :at, circulated_by = :u
                       where id = :id""", {"at": store.stamp(), "u": user.id, "id": programme_id})
-        store.audit(db, action="circulate", user_id=user.id, username=user.username, entity="audit_programmes",
+        history.add(db, action="circulate", user_id=user.id, username=user.username, entity="audit_programmes",
                     entity_id=programme_id, detail={"status": ["draft", "circulated"], "cases": len(cases),
                                                     "circulate_on": programme["circulate_on"]})
     return len(cases)
@@ -249,7 +249,7 @@ def withdraw(db: sqlite_utils.Database, user: User, audit_id: int, reason: str) 
         row = casefile.audit_row(db, audit_id)
         if row["moderated_on"]:
             raise ValueError("This audit has been moderated and counts in the reports; it cannot be withdrawn.")
-        store.soft_delete_row(db, "case_audits", row, user=user, reason=reason)
+        records.soft_delete(db, "case_audits", row, user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, audit_id: int) -> None:
@@ -263,7 +263,7 @@ def restore(db: sqlite_utils.Database, user: User, audit_id: int) -> None:
                          and deleted_at is null""", {"p": row["programme_id"], "h": row["household_id"],
                                                      "id": audit_id}).fetchone():
             raise ValueError("That household is in the programme again as another case.")
-        store.restore_row(db, "case_audits", row, user=user)
+        records.restore(db, "case_audits", row, user=user)
 
 
 def managers(db: sqlite_utils.Database, user: User) -> list[dict]:

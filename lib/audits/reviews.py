@@ -10,6 +10,7 @@ from lib import store
 from lib.audits import casefile, moderation
 from lib.people import access
 from lib.people.access import User
+from lib.store import history, records
 
 
 def follow_ups(db: sqlite_utils.Database, user: User, *, today: dt.date, reviewed: bool = False) -> list[dict]:
@@ -58,7 +59,7 @@ def record_review(db: sqlite_utils.Database, user: User, audit_id: int, entry: d
         after = {"reviewed_on": reviewed.isoformat(), "reviewed_by": user.id,
                  "review_note": casefile.clean_text(entry.get("note"), "The review note"),
                  "recorded_on_file_on": recorded.isoformat() if recorded else None}
-        diff = store.changes({k: row[k] for k in after}, after)
+        diff = records.changes({k: row[k] for k in after}, after)
         given = entry.get("actions") or {}
         if not isinstance(given, dict):
             raise ValueError("Give the review of each action in the plan.")
@@ -85,7 +86,7 @@ def record_review(db: sqlite_utils.Database, user: User, audit_id: int, entry: d
             db.execute("update case_audit_actions set review_complete = :c, review_evidence = :e where id = :id", update)
         db.execute(f"update case_audits set {', '.join(f'{k} = :{k}' for k in after)}, updated_at = :at, "
                    "updated_by = :reviewed_by where id = :id", {**after, "at": store.stamp(), "id": audit_id})
-        store.audit(db, action="review", user_id=user.id, username=user.username, entity="case_audits",
+        history.add(db, action="review", user_id=user.id, username=user.username, entity="case_audits",
                     entity_id=audit_id, detail=diff)
     return diff
 

@@ -19,7 +19,8 @@ from lib.audits import casefile
 from lib.people import access
 from lib.people.access import User
 from lib.periods import Quarter
-from lib.themes import codebook
+from lib.store import history, records
+from lib.themes import codebook, coding
 
 REASONS = {"supervision": "Supervision", "complaints": "Complaints", "dashboard": "Service dashboard indicator",
            "other": "Other"}
@@ -72,31 +73,34 @@ def record(db: sqlite_utils.Database, user: User, entry: dict, *, today: dt.date
         values = {**clean, "author_id": user.id, "created_at": at, "updated_at": at}
         targeted_id = db.execute(f"insert into targeted_audits ({', '.join(values)}) values "
                                  f"({', '.join(':' + k for k in values)})", values).lastrowid
-        casefile.code_learning(db, "targeted_audit_themes", "targeted_audit_id", targeted_id, clean["learning"])
-        store.audit(db, action="create", user_id=user.id, username=user.username, entity="targeted_audits",
+        coding.code(db, "targeted_audits", [targeted_id])
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="targeted_audits",
                     entity_id=targeted_id, detail={"topic": clean["topic"], "reason": clean["reason"]})
     return targeted_id
 
 
-def update(db: sqlite_utils.Database, user: User, targeted_id: int, entry: dict, *, today: dt.date) -> dict:
-    """Change a targeted audit; returns the changes, which the audit log keeps."""
+def update(db: sqlite_utils.Database, user: User, targeted_id: int, entry: dict, *, today: dt.date,
+           expected: str | None = None) -> dict:
+    """Change a targeted audit; returns the changes, which its history row keeps.
+
+    With expected (its records.version() when the form was opened), a change saved by someone else in between is
+    refused with records.StaleEdit.
+    """
     access.require(user, "record_targeted_audit")
     codebook.ensure(db)
-    with store.write(db):
-        before = _row(db, targeted_id)
+
+    def clean(before: dict) -> dict:
         if before["deleted_at"]:
             raise ValueError("This targeted audit is deleted; QA can restore it first.")
-        clean = validate(entry, today=today)
-        diff = store.changes({k: before[k] for k in clean}, clean)
-        if not diff:
-            return {}
-        db.execute(f"update targeted_audits set {', '.join(f'{k} = :{k}' for k in clean)}, updated_at = :at, "
-                   "updated_by = :u where id = :id", {**clean, "at": store.stamp(), "u": user.id, "id": targeted_id})
-        if "learning" in diff:
-            casefile.code_learning(db, "targeted_audit_themes", "targeted_audit_id", targeted_id, clean["learning"])
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="targeted_audits",
-                    entity_id=targeted_id, detail=diff)
-    return diff
+        return validate(entry, today=today)
+
+    def recode(before: dict, values: dict) -> dict:
+        if values["learning"] != before["learning"]:
+            coding.code(db, "targeted_audits", [targeted_id])
+        return {}
+
+    return records.edit(db, user, "targeted_audits", targeted_id, clean=clean, expected=expected,
+                        what="targeted audit", also=recode)
 
 
 def soft_delete(db: sqlite_utils.Database, user: User, targeted_id: int, reason: str) -> None:
@@ -104,20 +108,21 @@ def soft_delete(db: sqlite_utils.Database, user: User, targeted_id: int, reason:
     access.require(user, "record_targeted_audit")
     reason = text.clean(reason, field="Reason for deleting", max_length=500, required=True)
     with store.write(db):
-        store.soft_delete_row(db, "targeted_audits", _row(db, targeted_id), user=user, reason=reason)
+        records.soft_delete(db, "targeted_audits", _row(db, targeted_id), user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, targeted_id: int) -> None:
     """Bring back a deleted targeted audit (QA only)."""
     access.require(user, "view_deleted_entries")
     with store.write(db):
-        store.restore_row(db, "targeted_audits", _row(db, targeted_id), user=user)
+        records.restore(db, "targeted_audits", _row(db, targeted_id), user=user)
 
 
 def get(db: sqlite_utils.Database, user: User, targeted_id: int) -> dict:
     """One targeted audit with its themes."""
     access.require(user, "record_targeted_audit")
     row = _row(db, targeted_id)
+    row["version"] = records.version(row)
     row["themes"] = [r[0] for r in db.execute("select theme_id from targeted_audit_themes where targeted_audit_id = :id "
                                               "order by theme_id", {"id": targeted_id})]
     return row

@@ -17,7 +17,7 @@ from lib import store, text
 from lib.capture import questions
 from lib.people import access
 from lib.people.access import User
-from lib.store import settings
+from lib.store import history, records, settings
 from lib.themes import coding
 
 OUTCOMES = {"completed": "Completed", "no_answer": "No answer", "declined": "Declined",
@@ -213,7 +213,7 @@ def record(
         ).lastrowid
         _write_answers(db, response_id, clean)
         _open_follow_ups(db, user, response_id, clean["follow_ups"], at)
-        store.audit(db, action="create", user_id=user.id, username=user.username, entity="responses",
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="responses",
                     entity_id=response_id, at=now,
                     detail={"form": form_name, "outcome": values["outcome"], "answers": len(clean["answers"]),
                             "comments": len(clean["comments"]), "safeguarding": clean["safeguarding"],
@@ -286,7 +286,7 @@ def _visible(db, user: User, response_id: int) -> dict:
     row = _load(db, response_id)
     if not _may_see(user, row):
         raise access.PermissionDenied("You do not have permission to see this entry.")
-    return row
+    return row | {"version": records.current(db, "responses", response_id)}
 
 
 def get(db: sqlite_utils.Database, user: User, response_id: int) -> dict:
@@ -314,53 +314,47 @@ def edit_refusal(db: sqlite_utils.Database, user: User, row: dict, *, now: dt.da
 
 def update(
     db: sqlite_utils.Database, user: User, response_id: int, entry: dict, *, today: dt.date,
-    now: dt.datetime | None = None, expected_updated_at: str | None = None,
+    now: dt.datetime | None = None, expected: str | None = None,
 ) -> dict:
-    """Correct a response; returns the changes ({field: [old, new]}), which the audit log keeps.
+    """Correct a response; returns the changes ({field: [old, new]}), which its history row keeps.
 
     The answers are checked against the question-bank version the response was first saved with.
-    With expected_updated_at (the version the editor opened), a change saved by someone else in
-    between is refused rather than overwritten. Raises PermissionDenied (not the author within the
-    edit window, nor a manager or QA) or ValueError.
+    With expected (the response's records.version() when the editor opened it), a change saved by
+    someone else in between is refused with records.StaleEdit rather than overwritten. Raises
+    PermissionDenied (not the author within the edit window, nor a manager or QA) or ValueError.
     """
-    with store.write(db):
+    seen: dict = {}
+
+    def clean(row: dict) -> dict:
         before = _visible(db, user, response_id)
-        if expected_updated_at and before["updated_at"] != expected_updated_at:
-            raise ValueError("Someone else changed this entry after you opened it. Open it again to see their "
-                             "change, then make yours.")
         refusal = edit_refusal(db, user, before, now=now)
         if refusal:
             raise access.PermissionDenied(refusal)
         bank = questions.version(db, before["bank_version"])
-        clean = validate(db, bank, before["form"], entry, today=today, existing=before)
-        after = {**clean["record"], "callback_requested": int(clean["callback"]) or before["callback_requested"],
-                 "safeguarding": int(clean["safeguarding"]) or before["safeguarding"]}
-        diff = store.changes({k: before[k] for k in after}, after)
-        for item_id in sorted(set(before["answers"]) | set(clean["answers"])):
-            old, new = before["answers"].get(item_id), clean["answers"].get(item_id)
-            if old != new:
-                diff[f"answer {item_id}"] = [old, new]
-        for item_id in sorted(set(before["comments"]) | set(clean["comments"])):
-            old, new = before["comments"].get(item_id), clean["comments"].get(item_id)
-            if old != new:
-                diff[f"comment {item_id}"] = [old, new]
-        new_follow_ups = [f for f in clean["follow_ups"]
+        cleaned = validate(db, bank, before["form"], entry, today=today, existing=before)
+        seen.update(before=before, clean=cleaned)
+        return {**cleaned["record"], "callback_requested": int(cleaned["callback"]) or before["callback_requested"],
+                "safeguarding": int(cleaned["safeguarding"]) or before["safeguarding"]}
+
+    def answers_and_follow_ups(row: dict, values: dict) -> dict:
+        before, cleaned = seen["before"], seen["clean"]
+        diff = {}
+        for kind in ("answers", "comments"):
+            for item_id in sorted(set(before[kind]) | set(cleaned[kind])):
+                old, new = before[kind].get(item_id), cleaned[kind].get(item_id)
+                if old != new:
+                    diff[f"{kind[:-1]} {item_id}"] = [old, new]
+        new_follow_ups = [f for f in cleaned["follow_ups"]
                           if not any(o["kind"] == f["kind"] for o in before["follow_ups"])]
-        if not diff and not new_follow_ups:
-            return {}
-        at = store.stamp(now)
-        db.execute(
-            f"""update responses set {', '.join(f'{k} = :{k}' for k in after)}, updated_at = :at, updated_by = :uid
-                where id = :id""",
-            {**after, "at": at, "uid": user.id, "id": response_id},
-        )
-        _write_answers(db, response_id, clean)
-        _open_follow_ups(db, user, response_id, new_follow_ups, at)
+        if diff or any(values[k] != row[k] for k in values):  # a new cohort re-codes the comments too
+            _write_answers(db, response_id, cleaned)
+        _open_follow_ups(db, user, response_id, new_follow_ups, store.stamp(now))
         for follow_up in new_follow_ups:
             diff[f"follow-up {follow_up['kind']}"] = [None, "opened"]
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="responses",
-                    entity_id=response_id, detail=diff, at=now)
-    return diff
+        return diff
+
+    return records.edit(db, user, "responses", response_id, clean=clean, expected=expected, what="entry",
+                        also=answers_and_follow_ups, now=now)
 
 
 def soft_delete(db: sqlite_utils.Database, user: User, response_id: int, reason: str) -> None:
@@ -371,14 +365,14 @@ def soft_delete(db: sqlite_utils.Database, user: User, response_id: int, reason:
         refusal = None if row["deleted_at"] else edit_refusal(db, user, row)
         if refusal:
             raise access.PermissionDenied(refusal)
-        store.soft_delete_row(db, "responses", row, user=user, reason=reason)
+        records.soft_delete(db, "responses", row, user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, response_id: int) -> None:
     """Bring back a soft-deleted response (QA only)."""
     access.require(user, "view_deleted_entries")
     with store.write(db):
-        store.restore_row(db, "responses", _load(db, response_id), user=user)
+        records.restore(db, "responses", _load(db, response_id), user=user)
 
 
 def mark_copied(db: sqlite_utils.Database, user: User, response_id: int, copied_on: dt.date | None) -> None:
@@ -391,15 +385,15 @@ def mark_copied(db: sqlite_utils.Database, user: User, response_id: int, copied_
         if row["copied_to_record_on"] == value:
             return
         db.execute("update responses set copied_to_record_on = :v where id = :id", {"v": value, "id": response_id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="responses",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="responses",
                     entity_id=response_id, detail={"copied_to_record_on": [row["copied_to_record_on"], value]})
 
 
-def history(db: sqlite_utils.Database, user: User, response_id: int) -> list[dict]:
+def record_history(db: sqlite_utils.Database, user: User, response_id: int) -> list[dict]:
     """Who did what to a response and when, oldest first, with the changed values."""
     get(db, user, response_id)
     return list(db.query(
-        """select at, username, action, detail from audit_log
+        """select at, username, action, detail from history
            where entity = 'responses' and entity_id = :id order by id""", {"id": str(response_id)}))
 
 

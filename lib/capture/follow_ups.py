@@ -9,6 +9,7 @@ import sqlite_utils
 from lib import store, text
 from lib.people import access
 from lib.people.access import User
+from lib.store import history
 
 KINDS = {"callback": "Call-back requested", "safeguarding": "Safeguarding concern"}
 SAFEGUARDING_INSTRUCTION = (
@@ -61,7 +62,7 @@ def record_told(db: sqlite_utils.Database, user: User, follow_up_id: int, *, tol
             raise ValueError("That follow-up is already closed.")
         db.execute("update follow_ups set told_whom = :w, told_at = :t where id = :id",
                    {"w": whom, "t": store.stamp(told_at), "id": follow_up_id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="follow_ups",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="follow_ups",
                     entity_id=follow_up_id, detail={"told_whom": [row[0], whom], "told_at": [row[1], store.stamp(told_at)]})
 
 
@@ -79,5 +80,5 @@ def close(db: sqlite_utils.Database, user: User, follow_up_id: int, note: str) -
             raise ValueError("Record who was told about this safeguarding concern before closing it.")
         db.execute("update follow_ups set status = 'closed', closed_at = :at, closed_by = :uid, closing_note = :n "
                    "where id = :id", {"at": store.stamp(), "uid": user.id, "n": note, "id": follow_up_id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="follow_ups",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="follow_ups",
                     entity_id=follow_up_id, detail={"status": ["open", "closed"], "closing_note": note})

@@ -18,6 +18,7 @@ from lib.demo import audits as demo_audits
 from lib.demo import feedback as demo_feedback
 from lib.demo import kpis as demo_kpis
 from lib.people import accounts
+from lib.store import history
 
 DEMO_PASSWORD = "demo"
 TEAMS = ("North Fostering Team", "South Fostering Team", "East Fostering Team", "West Fostering Team",
@@ -107,6 +108,6 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
         counts.update(demo_audits.load(db, seed=seed, today=today, password_hash=demo_hash))
         counts["users"] = accounts.user_count(db)  # the audits add senior managers and advanced practitioners
         counts.update(demo_kpis.load(db, seed=seed, today=today))
-        store.audit(db, action="create", user_id=None, username="lib.demo", entity="demo",
+        history.add(db, action="create", user_id=None, username="lib.demo", entity="demo",
                     detail={"seed": seed, **counts})
     return counts

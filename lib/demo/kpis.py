@@ -16,9 +16,10 @@ import random
 
 import sqlite_utils
 
-from lib import periods, store
+from lib import periods
 from lib.kpis import figures, measures, recruitment
 from lib.people import accounts
+from lib.store import history
 
 MONTHS = 18
 # Roughly where each measure sits across the service (the framework's own table has 67% to 88%, and 11% for KIT calls).
@@ -84,7 +85,7 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
     gone = [r[0] for r in db.execute("select id from households where status = 'inactive' order by id")]
     for household_id in gone:
         day = today - dt.timedelta(days=rng.randint(20, 360))
-        store.audit(db, action="update", user_id=qa.id, username=qa.username, entity="households",
+        history.add(db, action="update", user_id=qa.id, username=qa.username, entity="households",
                     entity_id=household_id, detail={"via": "register import: not in the new file",
                                                     "status": ["active", "inactive"]},
                     at=dt.datetime.combine(day, dt.time(10), dt.timezone.utc))

@@ -14,6 +14,7 @@ from lib import csv_import, periods, store, text
 from lib.kpis import measures
 from lib.people import access
 from lib.people.access import User
+from lib.store import history
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -330,7 +331,7 @@ def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, toda
             """insert into kpi_figures (month, team_id, measure_id, in_time, out_of_time, batch_id)
                values (?, ?, ?, ?, ?, ?)""",
             [(m, t, k, a, b, batch) for (m, t, k), (a, b) in sorted(result.figures.items())])
-        store.audit(db, action="import", user_id=user.id, username=user.username, entity="kpi_figures",
+        history.add(db, action="import", user_id=user.id, username=user.username, entity="kpi_figures",
                     entity_id=batch, detail={"months": result.months, "figures": len(result.figures),
                                              "rows": result.rows, "shape": result.shape, "replaced": result.replaced,
                                              "file": file_name})
@@ -394,7 +395,7 @@ def enter_month(db: sqlite_utils.Database, user: User, *, month: Any, team_id: i
                               values (:m, :t, :k, :a, :o, :b)""",
                            {"m": key, "t": team_id, "k": measure_id, "a": after[0], "o": after[1], "b": batch})
         diff = {by_id[k].name: [list(a) if a else None, list(b) if b else None] for k, (a, b) in changed.items()}
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="kpi_figures",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="kpi_figures",
                     entity_id=batch, detail={"month": key, "team": team[0], "how": "manual", **diff})
     return diff
 
@@ -402,7 +403,7 @@ def enter_month(db: sqlite_utils.Database, user: User, *, month: Any, team_id: i
 # ---- History and templates -------------------------------------------------------------------------
 
 
-def history(db: sqlite_utils.Database, user: User, kind: str = "kpi") -> list[dict]:
+def batches(db: sqlite_utils.Database, user: User, kind: str = "kpi") -> list[dict]:
     """Every import and manual entry of figures, newest first, with who, when, and how many figures are still current."""
     access.require(user, "manage_kpis")
     table_name = {"kpi": "kpi_figures", "recruitment": "recruitment_figures"}[kind]

@@ -21,6 +21,7 @@ import sqlite_utils
 from lib import store, text
 from lib.people import access
 from lib.people.access import User
+from lib.store import history, records
 
 MEASURES_FILE = store.ROOT / "data" / "kpi_measures.toml"
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
@@ -218,7 +219,7 @@ def save_measure(
                 {**values, "id": measure_id, "position": position, "now": now})
             action, note, detail = "create", f"Added {clean_name}", values
         else:
-            diff = store.changes(rows[measure_id], values)
+            diff = records.changes(rows[measure_id], values)
             if not diff:
                 return measure_id
             db.execute(
@@ -227,7 +228,7 @@ def save_measure(
                 {**values, "id": measure_id, "now": now})
             action, note, detail = "update", f"Changed {clean_name}: {_change_words(diff)}", diff
         version = _snapshot(db, user, note)
-        store.audit(db, action=action, user_id=user.id, username=user.username, entity="kpi_measures",
+        history.add(db, action=action, user_id=user.id, username=user.username, entity="kpi_measures",
                     entity_id=measure_id, detail={"version": version, **detail})
     return measure_id
 
@@ -260,6 +261,6 @@ def set_status(db: sqlite_utils.Database, user: User, measure_id: str, status: s
         db.execute("update kpi_measures set status = :s, updated_at = :now where id = :id",
                    {"s": status, "now": store.stamp(), "id": measure_id})
         version = _snapshot(db, user, f"{'Retired' if status == 'retired' else 'Reinstated'} {row[0]}")
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="kpi_measures",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="kpi_measures",
                     entity_id=measure_id, detail={"version": version, "status": [row[1], status]})
     return version

@@ -17,9 +17,11 @@ from typing import Any, Sequence
 import sqlite_utils
 
 from lib import periods, store
-from lib.kpis import figures as kpi_figures, measures
+from lib.kpis import figures as kpi_figures
+from lib.kpis import measures
 from lib.people import access
 from lib.people.access import User
+from lib.store import history
 
 MEASURES = {
     "enquiries": "Enquiries",
@@ -140,7 +142,7 @@ def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, toda
         db.conn.executemany("""insert into recruitment_figures (month, team_id, measure, number, batch_id)
                           values (?, ?, ?, ?, ?)""",
                        [(m, t, k, n, batch) for (m, t, k), n in result.figures.items()])
-        store.audit(db, action="import", user_id=user.id, username=user.username, entity="recruitment_figures",
+        history.add(db, action="import", user_id=user.id, username=user.username, entity="recruitment_figures",
                     entity_id=batch, detail={"months": result.months, "figures": len(result.figures),
                                              "replaced": result.replaced, "file": file_name})
     return result
@@ -192,7 +194,7 @@ def enter_month(db: sqlite_utils.Database, user: User, *, month: Any, team_id: i
                               values (:m, :t, :k, :n, :b)""",
                            {"m": key, "t": team_id, "k": measure, "n": after, "b": batch})
         diff = {MEASURES[k]: v for k, v in changed.items()}
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="recruitment_figures",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="recruitment_figures",
                     entity_id=batch, detail={"month": key, "team_id": team_id, "how": "manual", **diff})
     return diff
 
@@ -222,8 +224,8 @@ def entered(db: sqlite_utils.Database, user: User, month: dt.date, team_id: int 
     return {m: found.get(m) for m in MEASURES}
 
 
-def history(db: sqlite_utils.Database, user: User) -> list[dict]:
-    return kpi_figures.history(db, user, "recruitment")
+def batches(db: sqlite_utils.Database, user: User) -> list[dict]:
+    return kpi_figures.batches(db, user, "recruitment")
 
 
 TEMPLATE = (
@@ -243,7 +245,7 @@ def _status_events(db) -> dict[int, list[tuple[str, str | None, str]]]:
     events: dict[int, list] = {}
     # Sorted here, not by SQL: "order by at" would lead SQLite to walk the whole audit log in time order.
     for row in sorted(db.query(
-        """select id, entity_id, action, at, detail from audit_log where entity = 'households'
+        """select id, entity_id, action, at, detail from history where entity = 'households'
            and action in ('create', 'update') and detail like '%"status"%'"""), key=lambda r: (r["at"], r["id"])):
         try:
             status = json.loads(row["detail"]).get("status")

@@ -14,7 +14,8 @@ from typing import Protocol, Sequence
 import sqlite_utils
 
 from lib import charts, suppression
-from lib.kpis import figures, measures as kpi_measures, performance, recruitment
+from lib.kpis import figures, performance, recruitment
+from lib.kpis import measures as kpi_measures
 from lib.people.access import User
 from lib.report.model import Chart, Section, Table
 

@@ -12,6 +12,7 @@ from lib.capture import questions
 from lib.people import access
 from lib.people.access import User
 from lib.periods import Quarter
+from lib.store import history, records
 
 STATUSES = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 CHANNELS = {"newsletter": "Carers' newsletter", "forum": "Carer forum", "cicc": "Children in Care Council",
@@ -94,34 +95,37 @@ def record(db: sqlite_utils.Database, user: User, entry: dict, *, today: dt.date
         action_id = db.execute(f"insert into actions ({', '.join(values)}) values ({', '.join(':' + k for k in values)})",
                                values).lastrowid
         _event(db, action_id, today, None, clean["status"], user, "opened")
-        store.audit(db, action="create", user_id=user.id, username=user.username, entity="actions",
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="actions",
                     entity_id=action_id, detail={"status": clean["status"]})
     return action_id
 
 
-def update(db: sqlite_utils.Database, user: User, action_id: int, entry: dict, *, today: dt.date) -> dict:
-    """Change an action; a status change is dated (for the report's progressed and closed lists)."""
+def update(db: sqlite_utils.Database, user: User, action_id: int, entry: dict, *, today: dt.date,
+           expected: str | None = None) -> dict:
+    """Change an action; a status change is dated (for the report's progressed and closed lists).
+
+    With expected (its records.version() when the form was opened), a change saved by someone else in between is
+    refused with records.StaleEdit.
+    """
     access.require(user, "manage_actions")
-    with store.write(db):
-        rows = list(db.query("select * from actions where id = :id", {"id": action_id}))
-        if not rows:
-            raise ValueError(f"There is no action #{action_id}.")
-        before = rows[0]
-        clean = validate(db, entry)
-        diff = store.changes({k: before[k] for k in clean}, clean)
-        if not diff:
-            return {}
-        closed_on = before["closed_on"]
-        if clean["status"] in CLOSED and before["status"] not in CLOSED:
-            closed_on = today.isoformat()
-        elif clean["status"] not in CLOSED:
-            closed_on = None
-        db.execute(f"update actions set {', '.join(f'{k} = :{k}' for k in clean)}, closed_on = :closed, "
-                   "updated_at = :at where id = :id", {**clean, "closed": closed_on, "at": store.stamp(), "id": action_id})
-        _event(db, action_id, today, before["status"], clean["status"], user,
-               "status changed" if "status" in diff else "updated")
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="actions",
-                    entity_id=action_id, detail=diff)
+
+    def clean(before: dict) -> dict:
+        values = validate(db, entry)
+        if values["status"] in CLOSED:
+            values["closed_on"] = before["closed_on"] if before["status"] in CLOSED else today.isoformat()
+        else:
+            values["closed_on"] = None
+        return values
+
+    def dated(before: dict, values: dict) -> dict:
+        changed = [k for k in values if k != "closed_on" and values[k] != before[k]]
+        if changed:
+            _event(db, action_id, today, before["status"], values["status"], user,
+                   "status changed" if "status" in changed else "updated")
+        return {}
+
+    diff = records.edit(db, user, "actions", action_id, clean=clean, expected=expected, what="action", also=dated)
+    diff.pop("closed_on", None)
     return diff
 
 
@@ -131,6 +135,7 @@ def listing(db: sqlite_utils.Database, user: User, *, open_only: bool = False) -
         f"""select * from actions {"where status not in ('done', 'dropped')" if open_only else ""}
             order by case when status in ('done', 'dropped') then 1 else 0 end, due_on, id"""))
     for row in rows:
+        row["version"] = records.version(row)
         row["theme_ids"], row["told_back"], row["sources"] = (json.loads(row[k]) for k in ("theme_ids", "told_back",
                                                                                             "sources"))
     return rows

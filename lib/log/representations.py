@@ -17,8 +17,8 @@ import sqlite_utils
 from lib import store, text, working_days
 from lib.people import access
 from lib.people.access import User
-from lib.store import settings
-from lib.themes import codebook, matching
+from lib.store import history, records, settings
+from lib.themes import codebook, coding
 
 KINDS = {"compliment": "Compliment", "comment": "Comment", "complaint": "Complaint"}
 FROM = {"child": "Child or young person", "birth_parent": "Birth parent", "foster_carer": "Foster carer",
@@ -127,17 +127,6 @@ def validate(db: sqlite_utils.Database, user: User, entry: dict, *, today: dt.da
     return clean
 
 
-def _code(db, representation_id: int, summary: str, from_who: str, cohort: str | None) -> None:
-    version, compiled = codebook.matcher(db)
-    respondent = {"child": "child", "birth_parent": "birth_parent", "foster_carer": "carer",
-                  "kinship_carer": "carer"}.get(from_who)
-    result = matching.code(summary, compiled, matching.audience(respondent, cohort) if respondent else None)
-    db.execute("delete from representation_themes where representation_id = :id", {"id": representation_id})
-    for mention in result.mentions.values():
-        db.execute("insert into representation_themes (representation_id, theme_id, reading) values (:r, :t, :g)",
-                   {"r": representation_id, "t": mention.theme_id, "g": mention.reading})
-
-
 def record(db: sqlite_utils.Database, user: User, entry: dict, *, today: dt.date) -> int:
     """Log a compliment, comment or complaint (coded with the theme codebook); returns its id."""
     access.require(user, "record_representation")
@@ -148,8 +137,8 @@ def record(db: sqlite_utils.Database, user: User, entry: dict, *, today: dt.date
         values = {**clean, "author_id": user.id, "created_at": at, "updated_at": at}
         rid = db.execute(f"insert into representations ({', '.join(values)}) values "
                          f"({', '.join(':' + k for k in values)})", values).lastrowid
-        _code(db, rid, clean["summary"], clean["from_who"], clean["cohort"])
-        store.audit(db, action="create", user_id=user.id, username=user.username, entity="representations",
+        coding.code(db, "representations", [rid])
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="representations",
                     entity_id=rid, detail={"kind": clean["kind"], "stage": clean["stage"]})
     return rid
 
@@ -161,43 +150,47 @@ def _row(db, representation_id: int) -> dict:
     return rows[0]
 
 
-def update(db: sqlite_utils.Database, user: User, representation_id: int, entry: dict, *, today: dt.date) -> dict:
-    """Change a log entry (escalate, respond, close…); the old values go to the audit log."""
+def update(db: sqlite_utils.Database, user: User, representation_id: int, entry: dict, *, today: dt.date,
+           expected: str | None = None) -> dict:
+    """Change a log entry (escalate, respond, close…); returns the changes, which its history row keeps.
+
+    With expected (the entry's records.version() when the form was opened), a change someone else saved in
+    between is refused with records.StaleEdit, never overwritten.
+    """
     access.require(user, "edit_representation")
-    with store.write(db):
-        before = _row(db, representation_id)
+
+    def clean(before: dict) -> dict:
         if before["deleted_at"]:
             raise ValueError("This entry is deleted; QA can restore it first.")
-        clean = validate(db, user, entry, today=today)
-        diff = store.changes({k: before[k] for k in clean}, clean)
-        if not diff:
-            return {}
-        db.execute(f"update representations set {', '.join(f'{k} = :{k}' for k in clean)}, updated_at = :at, "
-                   "updated_by = :u where id = :id", {**clean, "at": store.stamp(), "u": user.id, "id": representation_id})
-        if "summary" in diff:
-            _code(db, representation_id, clean["summary"], clean["from_who"], clean["cohort"])
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="representations",
-                    entity_id=representation_id, detail=diff)
-    return diff
+        return validate(db, user, entry, today=today)
+
+    def recode(before: dict, values: dict) -> dict:
+        if (values["summary"], values.get("learning")) != (before["summary"], before["learning"]):
+            coding.code(db, "representations", [representation_id])
+        return {}
+
+    return records.edit(db, user, "representations", representation_id, clean=clean, expected=expected,
+                        what="log entry", also=recode)
 
 
 def soft_delete(db: sqlite_utils.Database, user: User, representation_id: int, reason: str) -> None:
     access.require(user, "edit_representation")
     reason = text.clean(reason, field="Reason for deleting", max_length=500, required=True)
     with store.write(db):
-        store.soft_delete_row(db, "representations", _row(db, representation_id), user=user, reason=reason)
+        records.soft_delete(db, "representations", _row(db, representation_id), user=user, reason=reason)
 
 
 def restore(db: sqlite_utils.Database, user: User, representation_id: int) -> None:
     """Bring back a soft-deleted log entry (QA only)."""
     access.require(user, "view_deleted_entries")
     with store.write(db):
-        store.restore_row(db, "representations", _row(db, representation_id), user=user)
+        records.restore(db, "representations", _row(db, representation_id), user=user)
 
 
 def get(db: sqlite_utils.Database, user: User, representation_id: int) -> dict:
     access.require(user, "view_representations")
-    return _row(db, representation_id)
+    row = _row(db, representation_id)
+    return row | {"version": records.version(row)}
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "edit_settings": ("change the service settings", frozenset({"qa"})),
     "manage_backups": ("take a backup of the database", frozenset({"qa"})),
     "apply_retention": ("apply the retention policy", frozenset({"qa"})),
-    "view_audit_log": ("see the audit log", frozenset({"qa"})),
+    "view_history": ("see the history of changes, sign-ins and exports", frozenset({"qa"})),
     "view_kpis": ("see the performance dashboard", frozenset({"manager", "qa"})),
     "manage_kpis": ("import performance figures and change the KPI measures", frozenset({"qa"})),
     "plan_audits": ("draw and circulate the case-file audit programme", frozenset({"qa"})),
@@ -154,7 +154,7 @@ PAGES: tuple[Page, ...] = (
     Page("app_pages/themes/codebook.py", "Codebook", ":material/label:", "manage_codebook", "Administer", "codebook"),
     Page("app_pages/capture/question_bank.py", "Question bank", ":material/quiz:", "view_question_bank", "Administer",
          "questions"),
-    Page("app_pages/store/history.py", "Audit log", ":material/history:", "view_audit_log", "Administer", "audit"),
+    Page("app_pages/store/history.py", "History", ":material/history:", "view_history", "Administer", "audit"),
     Page("app_pages/people/my_account.py", "My account", ":material/person:", "change_own_password", "Account", "account"),
 )
 

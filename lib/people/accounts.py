@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from lib import store, text
 from lib.people import access
 from lib.people.access import User
-from lib.store import settings
+from lib.store import history, records, settings
 
 hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -150,7 +150,7 @@ def create_first_admin(
         fields.pop("roles")
         user_id = _insert_user(db, roles=["qa"], password_hash=hash_password(password), **fields)
         store.set_meta(db, "demo", "0")
-        store.audit(db, action="create", user_id=user_id, username=fields["username"], entity="users",
+        history.add(db, action="create", user_id=user_id, username=fields["username"], entity="users",
                     entity_id=user_id, detail={"first_administrator": True, "roles": ["qa"]})
     return load(db, user_id)
 
@@ -167,7 +167,7 @@ def create_user(
         if clash:
             raise ValueError(f"A user with that user name or e-mail already exists ({clash[0]}).")
         user_id = _insert_user(db, password_hash=hash_password(password), **fields)
-        store.audit(db, action="create", user_id=actor.id, username=actor.username, entity="users",
+        history.add(db, action="create", user_id=actor.id, username=actor.username, entity="users",
                     entity_id=user_id, detail={k: v for k, v in fields.items() if k != "username"} | {"username": fields["username"]})
     return user_id
 
@@ -189,37 +189,54 @@ def _active_qa_count(db, excluding: int) -> int:
     ).fetchone()[0]
 
 
+EDITABLE = ("id", "username", "display_name", "email", "team_id", "active", "updated_at")
+
+
+def editable(db: sqlite_utils.Database, user_id: int) -> dict:
+    """The fields of a user that QA edits, with their roles and the version a form keeps (not sign-in counters)."""
+    row = _row(db, user_id)
+    found = {k: row[k] for k in EDITABLE} | {"roles": row["roles"]}
+    return found | {"version": records.version(found)}
+
+
 def update_user(
     db: sqlite_utils.Database, actor: User, user_id: int, *, display_name: str, email: str | None,
-    roles: Iterable[str], team_id: int | None,
+    roles: Iterable[str], team_id: int | None, expected: str | None = None,
 ) -> dict:
-    """Change a user's name, e-mail, roles and team (QA only); returns the audited changes.
+    """Change a user's name, e-mail, roles and team (QA only); returns the changes, which history keeps.
 
-    Refuses to take the QA role from the last active QA user, so the service is never locked out.
+    Refuses to take the QA role from the last active QA user, so the service is never locked out. With
+    expected (editable()'s version when the form was opened), a change another QA officer saved in between
+    is refused with records.StaleEdit.
     """
     access.require(actor, "manage_users")
-    with store.write(db):
-        before = _row(db, user_id)
+    chosen: dict = {}
+
+    def clean(before: dict) -> dict:
         fields, clash = _clean_user_fields(db, before["username"], display_name, email, roles, team_id,
                                            user_id=user_id)
         if clash:
             raise ValueError(f"Another user already has that e-mail ({clash[0]}).")
         if "qa" in before["roles"] and "qa" not in fields["roles"] and not _active_qa_count(db, user_id):
             raise ValueError("This is the last active QA user; give another user the QA role first.")
-        fields.pop("username")
-        diff = store.changes(before, fields)
-        if diff:
-            db.execute(
-                """update users set display_name = :display_name, email = :email, team_id = :team_id,
-                   updated_at = :now where id = :id""",
-                {**fields, "now": store.stamp(), "id": user_id},
-            )
-            db.execute("delete from user_roles where user_id = :id", {"id": user_id})
-            for role in fields["roles"]:
-                db.execute("insert into user_roles (user_id, role) values (:id, :role)", {"id": user_id, "role": role})
-            store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="users",
-                        entity_id=user_id, detail=diff)
-    return diff
+        chosen["roles"] = fields["roles"]
+        return {"display_name": fields["display_name"], "email": fields["email"], "team_id": fields["team_id"]}
+
+    def set_roles(before: dict, values: dict) -> dict:
+        if list(chosen["roles"]) == list(before["roles"]):
+            return {}
+        db.execute("delete from user_roles where user_id = :id", {"id": user_id})
+        for role in chosen["roles"]:
+            db.execute("insert into user_roles (user_id, role) values (:id, :role)", {"id": user_id, "role": role})
+        return {"roles": [before["roles"], chosen["roles"]]}
+
+    def load_row() -> dict:
+        found = editable(db, user_id)
+        found.pop("version")
+        return found
+
+    return records.edit(db, actor, "users", user_id, clean=clean, expected=expected, what="user", also=set_roles,
+                        load_row=load_row)
 
 
 def set_active(db: sqlite_utils.Database, actor: User, user_id: int, active: bool) -> None:
@@ -235,7 +252,7 @@ def set_active(db: sqlite_utils.Database, actor: User, user_id: int, active: boo
             return
         db.execute("update users set active = :active, updated_at = :now where id = :id",
                    {"active": int(active), "now": store.stamp(), "id": user_id})
-        store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="users",
+        history.add(db, action="update", user_id=actor.id, username=actor.username, entity="users",
                     entity_id=user_id, detail={"active": [bool(before["active"]), active]})
 
 
@@ -250,7 +267,7 @@ def reset_password(db: sqlite_utils.Database, actor: User, user_id: int, new_pas
                updated_at = :now where id = :id""",
             {"hash": hash_password(new_password), "now": store.stamp(), "id": user_id},
         )
-        store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="users",
+        history.add(db, action="update", user_id=actor.id, username=actor.username, entity="users",
                     entity_id=user_id, detail={"password": "reset by QA"})
 
 
@@ -261,7 +278,7 @@ def change_own_password(db: sqlite_utils.Database, user: User, current: str, new
     if not _verify(row["password_hash"], current):
         with store.write(db):
             db.execute("update users set failed_attempts = failed_attempts + 1 where id = :id", {"id": user.id})
-            store.audit(db, action="sign_in_failed", user_id=user.id, username=user.username, entity="users",
+            history.add(db, action="sign_in_failed", user_id=user.id, username=user.username, entity="users",
                         entity_id=user.id, detail={"reason": "wrong current password when changing it"})
         raise ValueError("The current password is wrong.")
     check_password(new)
@@ -270,7 +287,7 @@ def change_own_password(db: sqlite_utils.Database, user: User, current: str, new
     with store.write(db):
         db.execute("update users set password_hash = :hash, updated_at = :now where id = :id",
                    {"hash": hash_password(new), "now": store.stamp(), "id": user.id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="users",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="users",
                     entity_id=user.id, detail={"password": "changed by its owner"})
 
 
@@ -295,7 +312,7 @@ def _equal_time_check(password: str) -> None:
 
 
 def _audit_attempt(db, action: str, user_id: int | None, name: str, at: dt.datetime, **detail) -> None:
-    store.audit(db, action=action, user_id=user_id, username=name, entity="users",
+    history.add(db, action=action, user_id=user_id, username=name, entity="users",
                 entity_id=user_id, detail=detail or None, at=at)
 
 
@@ -386,7 +403,7 @@ def record_sign_in(db: sqlite_utils.Database, user: User, *, how: str) -> None:
 def record_sign_out(db: sqlite_utils.Database, user: User, *, reason: str = "signed out") -> None:
     """Audit a sign-out (by the user or by the idle timeout)."""
     with store.write(db):
-        store.audit(db, action="sign_out", user_id=user.id, username=user.username, entity="users",
+        history.add(db, action="sign_out", user_id=user.id, username=user.username, entity="users",
                     entity_id=user.id, detail={"reason": reason})
 
 
@@ -432,7 +449,7 @@ def create_team(db: sqlite_utils.Database, actor: User, name: str) -> int:
         clean = _team_name(db, name)
         team_id = db.execute("insert into teams (name, created_at) values (:n, :now)",
                              {"n": clean, "now": store.stamp()}).lastrowid
-        store.audit(db, action="create", user_id=actor.id, username=actor.username, entity="teams",
+        history.add(db, action="create", user_id=actor.id, username=actor.username, entity="teams",
                     entity_id=team_id, detail={"name": clean})
     return team_id
 
@@ -445,9 +462,9 @@ def update_team(db: sqlite_utils.Database, actor: User, team_id: int, *, name: s
         if not rows:
             raise ValueError("That team does not exist.")
         after = {"name": _team_name(db, name, excluding=team_id), "active": int(bool(active))}
-        diff = store.changes(rows[0], after)
+        diff = records.changes(rows[0], after)
         if diff:
             db.execute("update teams set name = :name, active = :active where id = :id", {**after, "id": team_id})
-            store.audit(db, action="update", user_id=actor.id, username=actor.username, entity="teams",
+            history.add(db, action="update", user_id=actor.id, username=actor.username, entity="teams",
                         entity_id=team_id, detail=diff)
     return diff

@@ -10,6 +10,7 @@ import sqlite_utils
 from lib import csv_import, store, text
 from lib.people import access
 from lib.people.access import User
+from lib.store import history, records
 
 COHORTS = ("mainstream", "kinship")
 _COHORT_WORDS = {
@@ -200,7 +201,7 @@ def plan(db: sqlite_utils.Database, data: bytes | str, *, today: dt.date) -> Imp
         old = existing.get(row["reference"].lower())
         if old is None:
             result.new.append(row["reference"])
-        elif store.changes(old, _stored(row, team_ids, workers)):
+        elif records.changes(old, _stored(row, team_ids, workers)):
             result.updated.append(row["reference"])
         else:
             result.unchanged.append(row["reference"])
@@ -241,7 +242,7 @@ def import_csv(
         now = store.stamp()
         for name in result.new_teams:
             team_id = db.execute("insert into teams (name, created_at) values (:n, :now)", {"n": name, "now": now}).lastrowid
-            store.audit(db, action="create", user_id=user.id, username=user.username, entity="teams",
+            history.add(db, action="create", user_id=user.id, username=user.username, entity="teams",
                         entity_id=team_id, detail={"name": name, "via": "register import"})
         team_ids, workers = _team_ids(db), _workers(db)
         existing = {r["reference"].lower(): r for r in db.query("select * from households")}
@@ -256,11 +257,11 @@ def import_csv(
                          :social_worker_id, :approval_on, :status, :now, :now)""",
                     {**values, "reference": row["reference"], "now": now},
                 ).lastrowid
-                store.audit(db, action="create", user_id=user.id, username=user.username, entity="households",
+                history.add(db, action="create", user_id=user.id, username=user.username, entity="households",
                             entity_id=household_id, detail={"via": "register import", "reference": row["reference"],
                                                             **values})
                 continue
-            diff = store.changes(old, values)
+            diff = records.changes(old, values)
             if diff:
                 db.execute(
                     """update households set display_name = :display_name, cohort = :cohort, team_id = :team_id,
@@ -268,16 +269,16 @@ def import_csv(
                          approval_on = :approval_on, status = :status, updated_at = :now where id = :id""",
                     {**values, "now": now, "id": old["id"]},
                 )
-                store.audit(db, action="update", user_id=user.id, username=user.username, entity="households",
+                history.add(db, action="update", user_id=user.id, username=user.username, entity="households",
                             entity_id=old["id"], detail={"via": "register import", **diff})
         for reference in result.deactivated:
             old = existing[reference.lower()]
             db.execute("update households set status = 'inactive', updated_at = :now where id = :id",
                        {"now": now, "id": old["id"]})
-            store.audit(db, action="update", user_id=user.id, username=user.username, entity="households",
+            history.add(db, action="update", user_id=user.id, username=user.username, entity="households",
                         entity_id=old["id"], detail={"via": "register import: not in the new file",
                                                      "status": ["active", "inactive"]})
-        store.audit(db, action="import", user_id=user.id, username=user.username, entity="households",
+        history.add(db, action="import", user_id=user.id, username=user.username, entity="households",
                     detail={"rows": len(result.rows), "new": len(result.new), "updated": len(result.updated),
                             "deactivated": len(result.deactivated), "new_teams": result.new_teams})
     return result

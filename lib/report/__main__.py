@@ -12,6 +12,7 @@ from lib.people import accounts
 from lib.report import build as report
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
+from lib.store import history
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.xlsx, "wb") as handle:
                 handle.write(report_xlsx.render(value))
         with store.write(database):
-            store.audit(database, action="export", user_id=None, username="lib.report", entity="reports",
+            history.add(database, action="export", user_id=None, username="lib.report", entity="reports",
                         entity_id=chosen.key, detail={"pdf": args.out, "xlsx": args.xlsx})
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

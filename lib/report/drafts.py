@@ -10,6 +10,7 @@ from lib import periods, redaction, store, text
 from lib.people import access
 from lib.people.access import User
 from lib.report import sections
+from lib.store import history
 from lib.themes import explorer
 
 # ---- Drafts: narrative and chosen quotes per period ---------------------------------------------
@@ -47,7 +48,7 @@ def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrat
                quotes = excluded.quotes, updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
             {"k": period_key, "n": json.dumps(current["narrative"], ensure_ascii=False),
              "q": json.dumps(current["quotes"], ensure_ascii=False), "at": store.stamp(), "u": user.id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="report_drafts",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="report_drafts",
                     entity_id=period_key, detail={"narrative_sections": sorted(current["narrative"]),
                                                   "quotes": {k: len(v) for k, v in current["quotes"].items()}})
 

@@ -18,6 +18,7 @@ from lib.people.access import User
 from lib.report import build as report
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
+from lib.store import history
 
 
 def publish(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date,
@@ -37,7 +38,7 @@ def publish(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt
                values (:k, :v, :value, :f, :pdf, :xlsx, :at, :u)""",
             {"k": chosen.key, "v": version, "value": json.dumps(asdict(value), ensure_ascii=False),
              "f": report.fingerprint(value), "pdf": pdf, "xlsx": xlsx, "at": store.stamp(now), "u": user.id})
-        store.audit(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
+        history.add(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
                     entity_id=f"{chosen.key} v{version}",
                     detail={"published": True, "pdf_bytes": len(pdf), "xlsx_bytes": len(xlsx), "warnings": warnings})
     return {"version": version, "warnings": warnings + list(value.warnings)}
@@ -65,7 +66,7 @@ def download(db: sqlite_utils.Database, user: User, period_key: str, version: in
     if row is None:
         raise ValueError(f"There is no version {version} of the {key} report.")
     with store.write(db):
-        store.audit(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
+        history.add(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
                     entity_id=f"{key} v{version}", detail={"downloaded": kind})
     return row[0]
 

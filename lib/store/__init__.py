@@ -1,16 +1,16 @@
-"""The SQLite store: connection set-up, numbered migrations, the write helper and the audit log."""
+"""The SQLite store: connect() (WAL, foreign keys, busy timeout, migrations), the write transaction, timestamps, meta and a cached read."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import sqlite_utils
 
@@ -48,6 +48,29 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
     return db
 
 
+BUSY_MESSAGE = ("The database is busy with another save, so this was not saved. Nothing you typed is lost: "
+                "press Save again in a moment.")
+BUSY_RETRIES = 2
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" or "busy" error (another writer held the lock past the wait)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc).lower() for word in ("database is locked", "database is busy", "database table is locked"))
+
+
+def _begin(db: sqlite_utils.Database) -> None:
+    """BEGIN IMMEDIATE, retried briefly if the lock is still held after the busy timeout."""
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or attempt == BUSY_RETRIES:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 @contextlib.contextmanager
 def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """Run a block of writes as one BEGIN IMMEDIATE transaction; roll back on any exception.
@@ -60,7 +83,7 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    _begin(db)
     try:
         yield db
     except BaseException:
@@ -82,68 +105,6 @@ def stamp(moment: dt.datetime | None = None) -> str:
     return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def audit(
-    db: sqlite_utils.Database,
-    *,
-    action: str,
-    user_id: int | None,
-    entity: str | None = None,
-    entity_id: Any = None,
-    detail: dict | None = None,
-    username: str | None = None,
-    at: dt.datetime | None = None,
-) -> None:
-    """Append one row to audit_log. Call it inside the same write() as the change it records."""
-    db.execute(
-        """insert into audit_log (at, user_id, username, action, entity, entity_id, detail)
-           values (:at, :user_id, :username, :action, :entity, :entity_id, :detail)""",
-        {
-            "at": stamp(at),
-            "user_id": user_id,
-            "username": username,
-            "action": action,
-            "entity": entity,
-            "entity_id": None if entity_id is None else str(entity_id),
-            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-        },
-    )
-
-
-def changes(before: dict, after: dict) -> dict:
-    """The fields that differ between two versions of a record, as {field: [old, new]}."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-
-
-_SOFT_DELETE = {
-    table: (f"update {table} set deleted_at = :at, deleted_by = :uid, delete_reason = :reason where id = :id",
-            f"update {table} set deleted_at = null, deleted_by = null, delete_reason = null where id = :id")
-    for table in ("responses", "representations", "case_audits", "targeted_audits")
-}
-
-
-def soft_delete_row(db: sqlite_utils.Database, table: str, row: dict, *, user, reason: str) -> None:
-    """Mark a loaded row deleted with who, when and why, and audit it; call inside write().
-
-    Raises ValueError if the row is already deleted.
-    """
-    if row["deleted_at"]:
-        raise ValueError("This entry is already deleted.")
-    delete, _ = _SOFT_DELETE[table]
-    db.execute(delete, {"at": stamp(), "uid": user.id, "reason": reason, "id": row["id"]})
-    audit(db, action="soft_delete", user_id=user.id, username=user.username, entity=table, entity_id=row["id"],
-          detail={"reason": reason})
-
-
-def restore_row(db: sqlite_utils.Database, table: str, row: dict, *, user) -> None:
-    """Undo the soft delete of a loaded row and audit it; call inside write(). ValueError if it is not deleted."""
-    if not row["deleted_at"]:
-        raise ValueError("This entry is not deleted.")
-    _, restore = _SOFT_DELETE[table]
-    db.execute(restore, {"id": row["id"]})
-    audit(db, action="restore", user_id=user.id, username=user.username, entity=table, entity_id=row["id"],
-          detail={"was_deleted_because": row["delete_reason"]})
-
-
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()  # Streamlit runs each session's script on its own thread
 CACHE_SIZE = 256
@@ -160,7 +121,7 @@ def cached_query(db: sqlite_utils.Database, sql: str, params: dict) -> list[dict
     path = db.execute("pragma database_list").fetchone()[2]
     if db.conn.in_transaction or not path:
         return list(db.query(sql, params))
-    version = db.execute("select max(id) from audit_log").fetchone()[0]
+    version = db.execute("select max(id) from history").fetchone()[0]
     key = (path, version, sql, tuple(sorted(params.items())))
     with _CACHE_LOCK:
         rows = _CACHE.get(key)

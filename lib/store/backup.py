@@ -19,6 +19,7 @@ import sqlite_utils
 from lib import store
 from lib.people import access
 from lib.people.access import User
+from lib.store import history
 
 
 def copy(source: str | os.PathLike, target: str | os.PathLike) -> dict:
@@ -46,7 +47,7 @@ def download(db: sqlite_utils.Database, user: User, source: str | os.PathLike | 
         facts = copy(source or store.default_path(), Path(folder) / "backup.db")
         data = Path(facts["file"]).read_bytes()
     with store.write(db):
-        store.audit(db, action="export", user_id=user.id, username=user.username, entity="backup",
+        history.add(db, action="export", user_id=user.id, username=user.username, entity="backup",
                     detail={"bytes": len(data), "responses": facts["responses"]})
     return data
 
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         facts = copy(source, args.out)
         database = store.connect(source)
         with store.write(database):
-            store.audit(database, action="export", user_id=None, username="lib.backup", entity="backup",
+            history.add(database, action="export", user_id=None, username="lib.backup", entity="backup",
                         detail=facts)
     except (ValueError, sqlite3.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

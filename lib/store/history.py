@@ -1,12 +1,14 @@
-"""Reading the audit log: who did what, when, to which record."""
+"""History: one row for every change, sign-in and export (who, when, what), written in the change's own transaction, and read back by QA."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import sqlite_utils
 
+from lib import store
 from lib.people import access
 from lib.people.access import User
 
@@ -18,9 +20,9 @@ def entries(
     username: str | None = None, since: dt.date | None = None, until: dt.date | None = None, limit: int = 500,
 ) -> list[dict]:
     """The newest audit entries matching the filters (QA only), with their detail decoded."""
-    access.require(user, "view_audit_log")
+    access.require(user, "view_history")
     rows = list(db.query(
-        """select id, at, username, action, entity, entity_id, detail from audit_log
+        """select id, at, username, action, entity, entity_id, detail from history
            where (:action is null or action = :action)
              and (:entity is null or entity = :entity)
              and (:username is null or username = :username collate nocase)
@@ -38,4 +40,31 @@ def entries(
 
 def entities(db: sqlite_utils.Database) -> list[str]:
     """The kinds of record the audit log mentions, for a filter."""
-    return [r[0] for r in db.execute("select distinct entity from audit_log where entity is not null order by 1")]
+    return [r[0] for r in db.execute("select distinct entity from history where entity is not null order by 1")]
+
+
+def add(
+    db: sqlite_utils.Database,
+    *,
+    action: str,
+    user_id: int | None,
+    entity: str | None = None,
+    entity_id: Any = None,
+    detail: dict | None = None,
+    username: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Append one history row. Call it inside the same store.write() as the change it records."""
+    db.execute(
+        """insert into history (at, user_id, username, action, entity, entity_id, detail)
+           values (:at, :user_id, :username, :action, :entity, :entity_id, :detail)""",
+        {
+            "at": store.stamp(at),
+            "user_id": user_id,
+            "username": username,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        },
+    )

@@ -620,3 +620,25 @@ def m011_kpis(db: sqlite_utils.Database) -> None:
         create index recruitment_figures_month on recruitment_figures(month, superseded_by);
         """
     )
+
+
+@steps()
+def m012_history(db: sqlite_utils.Database) -> None:
+    """The audit log becomes history, so that "audit" means a case-file audit only."""
+    _script(db, """
+        alter table audit_log rename to history;
+        drop index audit_log_entity;
+        drop index audit_log_at;
+        create index history_entity on history(entity, entity_id);
+        create index history_at on history(at);
+        """)
+
+
+@steps()
+def m013_coded_versions(db: sqlite_utils.Database) -> None:
+    """Every coded text records the codebook version it was coded with, so re-coding covers them all."""
+    _script(db, """
+        alter table representations add column coded_version integer;
+        alter table case_audits add column coded_version integer;
+        alter table targeted_audits add column coded_version integer;
+        """)

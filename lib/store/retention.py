@@ -31,7 +31,7 @@ import sqlite_utils
 from lib import periods, store
 from lib.people import access
 from lib.people.access import User
-from lib.store import settings
+from lib.store import history, settings
 
 REMOVED = "[removed under the retention policy]"
 CLEARED = {"values": "cleared under the retention policy"}
@@ -101,7 +101,7 @@ def apply(db: sqlite_utils.Database, user: User, *, today: dt.date, expected: di
         _remove_deleted(db, params)
         _anonymise(db, params)
         db.execute(f"delete from households where id in ({_HOUSEHOLDS})", params)
-        store.audit(db, action="retention", user_id=user.id, username=user.username, entity="retention",
+        history.add(db, action="retention", user_id=user.id, username=user.username, entity="retention",
                     detail={**counts, "retention_years": settings.get(db, "retention_years")})
     return counts
 
@@ -111,9 +111,9 @@ def _clear_audit_details(db, params: dict) -> None:
     for entity, sql in (("responses", f"{_RESPONSES} union {_DELETED_RESPONSES}"),
                         ("representations", f"{_LOG} union {_DELETED_LOG}"),
                         ("households", _HOUSEHOLDS)):
-        db.execute(f"""update audit_log set detail = :cleared where entity = '{entity}' and detail is not null
+        db.execute(f"""update history set detail = :cleared where entity = '{entity}' and detail is not null
                        and entity_id in (select cast(id as text) from ({sql}))""", params)
-    db.execute(f"""update audit_log set detail = :cleared where entity = 'follow_ups' and detail is not null
+    db.execute(f"""update history set detail = :cleared where entity = 'follow_ups' and detail is not null
                    and entity_id in (select cast(id as text) from follow_ups where response_id in
                                      ({_RESPONSES} union {_DELETED_RESPONSES}))""", params)
 

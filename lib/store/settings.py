@@ -10,6 +10,7 @@ import sqlite_utils
 
 from lib import store, text
 from lib.people import access
+from lib.store import history, records
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def update(db: sqlite_utils.Database, user: access.User, values: dict[str, Any])
         raise ValueError(f"Unknown setting: {', '.join(unknown)}.")
     cleaned = {key: BY_KEY[key].clean(value) for key, value in values.items()}
     with store.write(db):
-        diff = store.changes(current(db), cleaned)
+        diff = records.changes(current(db), cleaned)
         for key, (_, new) in diff.items():
             db.execute(
                 """insert into settings (key, value, updated_at, updated_by)
@@ -142,6 +143,6 @@ def update(db: sqlite_utils.Database, user: access.User, values: dict[str, Any])
                 {"key": key, "value": json.dumps(new), "at": store.stamp(), "user_id": user.id},
             )
         if diff:
-            store.audit(db, action="update", user_id=user.id, username=user.username,
+            history.add(db, action="update", user_id=user.id, username=user.username,
                         entity="settings", detail=diff)
     return diff

@@ -18,6 +18,7 @@ import sqlite_utils
 from lib import store, text
 from lib.people import access
 from lib.people.access import User
+from lib.store import history, records
 from lib.themes import matching
 
 CODEBOOK_FILE = store.ROOT / "data" / "codebook.toml"
@@ -161,7 +162,7 @@ def save_theme(
             before = next(iter(db.query("select * from themes where id = :id", {"id": theme_id})), None)
             if before is None:
                 raise ValueError(f"There is no theme {theme_id}.")
-            diff = store.changes(before, values)
+            diff = records.changes(before, values)
             if not diff:
                 return theme_id
             db.execute(
@@ -170,7 +171,7 @@ def save_theme(
                 {**values, "id": theme_id, "now": store.stamp()})
             action, note = "update", f"Changed {theme_id}: {', '.join(diff)}"
         version = _snapshot(db, user, note)
-        store.audit(db, action=action, user_id=user.id, username=user.username, entity="themes", entity_id=theme_id,
+        history.add(db, action=action, user_id=user.id, username=user.username, entity="themes", entity_id=theme_id,
                     detail={"codebook_version": version, "note": note})
     return theme_id
 
@@ -193,6 +194,6 @@ def retire_theme(db: sqlite_utils.Database, user: User, theme_id: str, *, merged
                    {"m": merged_into, "now": store.stamp(), "id": theme_id})
         note = f"Merged {theme_id} into {merged_into}" if merged_into else f"Retired {theme_id}"
         version = _snapshot(db, user, note)
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="themes",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="themes",
                     entity_id=theme_id, detail={"codebook_version": version, "note": note})
     return version

@@ -10,6 +10,7 @@ import sqlite_utils
 from lib import store
 from lib.people import access
 from lib.people.access import User
+from lib.store import history
 from lib.themes import codebook, explorer, matching
 
 # ---- Human review -------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def decide(db: sqlite_utils.Database, user: User, comment_id: int, theme_id: str
              "reading": matching.reading(sentiment or 0.0)})
         db.execute("update comments set reviewed_by = :u, reviewed_at = :at where id = :id",
                    {"u": user.id, "at": store.stamp(), "id": comment_id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="comments",
                     entity_id=comment_id, detail={"theme": theme_id, "decision": [existing[1] if existing else None,
                                                                                    decision]})
 
@@ -74,7 +75,7 @@ def set_reading(db: sqlite_utils.Database, user: User, comment_id: int, theme_id
                    {"r": reading, "u": user.id, "at": store.stamp(), "c": comment_id, "t": theme_id})
         db.execute("update comments set reviewed_by = :u, reviewed_at = :at where id = :id",
                    {"u": user.id, "at": store.stamp(), "id": comment_id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="comments",
                     entity_id=comment_id, detail={"theme": theme_id, "reading": [row[1] or row[0], reading]})
 
 
@@ -91,7 +92,7 @@ def confirm_all(db: sqlite_utils.Database, user: User, comment_id: int) -> int:
         db.execute("update comments set reviewed_by = :u, reviewed_at = :at where id = :id",
                    {"u": user.id, "at": store.stamp(), "id": comment_id})
         if not pending:
-            store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
+            history.add(db, action="update", user_id=user.id, username=user.username, entity="comments",
                         entity_id=comment_id, detail={"reviewed": "no theme, looks right"})
     return len(pending)
 
@@ -108,7 +109,7 @@ def set_sentiment(db: sqlite_utils.Database, user: User, comment_id: int, sentim
             """update comments set sentiment_source = 'human', human_sentiment = :h, reviewed_by = :u,
                reviewed_at = :at where id = :id""",
             {"h": sentiment, "u": user.id, "at": store.stamp(), "id": comment_id})
-        store.audit(db, action="update", user_id=user.id, username=user.username, entity="comments",
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="comments",
                     entity_id=comment_id, detail={"sentiment": [before[0] or matching.label(before[1] or 0), sentiment]})
 
 

@@ -61,7 +61,8 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
         st.error(text.escape_markdown(exc), icon=":material/error:")
         return
     form = bank.forms[form_name]
-    base = f"edit_{existing['id']}" if editing else widgets.fresh_key(form_name)
+    key = f"edit_{existing['id']}" if editing else form_name
+    base, opened = widgets.edit_key(key, existing) if editing else (widgets.fresh_key(form_name), None)
     prior = existing or {}
     fields = set(form.fields)
     entry: dict[str, Any] = {}
@@ -167,8 +168,8 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     if not submitted:
         return
     if editing:
-        widgets.attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today,
-                                        expected_updated_at=existing["updated_at"]),
+        widgets.attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today, expected=opened),
+                        opened=key,
                 success=lambda diff: _saved_message(diff, entry["safeguarding"], edited=True))
     else:
         token = st.session_state.setdefault(f"{base}_token", uuid.uuid4().hex)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
 from lib import store, text
+from lib.store import records
 from lib.people.access import User
+from lib.store import history
 
 
 def audited_download(label: str, *, user: User, make: Callable[[], bytes], file_name: str, mime: str,
@@ -22,7 +25,7 @@ def audited_download(label: str, *, user: User, make: Callable[[], bytes], file_
         database = store.connect()
         try:
             with store.write(database):
-                store.audit(database, action="export", user_id=user.id, username=user.username, entity=what,
+                history.add(database, action="export", user_id=user.id, username=user.username, entity=what,
                             detail={"file": file_name, "bytes": len(data)})
         finally:
             database.close()
@@ -49,21 +52,57 @@ def fresh_key(name: str) -> str:
     return f"{name}_{st.session_state.get(f'_generation_{name}', 0)}"
 
 
+def edit_key(key: str, record: dict | None) -> tuple[str, str | None]:
+    """The widget-key base for a form over a stored record, and the record's version when this person opened it.
+
+    The version (record["version"], from lib) is kept across reruns until the form is saved or its saved
+    version is loaded again, so a change someone else saves meanwhile is caught (records.StaleEdit) and the
+    widgets keep what this person typed. Both then start again together from the saved record, so the
+    widgets never show one version while the form holds another. A new record (None) has no version.
+    """
+    if not record:
+        return fresh_key(key), None
+    opened = st.session_state.setdefault(f"_opened_{key}", record["version"])
+    return fresh_key(key), opened
+
+
+def _load_saved(key: str) -> None:
+    """Forget the version a form was opened with and empty its widgets, so both come from the saved record."""
+    st.session_state.pop(f"_opened_{key}", None)
+    st.session_state[f"_generation_{key}"] = st.session_state.get(f"_generation_{key}", 0) + 1
+
+
 def attempt(
     action: Callable[[], Any], *, success: str | Callable[[Any], str] | None = None, reset: str | None = None,
+    opened: str | None = None,
 ) -> Any:
     """Run a lib call; show its ValueError/PermissionError as a plain error and return None instead.
 
     With `success`, a successful call reruns the page so every table shows the change, and the
     message (a string, or a function of the result) is shown at the top of the next run. With
     `reset`, the widgets keyed by fresh_key(reset) start empty after a success; after an error
-    they keep what was typed.
+    they keep what was typed. With `opened` (the key given to edit_key), a success forgets the
+    version the form was opened with, and a stale edit offers to load the saved version. A save
+    that meets a database still busy after the wait says so plainly; nothing typed is lost.
     """
     try:
         result = action()
+    except records.StaleEdit as exc:
+        st.error(text.escape_markdown(exc), icon=":material/sync_problem:")
+        if opened:
+            st.button("Load the saved version (what you typed here is replaced)", key=f"_reload_{opened}",
+                      on_click=_load_saved, args=(opened,), icon=":material/refresh:")
+        return None
     except (ValueError, PermissionError) as exc:
         st.error(text.escape_markdown(exc), icon=":material/error:")
         return None
+    except sqlite3.OperationalError as exc:
+        if not store.is_busy(exc):
+            raise
+        st.error(store.BUSY_MESSAGE, icon=":material/hourglass_top:")
+        return None
+    if opened:
+        _load_saved(opened)
     if reset:
         st.session_state[f"_generation_{reset}"] = st.session_state.get(f"_generation_{reset}", 0) + 1
     if success:

@@ -1,0 +1,195 @@
+"""One edit path for every editable record: a change saved by someone else after a form was opened is refused
+(saying who and when), never silently undone; a save from a fresh version goes through, with its history row."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from lib.audits import casefile, plan
+from lib.audits import targeted as targeted_audits
+from lib.capture import feedback
+from lib.log import actions, representations
+from lib.people import accounts
+from lib.store import records
+from lib.themes import codebook
+from tests.conftest import add_user
+from tests.fixtures import TODAY, add_household, audit_world, auditor, carer_entry, cases, draw, full_entry
+
+NOW = dt.datetime(2026, 2, 15, 10, 0, tzinfo=dt.timezone.utc)
+
+
+def complaint_case(db):
+    ann, bob = add_user(db, "manager", username="ann"), add_user(db, "manager", username="bob")
+    entry = {"kind": "complaint", "received_on": dt.date(2026, 1, 5), "from_who": "foster_carer",
+             "summary": "Allowance paid late and nobody called back."}
+    rid = representations.record(db, ann, entry, today=TODAY)
+    return {
+        "first": ann, "second": bob,
+        "version": lambda: representations.get(db, ann, rid)["version"],
+        "first_change": lambda user, version: representations.update(
+            db, user, rid, {**entry, "stage1_responded_on": dt.date(2026, 1, 20)}, today=TODAY, expected=version),
+        "second_change": lambda user, version: representations.update(
+            db, user, rid, {**entry, "learning": "Call back within two days."}, today=TODAY, expected=version),
+        "kept": lambda: db.execute("select stage1_responded_on, learning from representations").fetchone()
+        == ("2026-01-20", None),
+    }
+
+
+def action_case(db):
+    codebook.ensure(db)
+    ann, bob = add_user(db, "manager", username="ann"), add_user(db, "qa", username="bob")
+    entry = {"said": "Allowances are paid late.", "theme_ids": ["T06"], "from_quarter": "2025/26 Q3",
+             "will_do": "Publish payment dates.", "owner": "Finance team", "due_on": dt.date(2026, 1, 31)}
+    aid = actions.record(db, ann, entry, today=TODAY)
+
+    def version():
+        return next(a for a in actions.listing(db, ann) if a["id"] == aid)["version"]
+
+    return {
+        "first": ann, "second": bob, "version": version,
+        "first_change": lambda user, v: actions.update(db, user, aid, {**entry, "status": "in_progress"},
+                                                       today=TODAY, expected=v),
+        "second_change": lambda user, v: actions.update(db, user, aid, {**entry, "will_do": "Text the dates."},
+                                                        today=TODAY, expected=v),
+        "kept": lambda: db.execute("select status, will_do from actions").fetchone()
+        == ("in_progress", "Publish payment dates."),
+    }
+
+
+def targeted_case(db):
+    ann, bob = add_user(db, "manager", username="ann"), add_user(db, "qa", username="bob")
+    entry = {"topic": "Allowance payment delays", "reason": "complaints", "reason_detail": "Complaints in Q3",
+             "scope": "Every allowance complaint in the quarter.", "cases_reviewed": 8,
+             "findings": "Delays followed changes of bank details.",
+             "learning": "Publish the payment dates for allowances.",
+             "started_on": dt.date(2026, 1, 5), "completed_on": dt.date(2026, 1, 30)}
+    tid = targeted_audits.record(db, ann, entry, today=TODAY)
+    return {
+        "first": ann, "second": bob,
+        "version": lambda: targeted_audits.get(db, ann, tid)["version"],
+        "first_change": lambda user, v: targeted_audits.update(db, user, tid, {**entry, "cases_reviewed": 9},
+                                                               today=TODAY, expected=v),
+        "second_change": lambda user, v: targeted_audits.update(db, user, tid, {**entry, "scope": "All of them."},
+                                                                today=TODAY, expected=v),
+        "kept": lambda: db.execute("select cases_reviewed, scope from targeted_audits").fetchone()
+        == (9, "Every allowance complaint in the quarter."),
+    }
+
+
+def audit_action_case(db):
+    w = audit_world(db)
+    case = cases(db, w, draw(db, w))[0]
+    lead, peer = auditor(w, case), auditor(w, case, "peer")
+    entry = {"action": "Update the plan.", "owner": "Team manager", "due_on": "2026-02-10"}
+    action_id = plan.add_action(db, lead, case["id"], entry, today=TODAY)
+
+    def version():
+        found = casefile.get(db, lead, case["id"], today=TODAY)["actions"]
+        return next(a for a in found if a["id"] == action_id)["version"]
+
+    return {
+        "first": lead, "second": peer, "version": version,
+        "first_change": lambda user, v: plan.update_action(db, user, action_id, {**entry, "status": "in_progress"},
+                                                           today=TODAY, expected=v),
+        "second_change": lambda user, v: plan.update_action(db, user, action_id,
+                                                            {**entry, "due_on": "2026-02-20"}, today=TODAY,
+                                                            expected=v),
+        "kept": lambda: db.execute("select status, due_on from case_audit_actions").fetchone()
+        == ("in_progress", "2026-02-10"),
+    }
+
+
+def audit_form_case(db):
+    w = audit_world(db)
+    case = cases(db, w, draw(db, w))[0]
+    lead, peer = auditor(w, case), auditor(w, case, "peer")
+    return {
+        "first": peer, "second": lead,
+        "version": lambda: casefile.get(db, lead, case["id"], today=TODAY)["version"],
+        "first_change": lambda user, v: casefile.save(db, user, case["id"], full_entry(ssw_discussion="Theirs"),
+                                                      today=TODAY, expected=v),
+        "second_change": lambda user, v: casefile.save(db, user, case["id"], full_entry(ssw_discussion="Mine"),
+                                                       today=TODAY, expected=v),
+        "kept": lambda: db.execute("select ssw_discussion from case_audits where id = :id",
+                                   {"id": case["id"]}).fetchone() == ("Theirs",),
+    }
+
+
+def entry_case(db):
+    bso, qa = add_user(db, "bso", username="ann"), add_user(db, "qa", username="bob")
+    home = add_household(db)
+    rid = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY, now=NOW)
+    return {
+        "first": bso, "second": qa,
+        "version": lambda: feedback.get(db, qa, rid)["version"],
+        "first_change": lambda user, v: feedback.update(db, user, rid, carer_entry(home, method="visit"), today=TODAY,
+                                                        now=NOW + dt.timedelta(minutes=1), expected=v),
+        "second_change": lambda user, v: feedback.update(
+            db, user, rid, carer_entry(home, answers={"CAR01": "2", "CAR18": "yes", "MAIN01": "5"}), today=TODAY,
+            now=NOW + dt.timedelta(minutes=2), expected=v),
+        "kept": lambda: db.execute("select r.method, a.value from responses r join answers a on a.response_id = r.id "
+                                   "where a.item_id = 'CAR01'").fetchone() == ("visit", "4"),
+    }
+
+
+def user_case(db):
+    first, second = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    pat = add_user(db, "bso", username="pat")
+
+    def change(user, v, **fields):
+        values = {"display_name": "Pat", "email": None, "roles": ["bso"], "team_id": None, **fields}
+        return accounts.update_user(db, user, pat.id, **values, expected=v)
+
+    return {
+        "first": first, "second": second,
+        "version": lambda: accounts.editable(db, pat.id)["version"],
+        "first_change": lambda user, v: change(user, v, roles=["bso", "social_worker"]),
+        "second_change": lambda user, v: change(user, v, display_name="Patricia"),
+        "kept": lambda: (accounts.load(db, pat.id).roles, accounts.load(db, pat.id).display_name)
+        == (frozenset({"bso", "social_worker"}), "Pat"),
+    }
+
+
+CASES = {"complaint": complaint_case, "action": action_case, "targeted audit": targeted_case,
+         "audit action": audit_action_case, "audit form": audit_form_case, "entry": entry_case, "user": user_case}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_a_change_saved_after_the_form_was_opened_is_refused_naming_who_and_the_first_change_stays(db, kind):
+    case = CASES[kind](db)
+    opened = case["version"]()
+    case["first_change"](case["first"], opened)
+    history_rows = db.execute("select count(*) from history").fetchone()[0]
+    with pytest.raises(records.StaleEdit, match=rf"^{case['first'].display_name} changed this .* at \d+ \w+ 20\d\d, "
+                                                r"\d\d:\d\d, after you opened it"):
+        case["second_change"](case["second"], opened)
+    assert case["kept"](), "the first person's change was undone"
+    assert db.execute("select count(*) from history").fetchone()[0] == history_rows
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_a_change_made_from_the_current_version_is_saved_with_one_history_row(db, kind):
+    case = CASES[kind](db)
+    case["first_change"](case["first"], case["version"]())
+    before = db.execute("select count(*) from history").fetchone()[0]
+    diff = case["second_change"](case["second"], case["version"]())
+    assert diff and not case["kept"]()
+    last = db.execute("select action, username, detail from history order by id desc limit 1").fetchone()
+    assert db.execute("select count(*) from history").fetchone()[0] == before + 1
+    assert last[0] in ("update", "complete") and last[1] == case["second"].username and json.loads(last[2])
+
+
+def test_the_version_of_a_record_changes_with_any_saved_change_and_not_otherwise():
+    row = {"id": 1, "summary": "Late.", "updated_at": "2026-02-15T10:00:00+00:00"}
+    assert records.version(row) == records.version(dict(reversed(list(row.items()))))
+    assert records.version(row) != records.version({**row, "summary": "Late!"})
+
+
+def test_a_sign_in_does_not_make_a_users_open_form_stale(db):
+    qa, pat = add_user(db, "qa", username="ann"), add_user(db, "bso", username="pat")
+    opened = accounts.editable(db, pat.id)["version"]
+    accounts.sign_in(db, "pat", "correct horse battery")
+    accounts.update_user(db, qa, pat.id, display_name="Patricia", email=None, roles=["bso"], team_id=None,
+                         expected=opened)
+    assert accounts.load(db, pat.id).display_name == "Patricia"
