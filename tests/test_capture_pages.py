@@ -1,7 +1,10 @@
 """The feedback forms, My month, Entries, Compliance and Follow-ups, driven through AppTest."""
 
+import sqlite3
+
 import pytest
 
+from lib import store
 from lib.capture import feedback, follow_ups
 from lib.people import accounts
 from lib.ui import session
@@ -268,3 +271,39 @@ def test_an_entry_picked_on_the_entries_page_stays_open_when_someone_else_saves_
     at.run()  # the list of entries now has one more option than when the page was drawn
     assert no_exceptions(at) == []
     assert any(e.label == "Why delete it?" for e in at.text_input), "the picked entry did not open"
+
+
+def test_a_save_that_meets_a_busy_database_says_so_plainly_and_keeps_the_call_for_a_second_try(demo_db, db_path,
+                                                                                                app, monkeypatch):
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 50)  # the app's connections give up on a held lock quickly
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_outcome").set_value("no_answer").run()
+    before = responses(demo_db)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process is in the middle of a long write
+    try:
+        save(at, "carer")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert no_exceptions(at) == [] and [e.value for e in at.error] == [store.BUSY_MESSAGE]
+    assert responses(demo_db) == before and at.radio(key="carer_0_outcome").value == "no_answer"
+    save(at, "carer")
+    assert responses(demo_db) == before + 1 and at.success[0].value.startswith("Saved entry #")
+
+
+def test_a_write_that_still_meets_the_lock_after_retrying_raises_a_busy_error_and_writes_nothing(db, db_path,
+                                                                                                 monkeypatch):
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 20)
+    other = store.connect(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            with store.write(other):
+                other.execute("insert into meta (key, value) values ('x', 'y')")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.is_busy(raised.value) and store.get_meta(db, "x") is None

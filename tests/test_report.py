@@ -1,6 +1,8 @@
 """The report value, computed from a small hand-built database where every number is known."""
 
+import dataclasses
 import datetime as dt
+import json
 
 import pytest
 
@@ -232,6 +234,40 @@ def test_a_published_version_downloads_unchanged_after_the_data_changes(db, worl
     assert exports.fetchone()[0] == 2 + 3  # two publishes, three downloads
     with pytest.raises(ValueError, match="no version 9"):
         publishing.download(db, world["qa"], Q3, 9, "pdf")
+
+
+def test_a_save_while_a_report_is_publishing_goes_through_at_once_and_the_version_has_it(db, db_path, world,
+                                                                                           monkeypatch):
+    render, saved = report_pdf.render, []
+
+    def render_while_a_bso_saves(value, **kwargs):
+        if not saved:  # a BSO saves from their own connection while the PDF is being drawn
+            other = store.connect(db_path)
+            other.execute("PRAGMA busy_timeout = 0")  # a held write lock would fail this at once
+            saved.append(call(other, world["ann"], world["kin"], dt.date(2025, 12, 11)))
+            other.close()
+        return render(value, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "render", render_while_a_bso_saves)
+    published = publishing.publish(db, world["qa"], Q3, today=TODAY)
+    assert saved and published["version"] == 1
+    stored = json.loads(db.execute("select value from report_versions").fetchone()[0])
+    assert stored == json.loads(json.dumps(dataclasses.asdict(report.build(
+        db, world["qa"], Q3, today=TODAY, as_of=stored["as_of"], version=1)), ensure_ascii=False))
+
+
+def test_publishing_gives_up_with_a_plain_message_when_the_data_never_stops_changing(db, db_path, world,
+                                                                                     monkeypatch):
+    render = report_pdf.render
+
+    def render_while_someone_always_saves(value, **kwargs):
+        call(db, world["ann"], world["kin"], dt.date(2025, 12, 12))
+        return render(value, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "render", render_while_someone_always_saves)
+    with pytest.raises(ValueError, match="kept changing while the report was being built"):
+        publishing.publish(db, world["qa"], Q3, today=TODAY)
+    assert db.execute("select count(*) from report_versions").fetchone()[0] == 0
 
 
 def test_the_command_line_writes_the_pdf_and_workbook_and_refuses_bad_requests(db_path, world, tmp_path, capsys):

@@ -21,27 +21,47 @@ from lib.report import xlsx as report_xlsx
 from lib.store import history
 
 
+PUBLISH_TRIES = 3
+
+
 def publish(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date,
             now: dt.datetime | None = None) -> dict:
-    """Build the report, render the PDF and workbook, and store them as the next version for the period."""
+    """Build the report, render the PDF and workbook, and store them as the next version for the period.
+
+    The long work (reading, charts, PDF) happens outside the write lock, so saves elsewhere never wait for
+    it; the version is then stored in one short write, and only if no data changed meanwhile (else the
+    report is built again, a few times at most, then ValueError asks to publish again).
+    """
     access.require(user, "build_report")
-    now = now or store.utcnow()
     chosen = periods.period(period_key)
-    with store.write(db):
-        version = (db.execute("select max(version) from report_versions where period_key = :k",
-                              {"k": chosen.key}).fetchone()[0] or 0) + 1
-        value = report.build(db, user, chosen.key, today=today, as_of=store.stamp(now), version=version)
-        pdf, warnings = report_pdf.render(value, creation_date=now)
-        xlsx = report_xlsx.render(value, created=now)
-        db.execute(
-            """insert into report_versions (period_key, version, value, fingerprint, pdf, xlsx, created_at, created_by)
-               values (:k, :v, :value, :f, :pdf, :xlsx, :at, :u)""",
-            {"k": chosen.key, "v": version, "value": json.dumps(asdict(value), ensure_ascii=False),
-             "f": report.fingerprint(value), "pdf": pdf, "xlsx": xlsx, "at": store.stamp(now), "u": user.id})
-        history.add(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
-                    entity_id=f"{chosen.key} v{version}",
-                    detail={"published": True, "pdf_bytes": len(pdf), "xlsx_bytes": len(xlsx), "warnings": warnings})
-    return {"version": version, "warnings": warnings + list(value.warnings)}
+    for _ in range(PUBLISH_TRIES):
+        moment = now or store.utcnow()
+        seen = store.data_version(db)
+        version = _next_version(db, chosen.key)
+        value = report.build(db, user, chosen.key, today=today, as_of=store.stamp(moment), version=version)
+        pdf, warnings = report_pdf.render(value, creation_date=moment)
+        xlsx = report_xlsx.render(value, created=moment)
+        with store.write(db):
+            if store.data_version(db) != seen or _next_version(db, chosen.key) != version:
+                continue  # someone saved while it was being built: build it again from the new data
+            db.execute(
+                """insert into report_versions (period_key, version, value, fingerprint, pdf, xlsx, created_at,
+                                                created_by)
+                   values (:k, :v, :value, :f, :pdf, :xlsx, :at, :u)""",
+                {"k": chosen.key, "v": version, "value": json.dumps(asdict(value), ensure_ascii=False),
+                 "f": report.fingerprint(value), "pdf": pdf, "xlsx": xlsx, "at": store.stamp(moment), "u": user.id})
+            history.add(db, action="export", user_id=user.id, username=user.username, entity="report_versions",
+                        entity_id=f"{chosen.key} v{version}",
+                        detail={"published": True, "pdf_bytes": len(pdf), "xlsx_bytes": len(xlsx),
+                                "warnings": warnings})
+        return {"version": version, "warnings": warnings + list(value.warnings)}
+    raise ValueError("The data kept changing while the report was being built, so it was not published. "
+                     "Publish it again in a quieter moment.")
+
+
+def _next_version(db, period_key: str) -> int:
+    return (db.execute("select max(version) from report_versions where period_key = :k",
+                       {"k": period_key}).fetchone()[0] or 0) + 1
 
 
 def versions(db: sqlite_utils.Database, user: User, period_key: str) -> list[dict]:

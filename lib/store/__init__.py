@@ -110,6 +110,11 @@ _CACHE_LOCK = threading.Lock()  # Streamlit runs each session's script on its ow
 CACHE_SIZE = 256
 
 
+def data_version(db: sqlite_utils.Database) -> int:
+    """A number that changes with every committed write: the newest history row's id (every write adds one)."""
+    return db.execute("select coalesce(max(id), 0) from history").fetchone()[0]
+
+
 def cached_query(db: sqlite_utils.Database, sql: str, params: dict) -> list[dict]:
     """The rows of a read-only query (explorer, report), from a small cache keyed by the data's version.
 
@@ -121,7 +126,7 @@ def cached_query(db: sqlite_utils.Database, sql: str, params: dict) -> list[dict
     path = db.execute("pragma database_list").fetchone()[2]
     if db.conn.in_transaction or not path:
         return list(db.query(sql, params))
-    version = db.execute("select max(id) from history").fetchone()[0]
+    version = data_version(db)
     key = (path, version, sql, tuple(sorted(params.items())))
     with _CACHE_LOCK:
         rows = _CACHE.get(key)
