@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib import store
-from lib.people import access, accounts
+from lib import access, store
+from lib.people import accounts
 from lib.store import settings
 from lib.ui import session, widgets
 

@@ -1,8 +1,9 @@
 import streamlit as st
 
+from lib import access
 from lib.audits import reviews
 from lib.capture import compliance, follow_ups
-from lib.people import access, register
+from lib.people import register
 from lib.store import settings
 from lib.ui import session, widgets
 

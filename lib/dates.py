@@ -54,14 +54,23 @@ def month(value: dt.date | str) -> str:
     return f"{_as_date(value):%B %Y}"
 
 
+def short_month(value: dt.date | str) -> str:
+    """`Dec 2026`, for column headings."""
+    return f"{_as_date(value):%b %Y}"
+
+
 def time(value: dt.datetime | str | None) -> str:
     """`14:05` in UK time."""
     return "" if not value else f"{local(value):%H:%M}"
 
 
 def moment(value: dt.datetime | str | None, *, zone: bool = False) -> str:
-    """`2 Dec 2026, 14:05` in UK time; with zone, `2 Dec 2026, 14:05 GMT` (or BST)."""
+    """`2 Dec 2026, 14:05` in UK time; with zone, `2 Dec 2026, 14:05 GMT` (or BST). Text that is not a
+    timestamp is returned as it is (a report's "as of" can come from a hand-made value)."""
     if not value:
         return ""
-    here = local(value)
+    try:
+        here = local(value)
+    except ValueError:
+        return str(value)
     return f"{here.day} {here:%b %Y}, {here:%H:%M}" + (f" {here.tzname()}" if zone else "")

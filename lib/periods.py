@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from lib import dates
+
 _QUARTER_LABEL = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2})\s*[- ]?\s*Q([1-4])\s*$", re.IGNORECASE)
 _YEAR_LABEL = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2})\s*$")
 
@@ -156,7 +158,7 @@ def recent(today: dt.date, count: int) -> list[Quarter]:
 
 
 def month_label(month: dt.date) -> str:
-    return month.strftime("%B %Y")
+    return dates.month(month)
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -174,8 +176,11 @@ def months_back(last: dt.date, count: int) -> list[dt.date]:
 
 @dataclass(frozen=True)
 class Period:
-    key: str  # 2025/26-Q3 or 2025/26
-    short: str  # 2025/26 Q3 or 2025/26
+    """What a page or the report looks at: a financial quarter, a financial year or a run of quarters, with the
+    period of the same length just before it (for comparisons)."""
+
+    key: str  # 2025/26-Q3, 2025/26, or 2025/26-Q1..2025/26-Q3
+    short: str  # 2025/26 Q3, 2025/26, or 2025/26 Q1 to 2025/26 Q3
     label: str
     start: dt.date
     end: dt.date
@@ -188,25 +193,45 @@ class Period:
         return months_between(self.start, self.end)
 
 
+def of_quarter(quarter: Quarter) -> Period:
+    """A quarter as a Period, compared with the quarter before."""
+    months = f"{calendar.month_name[quarter.start.month]} to {calendar.month_name[quarter.end.month]} {quarter.end.year}"
+    return Period(quarter.slug, quarter.label, f"{quarter.label} ({months})", quarter.start, quarter.end,
+                  quarter.previous.start, quarter.previous.end, quarter.previous.label)
+
+
+def of_year(year: FinancialYear) -> Period:
+    """A financial year as a Period, compared with the year before."""
+    return Period(year.label, year.label, f"{year.label} (April {year.start_year} to March {year.start_year + 1})",
+                  year.start, year.end, year.previous.start, year.previous.end, year.previous.label)
+
+
+def of_quarters(first: Quarter, last: Quarter) -> Period:
+    """A run of quarters (first to last, inclusive) as a Period, compared with as many quarters just before it."""
+    if last < first:
+        first, last = last, first
+    count, walk = 1, first
+    while walk < last:
+        walk, count = walk.next, count + 1
+    earlier = recent(first.previous.end, count)
+    if count == 1:
+        return of_quarter(first)
+    short = f"{first.label} to {last.label}"
+    return Period(f"{first.slug}..{last.slug}", short, short, first.start, last.end, earlier[-1].start,
+                  earlier[0].end, f"{earlier[-1].label} to {earlier[0].label}")
+
+
 def period(text: str) -> Period:
     """A financial quarter ('2025/26-Q3', '2025/26 Q3') or year ('2025/26'); ValueError otherwise."""
     text = (text or "").strip()
     try:
-        quarter = Quarter.parse(text)
+        return of_quarter(Quarter.parse(text))
     except ValueError:
-        quarter = None
-    if quarter:
-        months = f"{calendar.month_name[quarter.start.month]} to {calendar.month_name[quarter.end.month]} {quarter.end.year}"
-        return Period(quarter.slug, quarter.label, f"{quarter.label} ({months})", quarter.start, quarter.end,
-                      quarter.previous.start,
-                      quarter.previous.end, quarter.previous.label)
+        pass
     try:
-        year = FinancialYear.parse(text)
+        return of_year(FinancialYear.parse(text))
     except ValueError:
         raise ValueError(f"'{text}' is not a financial quarter or year; write it like 2025/26-Q3 or 2025/26.") from None
-    return Period(year.label, year.label, f"{year.label} (April {year.start_year} to March {year.start_year + 1})",
-                  year.start,
-                  year.end, year.previous.start, year.previous.end, year.previous.label)
 
 
 def month_start(day: dt.date) -> dt.date:

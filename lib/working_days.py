@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import holidays
 
+from lib import dates
+
 ONE_DAY = dt.timedelta(days=1)
 STATUSES = ("overdue", "due soon", "on track", "responded", "responded late")
 
@@ -104,8 +106,8 @@ def deadline(received: dt.date, limit_days: int, *, today: dt.date, responded: d
     if responded is not None:
         _check_date(responded, "date responded")
         if responded < received:
-            raise ValueError(f"The response date {responded.isoformat()} is before the date received "
-                             f"{received.isoformat()}; check both dates.")
+            raise ValueError(f"The response date {dates.day(responded)} is before the date received "
+                             f"{dates.day(received)}; check both dates.")
         status = "responded" if responded <= due else "responded late"
     elif today > due:
         status = "overdue"

@@ -1,7 +1,7 @@
 import pytest
 
-from lib.people import access
-from lib.people.access import User
+from lib import access
+from lib.access import User
 from tests.conftest import ROOT
 
 # The expected role x action table, written out independently of lib/access.py.

@@ -7,13 +7,13 @@ import itertools
 import pytest
 
 from lib import store
+from lib.access import PermissionDenied
 from lib.audits import casefile, findings, moderation, plan, programme, reviews
 from lib.audits import targeted as targeted_audits
 from lib.capture import compliance, feedback, follow_ups
 from lib.kpis import figures, measures, performance, recruitment
 from lib.log import actions, representations
 from lib.people import accounts, register
-from lib.people.access import PermissionDenied
 from lib.report import build as report
 from lib.report import drafts, publishing
 from lib.store import backup, history, retention, settings

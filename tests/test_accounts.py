@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from lib import store
+from lib.access import PermissionDenied
 from lib.people import accounts
-from lib.people.access import PermissionDenied
 from lib.store import settings
 from tests.conftest import PASSWORD, add_user
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from lib.people import access
+from lib import access
 from tests.conftest import ROOT
 
 LIB_MODULES = sorted((ROOT / "lib").rglob("*.py"))
@@ -90,3 +90,42 @@ def test_the_production_config_hides_error_details_and_the_toolbar():
 
 def test_secrets_are_ignored_by_git():
     assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text()
+
+
+def area(module: str) -> str:
+    """lib.capture.feedback -> capture; lib.text -> text."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "lib"
+
+
+def area_imports() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in LIB_MODULES:
+        here = area(".".join(path.relative_to(ROOT).with_suffix("").parts).replace(".__init__", ""))
+        for name in imports(path):
+            if name.startswith("lib."):
+                graph.setdefault(here, set()).add(area(name))
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):  # from lib import text, dates: each name is an area of its own
+            if isinstance(node, ast.ImportFrom) and node.module == "lib":
+                graph.setdefault(here, set()).update(alias.name for alias in node.names)
+    return {a: {b for b in found if b != a} for a, found in graph.items()}
+
+
+def test_the_areas_of_lib_import_each_other_without_a_circle():
+    graph = area_imports()
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})) for nxt in graph.get(start, ()))
+
+    circles = sorted({tuple(sorted((a, b))) for a in graph for b in graph[a] if reaches(b, a, {b})})
+    assert circles == []
+
+
+@pytest.mark.parametrize("pure", ["text", "dates", "periods", "working_days", "csv_import", "suppression", "redaction",
+                                  "charts", "analysis", "access"])
+def test_the_shared_pure_helpers_do_no_io_and_import_no_area(pure):
+    names = set(imports(ROOT / "lib" / f"{pure}.py"))
+    assert not {n for n in names if n.startswith("lib.") and area(n) not in
+                ("text", "dates", "periods", "analysis", "suppression")}, names
+    assert not names & {"sqlite3", "sqlite_utils", "streamlit", "os", "pathlib", "requests", "urllib"}

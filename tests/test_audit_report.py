@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from lib.access import PermissionDenied
 from lib.audits import casefile, findings, moderation, plan, programme, reviews
 from lib.audits import targeted as targeted_audits
-from lib.people.access import PermissionDenied
 from lib.report import build as report
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx

@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 
 from lib import store
+from lib.access import PermissionDenied
 from lib.audits import casefile, moderation, plan, reviews
 from lib.audits import programme as audit_programme
 from lib.capture import feedback
-from lib.people.access import PermissionDenied
 from lib.store import retention, settings
 from tests.conftest import add_user
 from tests.fixtures import (

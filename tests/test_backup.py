@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from lib import demo, store
-from lib.people.access import PermissionDenied
+from lib.access import PermissionDenied
 from lib.store import backup, history
 from tests.conftest import add_user
 

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 
 from lib import periods
+from lib.access import PermissionDenied
 from lib.capture import compliance, feedback
 from lib.people import accounts
-from lib.people.access import PermissionDenied
 from lib.store import settings
 from tests.conftest import add_user
 from tests.fixtures import add_household

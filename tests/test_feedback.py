@@ -4,9 +4,9 @@ import multiprocessing
 import pytest
 
 from lib import store
+from lib.access import PermissionDenied
 from lib.capture import feedback, questions
 from lib.people import accounts
-from lib.people.access import PermissionDenied
 from lib.store import settings
 from lib.themes import review
 from tests.conftest import add_user

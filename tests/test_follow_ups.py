@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
+from lib.access import PermissionDenied
 from lib.capture import feedback, follow_ups
-from lib.people.access import PermissionDenied
 from tests.conftest import add_user
 from tests.fixtures import TODAY, add_household, carer_entry
 

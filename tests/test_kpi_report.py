@@ -8,9 +8,9 @@ from pypdf import PdfReader
 
 from lib import store, suppression
 from lib.kpis import figures, measures, performance, recruitment
-from lib.kpis import section as kpi_section
 from lib.people import accounts
 from lib.report import build as report
+from lib.report import kpi_section
 from lib.report import pdf as report_pdf
 
 TODAY = dt.date(2026, 4, 15)

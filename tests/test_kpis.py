@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from lib import periods, suppression
+from lib.access import PermissionDenied
 from lib.kpis import figures, measures, performance
 from lib.people import accounts, register
-from lib.people.access import PermissionDenied
 from tests.conftest import add_user
 
 TODAY = dt.date(2026, 5, 20)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from lib import store
-from lib.people import access, accounts
+from lib import access, store
+from lib.people import accounts
 from lib.store import settings
 from lib.ui import session
 from tests.conftest import by_label, no_exceptions

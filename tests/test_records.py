@@ -14,7 +14,16 @@ from lib.people import accounts
 from lib.store import records
 from lib.themes import codebook
 from tests.conftest import add_user
-from tests.fixtures import TODAY, add_household, audit_world, auditor, carer_entry, cases, draw, full_entry
+from tests.fixtures import (
+    TODAY,
+    add_household,
+    audit_world,
+    auditor,
+    carer_entry,
+    cases,
+    draw,
+    full_entry,
+)
 
 NOW = dt.datetime(2026, 2, 15, 10, 0, tzinfo=dt.timezone.utc)
 

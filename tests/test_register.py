@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
+from lib.access import PermissionDenied
 from lib.people import register
-from lib.people.access import PermissionDenied
 from tests.conftest import add_user
 
 TODAY = dt.date(2026, 1, 15)

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from lib import charts, periods, store
+from lib.access import PermissionDenied
 from lib.capture import feedback
-from lib.people.access import PermissionDenied
 from lib.report import __main__, drafts, publishing, sections
 from lib.report import build as report
 from lib.report import pdf as report_pdf

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from lib import dates
 from lib.report import model as report_model
 from lib.report import pdf as report_pdf
 
@@ -118,7 +119,7 @@ def test_every_script_is_drawn_with_a_vendored_font_and_never_a_core_font(render
 def test_the_cover_has_the_service_title_period_draft_marking_and_uk_time(pages):
     cover = pages[0]
     for text in ("North Shire Fostering Service", "Feedback report", "2025/26 Q3 (October to December 2025)",
-                 "Draft (not published)", "Data as of 5 January 2026, 2:30pm GMT"):
+                 "Draft (not published)", "Data as of 5 Jan 2026, 14:30 GMT"):
         assert text in cover
     assert cover.count("OFFICIAL-SENSITIVE") == 2
     assert "Page 1 of" not in cover
@@ -174,13 +175,13 @@ def test_a_chart_vl_convert_cannot_draw_gives_a_warning_and_its_description():
 
 
 @pytest.mark.parametrize("as_of, shown", [
-    ("2026-01-05T14:30:00Z", "5 January 2026, 2:30pm GMT"),
-    ("2026-07-01T11:05:00+00:00", "1 July 2026, 12:05pm BST"),
-    ("2026-03-29T00:00:00", "29 March 2026, 12:00am GMT"),
+    ("2026-01-05T14:30:00Z", "5 Jan 2026, 14:30 GMT"),
+    ("2026-07-01T11:05:00+00:00", "1 Jul 2026, 12:05 BST"),
+    ("2026-03-29T00:00:00", "29 Mar 2026, 00:00 GMT"),
     ("not a date", "not a date"),
 ])
 def test_the_data_time_is_shown_as_uk_local_time(as_of, shown):
-    assert report_pdf.readable_time(as_of) == shown
+    assert dates.moment(as_of, zone=True) == shown
 
 
 def test_invisible_tag_characters_no_font_has_are_dropped_without_a_warning():

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
+from lib.access import PermissionDenied
 from lib.log import representations
-from lib.people.access import PermissionDenied
 from lib.report import build as report
 from tests.conftest import add_user
 from tests.fixtures import add_household

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from lib.access import PermissionDenied
 from lib.capture import feedback
 from lib.log import representations
-from lib.people.access import PermissionDenied
 from lib.store import retention, settings
 from lib.themes import coding, explorer, review
 from lib.ui import session

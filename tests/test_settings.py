@@ -1,6 +1,6 @@
 import pytest
 
-from lib.people.access import PermissionDenied
+from lib.access import PermissionDenied
 from lib.store import settings
 from tests.conftest import add_user
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from lib.access import PermissionDenied
 from lib.audits import targeted as targeted_audits
-from lib.people.access import PermissionDenied
 from lib.periods import Quarter
 from lib.themes import codebook
 from tests.conftest import add_user

@@ -1,10 +1,15 @@
 """The Themes explorer, Review codes and Codebook pages, driven through AppTest."""
 
-import pytest
+import datetime as dt
+import io
 
-from lib import analysis, periods
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from lib import analysis, dates, periods
 from lib.capture import feedback
-from lib.report import drafts
+from lib.report import drafts, publishing
 from lib.themes import codebook, coding, explorer, matching, review
 from lib.ui import session
 from tests.conftest import no_exceptions
@@ -196,7 +201,7 @@ def test_only_qa_may_open_the_report_builder(demo_db, app, role):
 def test_qa_adds_a_redacted_quote_then_corrects_it_and_the_section_stays_open(demo_db, app):
 
     at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
-    period_key = at.selectbox(key="report_period").value
+    period_key = at.selectbox(key="report_quarter").value.slug
     candidate = drafts.quote_candidates(demo_db, user(demo_db, "qa"), period_key, "carers")[0]
     at.selectbox(key=f"pick_{period_key}_carers").select(candidate["comment_id"]).run()
     assert next(e for e in at.expander if e.label.startswith("Foster carers")).proto.expanded
@@ -206,3 +211,20 @@ def test_qa_adds_a_redacted_quote_then_corrects_it_and_the_section_stays_open(de
     next(b for b in at.button if b.label == "Save quotes").click().run()
     saved = drafts.draft(demo_db, user(demo_db, "qa"), period_key)["quotes"]["carers"]
     assert [q["text"] for q in saved] == ["Our worker always rings back."]
+
+
+def test_one_formatter_gives_the_same_time_on_the_page_in_the_pdf_and_in_the_workbook(demo_db, app):
+    qa = user(demo_db, "qa")
+    period_key = periods.recent(session.today(), 8)[1].slug  # the page's default quarter
+    pinned = dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.timezone.utc)  # 14:05 BST
+    publishing.publish(demo_db, qa, period_key, today=session.today(), now=pinned)
+    shown = dates.moment(pinned)
+    assert shown == "1 Jul 2026, 14:05"
+    at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
+    assert any(f"Version 1 · {shown} · " in t.value for t in at.text)
+    pdf = publishing.download(demo_db, qa, period_key, 1, "pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert text.count(f"Data as of {shown} BST") == 2  # the cover and the methods section
+    book = openpyxl.load_workbook(io.BytesIO(publishing.download(demo_db, qa, period_key, 1, "xlsx")))
+    cells = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert f"Data as of {shown} BST" in cells and not any("(UTC)" in str(c) for c in cells)

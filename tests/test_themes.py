@@ -3,12 +3,22 @@ import datetime as dt
 import pytest
 
 from lib import analysis, store
+from lib.access import PermissionDenied
+from lib.audits import moderation
+from lib.audits import targeted as targeted_audits
 from lib.capture import feedback, questions
-from lib.people.access import PermissionDenied
+from lib.log import representations
 from lib.periods import Quarter
 from lib.themes import codebook, coding, explorer, matching, review
 from tests.conftest import add_user
-from tests.fixtures import add_household
+from tests.fixtures import (
+    add_household,
+    audit_world,
+    cases,
+    draw,
+    moderation_entry,
+    submitted,
+)
 
 Q3 = Quarter(2025, 3)  # Oct-Dec 2025
 TODAY = dt.date(2026, 2, 15)
@@ -326,3 +336,41 @@ def test_inside_a_transaction_explorer_queries_see_its_uncommitted_changes(db, w
         db.execute("update responses set contact_on = '2025-07-01'")
         assert explorer.comment_total(db, world["manager"], filters) == 0
         db.execute("update responses set contact_on = '2025-11-03'")
+
+
+def test_a_merge_then_recode_moves_the_logs_and_audit_learnings_codes_with_the_comments(db, world):
+    qa, manager = world["qa"], world["manager"]
+    text = "The buddy scheme made a real difference."
+    comment_id = say(db, world, text)
+    rid = representations.record(db, manager, {"kind": "compliment", "received_on": dt.date(2026, 1, 5),
+                                               "from_who": "foster_carer", "summary": text}, today=TODAY)
+    tid = targeted_audits.record(db, manager, {
+        "topic": "Peer support", "reason": "supervision", "scope": "Every new carer.", "cases_reviewed": 6,
+        "findings": "Most had a buddy.", "learning": text, "started_on": dt.date(2026, 1, 5),
+        "completed_on": dt.date(2026, 1, 30)}, today=TODAY)
+    w = audit_world(db)
+    case = cases(db, w, draw(db, w))[0]
+    submitted(db, w, case)
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(learning=text), today=TODAY)
+
+    def coded():
+        return {
+            "comment": {t for t, (machine, decision) in codes(db, comment_id).items() if machine or decision},
+            "log": {r[0] for r in db.execute("select theme_id from representation_themes where representation_id = :i",
+                                             {"i": rid})},
+            "targeted": {r[0] for r in db.execute(
+                "select theme_id from targeted_audit_themes where targeted_audit_id = :i", {"i": tid})},
+            "case": {r[0] for r in db.execute("select theme_id from case_audit_themes where audit_id = :i",
+                                              {"i": case["id"]})},
+        }
+
+    assert all("T08" in found for found in coded().values()), coded()
+    codebook.retire_theme(db, qa, "T08", merged_into="T01")
+    assert coding.uncoded_count(db) >= 4
+    steps = []
+    total = coding.recode_all(db, qa, progress=lambda done, of: steps.append((done, of)))
+    assert steps[-1] == (total, total) and len({of for _, of in steps}) == 1  # one progress count over them all
+    after = coded()
+    assert "T01" in after.pop("comment")  # a comment keeps its retired code as history; the explorer counts it as T01
+    assert all("T01" in found and "T08" not in found for found in after.values()), after
+    assert coding.uncoded_count(db) == 0

@@ -15,17 +15,8 @@ st.caption("What the case-file audit programme found: moderated grades by domain
            "heard, whether actions were complete at the eight-week review, and the themes in the learning. True "
            "counts for managers; the quarterly report suppresses small numbers.")
 
-recent = periods.recent(today, 8)
-kind = st.segmented_control("Period", ["Quarter", "Financial year"], default="Quarter", required=True,
-                            key="findings_kind")
-if kind == "Quarter":
-    chosen = st.selectbox("Quarter", recent, index=1 if len(recent) > 1 else 0, format_func=lambda q: q.label,
-                          key="findings_quarter")
-    start, end, label = chosen.start, chosen.end, chosen.label
-else:
-    years = sorted({q.year for q in recent}, reverse=True)
-    chosen = st.selectbox("Financial year", years, format_func=lambda y: y.label, key="findings_year")
-    start, end, label = chosen.start, chosen.end, chosen.label
+chosen = widgets.period_picker("findings", today=today, default=1)
+start, end, label = chosen.start, chosen.end, chosen.short
 found = findings.findings(db, user, start, end)
 names = codebook.names(db)
 
@@ -59,7 +50,7 @@ st.subheader("Grades by quarter")
 domain = st.selectbox("Domain", list(casefile.GRADED), format_func=casefile.GRADED.get, index=len(casefile.GRADED) - 1,
                       key="findings_domain")
 trend = []
-for quarter in reversed(recent):
+for quarter in reversed(periods.recent(today, 8)):
     figures = findings.findings(db, user, quarter.start, quarter.end)
     if figures.cases:  # quarters with a programme
         trend.append({"Quarter": quarter.label, **{casefile.GRADES[g]: figures.grades[domain][g] for g in casefile.GRADES},

@@ -2,10 +2,9 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import periods
+from lib import access, dates, periods
 from lib.audits import casefile, reviews
 from lib.audits import programme as audit_programme
-from lib.people import access
 from lib.store import settings
 from lib.ui import session, widgets
 
@@ -36,7 +35,7 @@ def show(programme: dict) -> None:
     cols[3].metric("Moderated", sum(1 for r in rows if r["stage"] in ("moderated", "reviewed")))
     st.caption(f"Seed {programme['seed']}; {programme['sample_size']} asked for from {programme['eligible']} eligible "
                f"households; {programme['excluded']} left out as audited in the {programme['exclusion_months']} "
-               f"months before {programme['circulate_on']}. Drawn {session.local_time(programme['drawn_at'])}.")
+               f"months before {programme['circulate_on']}. Drawn {dates.moment(programme['drawn_at'])}.")
     widgets.table([{"Reference": r["reference"], "Stage": casefile.STAGES[r["stage"]] + (" · overdue" if r["overdue"] else ""),
                "Due": r["due_on"], "Lead auditor": r["lead_auditor"] or "⚠ choose",
                "Peer auditor": r["peer_auditor"] or "⚠ choose", "Team": r["team"] or "No team",

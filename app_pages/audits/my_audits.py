@@ -2,9 +2,9 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import access
 from lib.audits import casefile, plan
 from lib.capture import questions
-from lib.people import access
 from lib.ui import session, widgets
 
 db = session.connection()

@@ -2,9 +2,8 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import periods
+from lib import access, periods
 from lib.audits import targeted as targeted_audits
-from lib.people import access
 from lib.themes import codebook
 from lib.ui import session, widgets
 

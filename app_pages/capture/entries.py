@@ -2,8 +2,8 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import access
 from lib.capture import feedback
-from lib.people import access
 from lib.ui import forms, session, widgets
 
 db = session.connection()

@@ -177,7 +177,7 @@ elif view == "Measures":
         elif st.button("Reinstate this measure", icon=":material/unarchive:"):
             widgets.attempt(lambda: measures.set_status(db, user, chosen, "active"), success="Measure reinstated.")
     st.caption("Versions")
-    widgets.table([{**v, "by": v["by"] or "shipped with the app", "created_at": session.local_time(v["created_at"])}
+    widgets.table([{**v, "by": v["by"] or "shipped with the app", "created_at": v["created_at"]}
               for v in measures.versions(db)],
              columns={"version": "Version", "note": "Change", "by": "By", "created_at": "When"}, key="kpi_measure_versions")
 
@@ -187,8 +187,8 @@ else:
     columns = {"id": "#", "how": "How", "months": "Months", "rows": "Rows", "figures": "Figures",
                "current": "Still current", "file_name": "File", "by": "By", "created_at": "When"}
     st.caption("KPI figures")
-    widgets.table([{**b, "created_at": session.local_time(b["created_at"])} for b in figures.batches(db, user)], columns=columns,
+    widgets.table([{**b, "created_at": b["created_at"]} for b in figures.batches(db, user)], columns=columns,
              key="kpi_history")
     st.caption("Recruitment figures")
-    widgets.table([{**b, "created_at": session.local_time(b["created_at"])} for b in recruitment.batches(db, user)],
+    widgets.table([{**b, "created_at": b["created_at"]} for b in recruitment.batches(db, user)],
              columns=columns, key="recruitment_history")

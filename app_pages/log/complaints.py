@@ -2,10 +2,10 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import periods
+from lib import access, periods
 from lib.capture import feedback
 from lib.log import representations
-from lib.people import access, accounts
+from lib.people import accounts
 from lib.themes import codebook
 from lib.ui import session, widgets
 

@@ -1,6 +1,7 @@
 import streamlit as st
 
-from lib.people import access, accounts, register
+from lib import access
+from lib.people import accounts, register
 from lib.ui import session, widgets
 
 db = session.connection()

@@ -1,6 +1,7 @@
 import streamlit as st
 
-from lib.people import access, accounts
+from lib import access
+from lib.people import accounts
 from lib.ui import session, widgets
 
 db = session.connection()

@@ -44,7 +44,7 @@ if store.is_demo(db):
         {"User name": "bso", "Role": "Business support officer: records carer and birth-parent calls"},
         {"User name": "social_worker", "Role": "Social worker: records children's views at Annual Reviews"},
         {"User name": "manager", "Role": "Manager: audit feedback, BSO compliance, follow-ups, the register"},
-        {"User name": "qa", "Role": "Quality assurance: entries, register, users, settings and the audit log"},
+        {"User name": "qa", "Role": "Quality assurance: entries, register, users, settings and history"},
         {"User name": "senior_manager", "Role": "Senior manager: moderates case-file audits"},
         {"User name": "advanced_practitioner", "Role": "Advanced practitioner: the eight-week review of audit actions"},
     ])

@@ -3,7 +3,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import periods, store
+from lib import dates, store
 from lib.report import build as report
 from lib.report import drafts, publishing, sections
 from lib.report import pdf as report_pdf
@@ -16,16 +16,7 @@ st.title("Feedback report")
 st.caption("Choose a period, read the preview section by section, write the commentary, pick quotes, then publish. "
            "Publishing keeps the PDF and workbook exactly as they were, as a numbered version.")
 
-recent = periods.recent(today, 8)
-kind = st.segmented_control("Report for", ["Quarter", "Financial year"], default="Quarter", required=True,
-                            key="report_kind")
-if kind == "Quarter":
-    period_key = st.selectbox("Quarter", [q.slug for q in recent], index=1 if len(recent) > 1 else 0,
-                              format_func=lambda k: periods.period(k).label, key="report_period")
-else:
-    years = sorted({q.year.label for q in recent}, reverse=True)
-    period_key = st.selectbox("Financial year", years, format_func=lambda k: periods.period(k).label,
-                              key="report_year")
+period_key = widgets.period_picker("report", today=today, default=1, label="Report for").key
 
 with st.status("Building the report from the live data…", expanded=False) as status:
     value = widgets.attempt(lambda: report.build(db, user, period_key, today=today))
@@ -128,7 +119,7 @@ if published:
     st.subheader("Published versions")
     for row in published:
         left, middle, right = st.columns([3, 1, 1])
-        left.text(f"Version {row['version']} · {session.local_time(row['created_at'])} · {row['by']}")
+        left.text(f"Version {row['version']} · {dates.moment(row['created_at'])} · {row['by']}")
 
         def fetch(kind, version=row["version"]):
             def make() -> bytes:  # runs on Streamlit's download thread: its own connection

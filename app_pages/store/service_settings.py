@@ -9,7 +9,7 @@ from lib.ui import session, widgets
 db = session.connection()
 user = session.page_user("edit_settings")
 st.title("Settings")
-st.caption("Changes apply at once for everyone and are recorded in the audit log.")
+st.caption("Changes apply at once for everyone and are recorded in history.")
 
 values = settings.current(db)
 with st.form("settings"):
@@ -85,6 +85,6 @@ if shown:
                                             f"{done['log_entries_anonymised']} log entries anonymised, "
                                             f"{done['deleted_entries_removed'] + done['deleted_log_entries_removed']} "
                                             f"deleted entries removed, {done['households_deleted']} households "
-                                            "deleted. The audit log records it.")
+                                            "deleted. History records it.")
     else:
         st.info("Nothing is older than the retention period.", icon=":material/check_circle:")

@@ -17,27 +17,9 @@ st.caption("What people say, coded against the theme codebook: strengths and are
            "period, down to their own words. True counts are shown here; exported reports suppress small numbers.")
 
 # ---- What to look at ----
-recent = periods.recent(today, 12)
-kind = st.segmented_control("Period", ["Quarter", "Financial year", "Range of quarters"], default="Quarter",
-                            required=True, key="period_kind")
-if kind == "Quarter":
-    chosen = st.selectbox("Quarter", recent, format_func=lambda q: q.label, key="period_quarter")
-    start, end, label = chosen.start, chosen.end, chosen.label
-    before = (chosen.previous.start, chosen.previous.end, chosen.previous.label)
-elif kind == "Financial year":
-    years = sorted({q.year for q in recent}, reverse=True)
-    year = st.selectbox("Financial year", years, format_func=lambda y: y.label, key="period_year")
-    start, end, label = year.start, year.end, year.label
-    before = (year.previous.start, year.previous.end, year.previous.label)
-else:
-    left, right = st.columns(2)
-    last = right.selectbox("To", recent, format_func=lambda q: q.label, key="range_to")
-    first = left.selectbox("From", [q for q in recent if q <= last], format_func=lambda q: q.label, index=1,
-                           key="range_from")
-    span = sum(1 for q in recent if first <= q <= last) or 1
-    earlier = periods.recent(first.previous.end, span)
-    start, end, label = first.start, last.end, f"{first.label} to {last.label}"
-    before = (earlier[-1].start, earlier[0].end, f"{earlier[-1].label} to {earlier[0].label}")
+chosen = widgets.period_picker("period", today=today, kinds=("quarter", "year", "range"), count=12)
+start, end, label = chosen.start, chosen.end, chosen.short
+before = (chosen.previous_start, chosen.previous_end, chosen.previous_label)
 
 names = codebook.names(db)
 teams = {t["name"]: t["id"] for t in accounts.teams(db)}

@@ -22,9 +22,8 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import dates, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, dates, text
+from lib.access import User
 from lib.store import records
 
 GRADES = {"outstanding": "Outstanding", "good": "Good", "requires_improvement": "Requires improvement",
@@ -59,7 +58,7 @@ def check_after(value: dt.date | None, earliest: dt.date | str | None, field: st
         return
     earliest = dt.date.fromisoformat(earliest) if isinstance(earliest, str) else earliest
     if value < earliest:
-        raise ValueError(f"{field} cannot be before {what} ({earliest:%d/%m/%Y}).")
+        raise ValueError(f"{field} cannot be before {what} ({dates.day(earliest)}).")
 
 
 def whole_field(value: Any, field: str, low: int, high: int) -> int:

@@ -6,10 +6,9 @@ import datetime as dt
 
 import sqlite_utils
 
-from lib import store
+from lib import access, store
+from lib.access import User
 from lib.audits import casefile
-from lib.people import access
-from lib.people.access import User
 from lib.store import history, records, settings
 from lib.themes import codebook, coding
 
@@ -26,7 +25,7 @@ def moderate(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, 
     """A senior manager's moderation: agree or change each grade (a change needs a reason) and record the learning.
 
     The auditors' grades are kept beside the moderated ones. Moderating again before the review
-    changes it, with the old values in the audit log. Returns the changes. A senior manager who
+    changes it, with the old values in history. Returns the changes. A senior manager who
     audited the case cannot moderate it.
     """
     access.require(user, "moderate_audits")

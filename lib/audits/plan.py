@@ -6,10 +6,9 @@ import datetime as dt
 
 import sqlite_utils
 
-from lib import store, text
+from lib import access, store, text
+from lib.access import User
 from lib.audits import casefile
-from lib.people import access
-from lib.people.access import User
 from lib.store import history, records
 
 # ---- The action plan ------------------------------------------------------------------------------
@@ -84,7 +83,7 @@ def update_action(db: sqlite_utils.Database, user: User, action_id: int, entry: 
 
 
 def remove_action(db: sqlite_utils.Database, user: User, action_id: int, *, today: dt.date) -> None:
-    """Remove an action added by mistake, before moderation; the audit log keeps what it said."""
+    """Remove an action added by mistake, before moderation; history keeps what it said."""
     with store.write(db):
         before = _action(db, action_id)
         row = _plan_editor(db, user, before["audit_id"], today)

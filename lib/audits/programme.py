@@ -10,10 +10,9 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store, text
+from lib import access, store, text
+from lib.access import User
 from lib.audits import casefile, sampling
-from lib.people import access
-from lib.people.access import User
 from lib.periods import Quarter
 from lib.store import history, records, settings
 

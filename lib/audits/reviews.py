@@ -6,10 +6,9 @@ import datetime as dt
 
 import sqlite_utils
 
-from lib import store
+from lib import access, store
+from lib.access import User
 from lib.audits import casefile, moderation
-from lib.people import access
-from lib.people.access import User
 from lib.store import history, records
 
 

@@ -3,7 +3,7 @@
 Topics come from supervision, complaints or a service dashboard indicator (framework section 5.2).
 Each audit records its topic, why it was chosen, its scope, findings and learning; the learning is
 coded with the theme codebook so it joins the themes in audit learning. Audits are listed by the
-financial quarter they were completed in. Edits keep the old values in the audit log; deletion
+financial quarter they were completed in. Edits keep the old values in history; deletion
 is a soft delete with a reason that QA can restore.
 """
 
@@ -14,10 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store, text
+from lib import access, store, text
+from lib.access import User
 from lib.audits import casefile
-from lib.people import access
-from lib.people.access import User
 from lib.periods import Quarter
 from lib.store import history, records
 from lib.themes import codebook, coding

@@ -7,9 +7,8 @@ import datetime as dt
 import pandas as pd
 import sqlite_utils
 
-from lib import analysis, periods, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, analysis, periods, text
+from lib.access import User
 from lib.store import settings
 
 

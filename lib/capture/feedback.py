@@ -13,10 +13,9 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store, text
+from lib import access, store, text
+from lib.access import User
 from lib.capture import questions
-from lib.people import access
-from lib.people.access import User
 from lib.store import history, records, settings
 from lib.themes import coding
 

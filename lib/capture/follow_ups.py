@@ -6,9 +6,8 @@ import datetime as dt
 
 import sqlite_utils
 
-from lib import store, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, store, text
+from lib.access import User
 from lib.store import history
 
 KINDS = {"callback": "Call-back requested", "safeguarding": "Safeguarding concern"}

@@ -10,10 +10,9 @@ from typing import Any, Sequence
 
 import sqlite_utils
 
-from lib import csv_import, periods, store, text
+from lib import access, csv_import, dates, periods, store, text
+from lib.access import User
 from lib.kpis import measures
-from lib.people import access
-from lib.people.access import User
 from lib.store import history
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -414,7 +413,7 @@ def batches(db: sqlite_utils.Database, user: User, kind: str = "kpi") -> list[di
            from figure_batches b join users u on u.id = b.created_by where b.kind = :kind order by b.id desc""",
         {"kind": kind}))
     for row in rows:
-        months = [dt.date.fromisoformat(m).strftime("%b %Y") for m in json.loads(row["months"])]
+        months = [dates.short_month(m) for m in json.loads(row["months"])]
         row["months"] = ", ".join(months) if len(months) <= 3 else f"{months[0]} to {months[-1]} ({len(months)} months)"
     return rows
 

@@ -18,9 +18,8 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from lib import store, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, store, text
+from lib.access import User
 from lib.store import history, records
 
 MEASURES_FILE = store.ROOT / "data" / "kpi_measures.toml"

@@ -12,10 +12,9 @@ from typing import Iterable, Sequence
 import pandas as pd
 import sqlite_utils
 
-from lib import periods, suppression, text
+from lib import access, dates, periods, suppression, text
+from lib.access import User
 from lib.kpis import figures, measures
-from lib.people import access
-from lib.people.access import User
 
 # ---- The KPI table -------------------------------------------------------------------------------
 
@@ -138,7 +137,7 @@ def trend_frame(series: Sequence[tuple[dt.date, Sequence[Figure]]], *, rules: su
             in_shown, out_shown, pct, _ = cells(figure, rules)
             visible = pct.endswith("%")
             rows.append({
-                "measure": figure.measure.name, "month": month.strftime("%b %Y"),
+                "measure": figure.measure.name, "month": dates.short_month(month),
                 "percent": float(figure.percent) if visible else None,
                 "indicator": measures.RAG_WORDS[figure.rag] if visible else None,
                 "note": None if visible else pct, "in_time": in_shown, "out_of_time": out_shown,

@@ -4,7 +4,7 @@ like the KPIs, and the register's own figures: households by cohort and team, ap
 A re-import of a month supersedes its recruitment figures and keeps them as history, as for the KPIs.
 A recruitment row may name a team or leave it blank for a figure the service does not split by team;
 the whole service's figure is the sum of both. Register figures come from the carer register: approval
-dates, and when households became inactive (from the register import's history in the audit log).
+dates, and when households became inactive (from the register import's history in history).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from typing import Any, Sequence
 
 import sqlite_utils
 
-from lib import periods, store
+from lib import access, periods, store
+from lib.access import User
 from lib.kpis import figures as kpi_figures
 from lib.kpis import measures
-from lib.people import access
-from lib.people.access import User
 from lib.store import history
 
 MEASURES = {
@@ -241,9 +240,9 @@ TEMPLATE = (
 
 
 def _status_events(db) -> dict[int, list[tuple[str, str | None, str]]]:
-    """Each household's status changes from the audit log, as (day, old status, new status), oldest first."""
+    """Each household's status changes from history, as (day, old status, new status), oldest first."""
     events: dict[int, list] = {}
-    # Sorted here, not by SQL: "order by at" would lead SQLite to walk the whole audit log in time order.
+    # Sorted here, not by SQL: "order by at" would lead SQLite to walk the whole history in time order.
     for row in sorted(db.query(
         """select id, entity_id, action, at, detail from history where entity = 'households'
            and action in ('create', 'update') and detail like '%"status"%'"""), key=lambda r: (r["at"], r["id"])):

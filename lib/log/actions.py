@@ -7,10 +7,9 @@ import json
 
 import sqlite_utils
 
-from lib import store, text
+from lib import access, store, text
+from lib.access import User
 from lib.capture import questions
-from lib.people import access
-from lib.people.access import User
 from lib.periods import Quarter
 from lib.store import history, records
 

@@ -3,7 +3,7 @@
 Complaints follow the children's statutory procedure: stage 1 local resolution, stage 2
 investigation, stage 3 review panel, then the Ombudsman. Deadlines count working days (weekends
 and England & Wales bank holidays excluded); the limits are settings. Edits keep history in the
-audit log; deletion is a soft delete with a reason.
+history; deletion is a soft delete with a reason.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store, text, working_days
-from lib.people import access
-from lib.people.access import User
+from lib import access, store, text, working_days
+from lib.access import User
 from lib.store import history, records, settings
 from lib.themes import codebook, coding
 

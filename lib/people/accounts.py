@@ -11,9 +11,8 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lib import store, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, store, text
+from lib.access import User
 from lib.store import history, records, settings
 
 hasher = PasswordHasher()

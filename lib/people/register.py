@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from lib import csv_import, store, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, csv_import, dates, store, text
+from lib.access import User
 from lib.store import history, records
 
 COHORTS = ("mainstream", "kinship")
@@ -82,9 +81,9 @@ def _date(value: str, today: dt.date) -> str | None:
         shown = text.clean(value, field="approval date", max_length=40)  # not the raw cell: controls, a whole page
         raise ValueError(f"approval date '{shown}' is not a date (use 2024-03-31 or 31/03/2024)")
     if day > today:
-        raise ValueError(f"approval date {day.isoformat()} is in the future")
+        raise ValueError(f"approval date {dates.day(day)} is in the future")
     if day.year < 1950:
-        raise ValueError(f"approval date {day.isoformat()} is before 1950")
+        raise ValueError(f"approval date {dates.day(day)} is before 1950")
     return day.isoformat()
 
 
@@ -94,7 +93,7 @@ def parse(data: bytes | str, *, today: dt.date) -> tuple[list[dict], list[RowErr
     Raises ValueError for a file that cannot be read at all (wrong encoding, no header,
     a required column missing, too large).
     """
-    found, records = csv_import.read_rows(data, COLUMNS, _key, max_rows=MAX_ROWS, what="households",
+    found, cells = csv_import.read_rows(data, COLUMNS, _key, max_rows=MAX_ROWS, what="households",
                                           max_bytes=MAX_BYTES)
     missing = [c for c in REQUIRED if c not in found]
     if missing:
@@ -107,7 +106,7 @@ def parse(data: bytes | str, *, today: dt.date) -> tuple[list[dict], list[RowErr
     rows: list[dict] = []
     errors: list[RowError] = []
     first_seen: dict[str, int] = {}
-    for line, cell in records:
+    for line, cell in cells:
         reference = text.clean(cell["reference"], field="reference", max_length=10_000)
         shown = reference if len(reference) <= 40 else reference[:40] + "…"
         key = reference.lower()

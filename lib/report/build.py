@@ -15,12 +15,10 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from lib import periods, store, suppression
+from lib import access, periods, store, suppression
+from lib.access import User
 from lib.capture import questions
-from lib.kpis import section as kpi_section
-from lib.people import access
-from lib.people.access import User
-from lib.report import drafts, sections
+from lib.report import drafts, kpi_section, sections
 from lib.report.model import Report, Section
 from lib.store import settings
 from lib.themes import codebook

@@ -6,9 +6,8 @@ import json
 
 import sqlite_utils
 
-from lib import periods, redaction, store, text
-from lib.people import access
-from lib.people.access import User
+from lib import access, periods, redaction, store, text
+from lib.access import User
 from lib.report import sections
 from lib.store import history
 from lib.themes import explorer

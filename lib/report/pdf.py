@@ -16,7 +16,6 @@ import re
 import struct
 import unicodedata
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import vl_convert
 from fontTools.ttLib import TTFont
@@ -24,6 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from lib import dates
 from lib.report import model as report_model
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "data" / "fonts"
@@ -121,22 +121,6 @@ def chart_png(spec: str) -> bytes:
     """A Vega-Lite spec drawn as PNG at twice its CSS size; vl-convert raises ValueError for a bad spec."""
     _register_chart_fonts()
     return vl_convert.vegalite_to_png(spec, scale=2)
-
-
-def readable_time(as_of: str) -> str:
-    """A UTC ISO-8601 timestamp as UK time, e.g. '3 January 2026, 2:05pm GMT'; other text is returned as is."""
-    try:
-        moment = dt.datetime.fromisoformat(as_of)
-    except ValueError:
-        return as_of
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    try:
-        local = moment.astimezone(ZoneInfo("Europe/London"))
-    except ZoneInfoNotFoundError:
-        local = moment.astimezone(dt.timezone.utc)
-    clock = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {clock} {local.tzname()}"
 
 
 def _is_right_to_left(text: str) -> bool:
@@ -360,7 +344,7 @@ class ReportPDF(FPDF):
             self.ln(4)
         else:
             self.paragraph(f"Version {report.version}", size=13, style="B", after=3)
-        self.paragraph(self.clean(f"Data as of {readable_time(report.as_of)}", "Cover"), size=11, colour=GREY,
+        self.paragraph(self.clean(f"Data as of {dates.moment(report.as_of, zone=True)}", "Cover"), size=11, colour=GREY,
                        after=1.5)
         if report.previous_label:
             self.paragraph(self.clean(f"Compared with {report.previous_label}", "Cover"), size=11, colour=GREY)

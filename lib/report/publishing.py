@@ -12,14 +12,12 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from lib import periods, store
-from lib.people import access
-from lib.people.access import User
+from lib import access, periods, store
+from lib.access import User
 from lib.report import build as report
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
 from lib.store import history
-
 
 PUBLISH_TRIES = 3
 

@@ -8,11 +8,11 @@ import json
 import pandas as pd
 import sqlite_utils
 
-from lib import analysis, charts, periods, redaction, store, suppression
-from lib.audits import findings
+from lib import analysis, charts, dates, periods, redaction, store, suppression
+from lib.access import User
 from lib.capture import compliance, questions
 from lib.log import actions, representations
-from lib.people.access import User
+from lib.report import audit_section
 from lib.report.model import Chart, Quote, Section, Table
 from lib.store import settings
 from lib.themes import codebook, explorer
@@ -39,7 +39,7 @@ SOURCE_WORDS = {"bso_call": "monthly call", "annual_review": "Annual Review", "c
 def source_line(row: dict) -> str:
     who = {"carer": {"mainstream": "Foster carer", "kinship": "Kinship carer"}.get(row["cohort"], "Carer"),
            "birth_parent": "Birth parent", "child": "Child or young person"}.get(row["respondent"], "")
-    month = dt.date.fromisoformat(row["contact_on"]).strftime("%B %Y")
+    month = dates.month(row["contact_on"])
     return f"{who}, {SOURCE_WORDS[row['source']]}, {month}"
 
 
@@ -210,7 +210,7 @@ def children(db, user, chosen: periods.Period, r: suppression.Rules, bank, names
 
 
 def case_file_audits(db, user, chosen: periods.Period, r: suppression.Rules, names, redact_names: frozenset[str]) -> Section:
-    programme = findings.report_part(db, chosen.start, chosen.end, r, names, redact_names)
+    programme = audit_section.report_part(db, chosen.start, chosen.end, r, names, redact_names)
     who = {w: n for w, n in db.execute(
         """select respondent, count(*) from responses where deleted_at is null and form = 'audit'
            and contact_on >= :s and contact_on <= :e group by respondent""",
@@ -247,7 +247,7 @@ def direct_work(db, chosen: periods.Period, r: suppression.Rules, names: frozens
         return Section("direct_work", SECTIONS["direct_work"],
                        summary=("Examples of direct work recorded: c. They are not listed because there are so few.",))
     latest = rows[::-1][:MAX_DIRECT_WORK_EXAMPLES]
-    examples = tuple((dt.date.fromisoformat(x["contact_on"]).strftime("%B %Y"),
+    examples = tuple((dates.month(x["contact_on"]),
                       redaction.redact(x["title"], names=names).text,
                       questions.RESPONDENTS.get(x["respondent"], "")) for x in latest[::-1])
     listed = "" if len(rows) <= len(latest) else f" The {len(latest)} most recent are listed."
@@ -398,7 +398,7 @@ def bso_compliance(db, user: User, chosen: periods.Period, r: suppression.Rules,
     table_rows = []
     for index, (month, entries) in enumerate(months):
         met = sum(1 for e in entries if e.met)
-        table_rows.append((month.strftime("%B %Y") + (" (in progress)" if entries[0].in_progress else ""),
+        table_rows.append((dates.month(month) + (" (in progress)" if entries[0].in_progress else ""),
                            str(len(entries)), str(met), str(len(entries) - met), *families.cells[index],
                            str(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
     table_rows.append(("All months", "", "", "", *families.column_totals, ""))
@@ -427,14 +427,6 @@ def methods(db, chosen: periods.Period, r: suppression.Rules, as_of: str) -> Sec
         "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
         "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
         f"Small numbers: {suppression.describe(r)}.",
-        f"Data as of {readable_time(as_of)}.",
+        f"Data as of {dates.moment(as_of, zone=True)}.",
     )
     return Section("methods", SECTIONS["methods"], summary=summary)
-
-
-def readable_time(stamp: str) -> str:
-    """A stored UTC timestamp as UK time in words, e.g. '26 November 2026, 00:37 GMT'."""
-    from zoneinfo import ZoneInfo
-
-    moment = dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London"))
-    return f"{moment.day} {moment:%B %Y, %H:%M} {moment.tzname()}"

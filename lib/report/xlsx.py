@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from lib import dates
 from lib.report.model import Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -60,7 +61,7 @@ def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
         (f"Period: {report.period_label}", False),
         ("Version " + str(report.version) if report.version else "Draft (not published)", False),
         (f"Protective marking: {report.marking}", True),
-        (f"Data as of {report.as_of} (UTC)", False),
+        (f"Data as of {dates.moment(report.as_of, zone=True)}", False),
         ("", False),
         ("One sheet per section of the report. Figures are exactly as published: small numbers are suppressed "
          "(shown as c) and percentages on small bases are not shown.", False),

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from lib import store
-from lib.people import access
-from lib.people.access import User
+from lib import access, store
+from lib.access import User
 from lib.store import history
 
 

@@ -8,9 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store
-from lib.people import access
-from lib.people.access import User
+from lib import access, store
+from lib.access import User
 
 ACTIONS = ("create", "update", "soft_delete", "restore", "sign_in", "sign_in_failed", "sign_out", "import", "export")
 
@@ -39,7 +38,7 @@ def entries(
 
 
 def entities(db: sqlite_utils.Database) -> list[str]:
-    """The kinds of record the audit log mentions, for a filter."""
+    """The kinds of record history mentions, for a filter."""
     return [r[0] for r in db.execute("select distinct entity from history where entity is not null order by 1")]
 
 

@@ -624,7 +624,7 @@ def m011_kpis(db: sqlite_utils.Database) -> None:
 
 @steps()
 def m012_history(db: sqlite_utils.Database) -> None:
-    """The audit log becomes history, so that "audit" means a case-file audit only."""
+    """History becomes history, so that "audit" means a case-file audit only."""
     _script(db, """
         alter table audit_log rename to history;
         drop index audit_log_entity;

@@ -13,7 +13,7 @@ What happens to everything dated before the cutoff (1 April of the financial yea
 - entries already deleted (soft-deleted) are removed for good, with their answers and comments;
 - carer households that are inactive, unchanged since the cutoff and linked to nothing left are
   deleted from the register;
-- the audit log keeps every row (who did what, when) but the old and new values it held for these
+- history keeps every row (who did what, when) but the old and new values it held for these
   entries are cleared, since they repeat the words and references being removed.
 
 QA previews the counts, confirms, and it all happens in one transaction with one audit row that
@@ -28,9 +28,8 @@ import json
 
 import sqlite_utils
 
-from lib import periods, store
-from lib.people import access
-from lib.people.access import User
+from lib import access, periods, store
+from lib.access import User
 from lib.store import history, settings
 
 REMOVED = "[removed under the retention policy]"
@@ -107,7 +106,7 @@ def apply(db: sqlite_utils.Database, user: User, *, today: dt.date, expected: di
 
 
 def _clear_audit_details(db, params: dict) -> None:
-    """Blank the values the audit log kept for the rows about to be anonymised or deleted (not the rows)."""
+    """Blank the values history kept for the rows about to be anonymised or deleted (not the rows)."""
     for entity, sql in (("responses", f"{_RESPONSES} union {_DELETED_RESPONSES}"),
                         ("representations", f"{_LOG} union {_DELETED_LOG}"),
                         ("households", _HOUSEHOLDS)):

@@ -8,8 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import store, text
-from lib.people import access
+from lib import access, store, text
 from lib.store import history, records
 
 

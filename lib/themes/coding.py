@@ -9,9 +9,8 @@ from typing import Callable, Iterable
 
 import sqlite_utils
 
-from lib import store
-from lib.people import access
-from lib.people.access import User
+from lib import access, store
+from lib.access import User
 from lib.store import history
 from lib.themes import codebook, matching
 

@@ -7,9 +7,8 @@ import json
 
 import sqlite_utils
 
-from lib import store
-from lib.people import access
-from lib.people.access import User
+from lib import access, store
+from lib.access import User
 from lib.store import history
 from lib.themes import codebook, explorer, matching
 

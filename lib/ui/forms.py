@@ -8,10 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from lib import text
+from lib import dates, text
+from lib.access import User
 from lib.capture import feedback, follow_ups, questions
-from lib.people.access import User
-from lib.ui import session, widgets
+from lib.ui import widgets
 
 # ---- Feedback forms, rendered from the question bank --------------------------------------------
 
@@ -235,8 +235,8 @@ def show_entry(db, row: dict) -> None:
         "Parent reference": row["parent_reference"] or "", "Child reference": row["child_reference"] or "",
         "Age band": questions.AGE_BANDS.get(row["age_band"], ""), "Helped by": feedback.HELPERS.get(row["helped_by"], ""),
         "Audit reference": row["audit_reference"] or "", "Title": row["title"] or "",
-        "Recorded by": row["author_name"], "Saved": session._local_time(row["created_at"]),
-        "Last changed": session._local_time(row["updated_at"]) if row["updated_at"] != row["created_at"] else "",
+        "Recorded by": row["author_name"], "Saved": dates.moment(row["created_at"]),
+        "Last changed": dates.moment(row["updated_at"]) if row["updated_at"] != row["created_at"] else "",
         "Question bank": row["bank_version"],
         "Copied to the carer's record": row["copied_to_record_on"] or "not yet",
     }

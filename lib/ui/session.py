@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from lib import store
-from lib.people import access, accounts
-from lib.people.access import User
+from lib import access, store
+from lib.access import User
+from lib.people import accounts
 from lib.store import settings
 
 _run = threading.local()
@@ -157,12 +157,3 @@ def sign_out() -> None:
     st.session_state[NOTICE_KEY] = "You have signed out."
     if oidc_configured() and st.user.get("is_logged_in", False):
         st.logout()
-
-
-def local_time(stamp: str | None) -> str:
-    """A stored UTC timestamp as UK local time, dd/mm/yyyy hh:mm."""
-    return _local_time(stamp)
-
-
-def _local_time(stamp: str | None) -> str:
-    return dt.datetime.fromisoformat(stamp).astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if stamp else ""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sqlite3
 from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
-from lib import store, text
-from lib.store import records
-from lib.people.access import User
-from lib.store import history
+from lib import dates, periods, store, text
+from lib.access import User
+from lib.store import history, records
 
 
 def audited_download(label: str, *, user: User, make: Callable[[], bytes], file_name: str, mime: str,
@@ -147,10 +148,64 @@ def show_flash() -> None:
             st.toast(text.escape_markdown(queued), icon=icon, duration="infinite")
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _uk_dates(frame: pd.DataFrame) -> dict:
+    """Stored ISO dates and UTC timestamps in a table, as dates and UK local times the grid shows in the house style
+    (lib/dates.py: 2 Dec 2026, 2 Dec 2026, 14:05) and still sorts by date; returns their column settings."""
+    config = {}
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.empty or not all(isinstance(v, str) for v in values):
+            continue
+        if all(_ISO_DAY.match(v) for v in values):
+            frame[column] = [dt.date.fromisoformat(v) if isinstance(v, str) else None for v in frame[column]]
+            config[column] = st.column_config.DateColumn(column, format="D MMM YYYY")
+        elif all(_ISO_MOMENT.match(v) for v in values):
+            frame[column] = [dates.local(v).replace(tzinfo=None) if isinstance(v, str) else None
+                             for v in frame[column]]
+            config[column] = st.column_config.DatetimeColumn(column, format="D MMM YYYY, HH:mm")
+    return config
+
+
 def table(rows: list[dict] | pd.DataFrame, *, columns: dict[str, str] | None = None, height: int | str = "auto",
           key: str | None = None, **kwargs) -> Any:
-    """A read-only data grid: user text inside it is shown as text, never as markup."""
+    """A read-only data grid: user text inside it is shown as text, never as markup; dates in the house style."""
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or None, columns=None if rows else list(columns or []))
     if columns:
         frame = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
+    frame = frame.copy()
+    kwargs["column_config"] = {**_uk_dates(frame), **(kwargs.get("column_config") or {})}
     return st.dataframe(frame, hide_index=True, height=height, key=key, **kwargs)
+
+
+PERIOD_KINDS = {"quarter": "Quarter", "year": "Financial year", "range": "Range of quarters"}
+
+
+def period_picker(key: str, *, today: dt.date, kinds: tuple[str, ...] = ("quarter", "year"), count: int = 8,
+                  default: int = 0, label: str = "Period") -> periods.Period:
+    """The one period picker: a quarter, a financial year or a range of quarters, as a periods.Period.
+
+    Its widgets are keyed {key}_kind, {key}_quarter, {key}_year, {key}_from and {key}_to; `default` is the
+    index of the quarter chosen at first (0: the quarter today is in).
+    """
+    recent = periods.recent(today, count)
+    kind = "quarter"
+    if len(kinds) > 1:
+        kind = st.segmented_control(label, list(kinds), format_func=PERIOD_KINDS.get, default=kinds[0],
+                                    required=True, key=f"{key}_kind")
+    if kind == "quarter":
+        chosen = st.selectbox("Quarter", recent, index=min(default, len(recent) - 1), format_func=lambda q: q.label,
+                              key=f"{key}_quarter")
+        return periods.of_quarter(chosen)
+    if kind == "year":
+        years = sorted({q.year for q in recent}, reverse=True)
+        year = st.selectbox("Financial year", years, format_func=lambda y: y.label, key=f"{key}_year")
+        return periods.of_year(year)
+    left, right = st.columns(2)
+    last = right.selectbox("To", recent, format_func=lambda q: q.label, key=f"{key}_to")
+    first = left.selectbox("From", [q for q in recent if q <= last], format_func=lambda q: q.label,
+                           index=min(1, sum(1 for q in recent if q <= last) - 1), key=f"{key}_from")
+    return periods.of_quarters(first, last)

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from lib import periods
 from lib.periods import FinancialYear, Quarter, recent
 
 
@@ -80,3 +81,23 @@ def test_a_quarter_number_outside_one_to_four_is_refused():
 
 def test_recent_quarters_run_newest_first():
     assert [q.label for q in recent(dt.date(2025, 5, 1), 3)] == ["2025/26 Q1", "2024/25 Q4", "2024/25 Q3"]
+
+
+def test_a_run_of_quarters_is_compared_with_as_many_quarters_just_before_it():
+    first, last = Quarter.parse("2025/26-Q2"), Quarter.parse("2025/26-Q4")
+    chosen = periods.of_quarters(first, last)
+    assert (chosen.start, chosen.end, chosen.short) == (dt.date(2025, 7, 1), dt.date(2026, 3, 31),
+                                                        "2025/26 Q2 to 2025/26 Q4")
+    assert (chosen.previous_start, chosen.previous_end) == (dt.date(2024, 10, 1), dt.date(2025, 6, 30))
+    assert chosen.previous_label == "2024/25 Q3 to 2025/26 Q1"
+    assert periods.of_quarters(last, first) == chosen
+    assert periods.of_quarters(first, first) == periods.period("2025/26-Q2")
+
+
+def test_a_quarter_and_a_year_read_the_same_from_text_and_from_their_values():
+    assert periods.period("2025/26 Q3") == periods.of_quarter(Quarter.parse("2025/26-Q3"))
+    year = periods.period("2025/26")
+    assert (year.start, year.end, year.previous_label) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31), "2024/25")
+    assert len(year.months) == 12
+    with pytest.raises(ValueError, match="not a financial quarter or year"):
+        periods.period("Q3")

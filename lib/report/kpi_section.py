@@ -9,25 +9,17 @@ added up. lib/report.py calls section() and renders the result like any other se
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import sqlite_utils
 
-from lib import charts, suppression
+from lib import charts, dates, periods, suppression
+from lib.access import User
 from lib.kpis import figures, performance, recruitment
 from lib.kpis import measures as kpi_measures
-from lib.people.access import User
 from lib.report.model import Chart, Section, Table
 
 COHORTS = ("mainstream", "kinship")
-
-
-class _Period(Protocol):
-    short: str
-    end: dt.date
-
-    @property
-    def months(self) -> list[dt.date]: ...
 
 
 def position(series: Sequence[tuple[dt.date, Sequence[performance.Figure]]]) -> list[tuple[performance.Figure, dt.date | None]]:
@@ -49,7 +41,7 @@ def _kpi_tables(series, columns: list[dt.date], r: suppression.Rules, label: str
     rows, marks = [], {}
     for figure, month in position(series):
         cells = performance.cells(figure, r)
-        rows.append((figure.measure.name, *cells, month.strftime("%b %Y") if month else ""))
+        rows.append((figure.measure.name, *cells, dates.short_month(month) if month else ""))
         if cells[3] != suppression.SUPPRESSED:
             marks[cells[3]] = marks.get(cells[3], 0) + 1
     main = Table(f"Key performance indicators: the position at the end of {label} (whole service)",
@@ -59,7 +51,7 @@ def _kpi_tables(series, columns: list[dt.date], r: suppression.Rules, label: str
     by_month = {month: figures for month, figures in series}
     monthly = Table("% in time month by month (whole service)" if len(columns) == len(series)
                     else "% in time at the end of each quarter (whole service)",
-                    ("Measure", *(m.strftime("%b %Y") for m in columns)),
+                    ("Measure", *(dates.short_month(m) for m in columns)),
                     tuple((figure.measure.name, *(_shown_pct(by_month[m][i], r) for m in columns))
                           for i, figure in enumerate(series[-1][1])))
     order = [kpi_measures.indicator(v) for v in kpi_measures.RAG_WORDS] + [kpi_measures.NO_DATA]
@@ -82,7 +74,7 @@ def _team_table(measures: Sequence[kpi_measures.Measure], team_series: list[tupl
                       "would give the small count away.")
 
 
-def _register_tables(db, user: User, period: _Period, r: suppression.Rules) -> tuple[list[Table], list[str]]:
+def _register_tables(db, user: User, period: periods.Period, r: suppression.Rules) -> tuple[list[Table], list[str]]:
     held = recruitment.register_position(db, user, period.end)
     teams = sorted({team for team, _ in held}, key=str.casefold)
     tables, summary = [], []
@@ -99,7 +91,7 @@ def _register_tables(db, user: User, period: _Period, r: suppression.Rules) -> t
     movement = recruitment.register_movement(db, user, period.months)
     keys = [f"{w}_{c}" for w in ("approved", "deregistered") for c in COHORTS]
     grid = suppression.table([[found[k] for k in keys] for _, found in movement], r, column_totals=True)
-    rows = tuple((m.strftime("%B %Y"), *grid.cells[i]) for i, (m, _) in enumerate(movement))
+    rows = tuple((dates.month(m), *grid.cells[i]) for i, (m, _) in enumerate(movement))
     rows += (("Period total", *grid.column_totals),)
     tables.append(Table("Households approved and de-registered",
                         ("Month", "Approved: mainstream", "Approved: kinship", "De-registered: mainstream",
@@ -113,13 +105,13 @@ def _register_tables(db, user: User, period: _Period, r: suppression.Rules) -> t
     return tables, summary
 
 
-def _recruitment_table(db, user: User, period: _Period, r: suppression.Rules) -> Table | None:
+def _recruitment_table(db, user: User, period: periods.Period, r: suppression.Rules) -> Table | None:
     found = recruitment.figures(db, user, period.months)
     if not any(v is not None for _, values in found for v in values.values()):
         return None
     codes = list(recruitment.MEASURES)
     grid = suppression.table([[values[k] or 0 for k in codes] for _, values in found], r, column_totals=True)
-    rows = tuple((m.strftime("%B %Y"), *(kpi_measures.NO_DATA if values[k] is None else grid.cells[i][j]
+    rows = tuple((dates.month(m), *(kpi_measures.NO_DATA if values[k] is None else grid.cells[i][j]
                                          for j, k in enumerate(codes))) for i, (m, values) in enumerate(found))
     empty = [all(values[k] is None for _, values in found) for k in codes]
     rows += (("Period total", *(kpi_measures.NO_DATA if empty[j] else total for j, total in enumerate(grid.column_totals))),)
@@ -127,7 +119,7 @@ def _recruitment_table(db, user: User, period: _Period, r: suppression.Rules) ->
                  note="From the recruitment figures QA imports each month; 'no data' means none were imported.")
 
 
-def section(db: sqlite_utils.Database, user: User, period: _Period, r: suppression.Rules, *, key: str, title: str,
+def section(db: sqlite_utils.Database, user: User, period: periods.Period, r: suppression.Rules, *, key: str, title: str,
             today: dt.date | None = None) -> Section:
     """The "How much are we doing" section for a period (quarter or year), suppressed by the rules in force."""
     months = list(period.months)
@@ -142,7 +134,7 @@ def section(db: sqlite_utils.Database, user: User, period: _Period, r: suppressi
         kpi_tables, kpi_summary = _kpi_tables(series, columns, r, label)
         summary += kpi_summary
         ended = [m for m in months if today is None or (m + dt.timedelta(days=32)).replace(day=1) <= today]
-        missing = [m.strftime("%B %Y") for m, figures in series
+        missing = [dates.month(m) for m, figures in series
                    if m in ended and all(f.in_time is None for f in figures)]
         if missing:
             summary.append(f"No KPI figures were imported for {', '.join(missing)}.")
