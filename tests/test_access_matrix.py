@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from lib import store
+from lib import access, store
 from lib.access import PermissionDenied
 from lib.audits import casefile, findings, moderation, plan, programme, reviews
 from lib.audits import targeted as targeted_audits
@@ -242,16 +242,9 @@ def test_the_page_table_covers_every_page_in_app_pages():
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", sorted(PAGE_ROLES))
-def test_each_role_may_open_exactly_the_pages_the_matrix_allows(demo_db, app, page, role):
-    from tests.fixtures import user
-
-    at = app(user(demo_db, role))
-    if role in PAGE_ROLES[page]:
-        at.switch_page(f"app_pages/{page}.py").run()
-        assert [e.value for e in at.exception] == []
-        assert not any("do not have access" in e.value for e in at.error)
-        assert at.title, f"{page} showed no title for {role}"
-    else:
-        with pytest.raises(ValueError, match="Could not find"):
-            at.switch_page(f"app_pages/{page}.py").run()
+def test_each_role_is_given_exactly_the_pages_the_matrix_allows(db, role):
+    # tests/test_pages.py proves that the pages pages_for() gives a role are the ones it can open and that
+    # every other page is not registered; this checks that table against the one written out above.
+    user = add_user(db, role)
+    given = {page.script.removeprefix("app_pages/").removesuffix(".py") for page in access.pages_for(user)}
+    assert given == {page for page, roles in PAGE_ROLES.items() if role in roles}

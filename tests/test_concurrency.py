@@ -9,38 +9,45 @@ import time
 from lib import store
 from lib.capture import feedback, questions
 from lib.people import accounts
+from lib.store import migrations
 from tests.conftest import add_user
 from tests.fixtures import add_household, carer_entry
 
 TODAY = dt.date(2026, 2, 15)
 
 
-def _record_many(path, user_id, household_id, worker, count):
+def _record_many(path, worker, count):
+    """One BSO's process: opens the file (the first to arrive migrates it), adds itself and a household, records."""
     database = store.connect(path)
+    with store.write(database):
+        user_id = accounts._insert_user(database, username=f"bso{worker}", display_name=f"Bso {worker}",
+                                        roles=["bso"], password_hash="x", team_id=None)
+    home = add_household(database, reference=f"LL{worker}")
     user = accounts.load(database, user_id)
     for i in range(count):
-        feedback.record(database, user, "carer", carer_entry(household_id), today=TODAY,
-                        submission_key=f"w{worker}-{i}")
+        feedback.record(database, user, "carer", carer_entry(home), today=TODAY, submission_key=f"w{worker}-{i}")
     database.close()
 
 
-def test_sixteen_processes_recording_250_entries_each_save_exactly_4000(db_path, db):
-    bso = add_user(db, "bso")
-    home = add_household(db)
-    questions.current(db)
+def test_sixteen_processes_on_a_new_file_recording_250_entries_each_save_exactly_4000(tmp_path):
+    path = tmp_path / "new.db"  # not created yet: the sixteen race to migrate it and load the question bank
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_record_many, args=(db_path, bso.id, home, n, 250)) for n in range(16)]
+    workers = [context.Process(target=_record_many, args=(path, n, 250)) for n in range(16)]
     for w in workers:
         w.start()
     for w in workers:
         w.join(300)
     assert [w.exitcode for w in workers] == [0] * 16
+    db = store.connect(path)
+    assert db.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations.steps._migrations)
+    assert db.execute("select count(*) from question_banks").fetchone()[0] == 1
     assert db.execute("select count(*) from responses").fetchone()[0] == 4000
     assert db.execute("select count(distinct submission_key) from responses").fetchone()[0] == 4000
     assert db.execute("select count(*) from history where entity = 'responses' and action = 'create'"
                       ).fetchone()[0] == 4000
     assert db.execute("select count(*) from answers").fetchone()[0] == 4000 * 3
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
 
 
 def _record_and_acknowledge(path, user_id, household_id, ack_file):

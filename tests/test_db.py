@@ -1,4 +1,3 @@
-import multiprocessing
 import sqlite3
 
 import pytest
@@ -78,29 +77,6 @@ def test_an_audit_row_records_who_what_and_the_changed_fields(db):
     assert (row["username"], row["action"], row["entity"], row["entity_id"]) == ("ann", "update", "settings", "3")
     assert row["detail"] == '{"b": [2, 5]}'
     assert row["at"].endswith("+00:00")
-
-
-def _write_audit_rows(path, worker, count):
-    database = store.connect(path)
-    for i in range(count):
-        with store.write(database):
-            history.add(database, action="create", user_id=None, username=f"w{worker}", entity="test", entity_id=i)
-    database.close()
-
-
-def test_concurrent_writers_on_a_new_file_lose_nothing(tmp_path):
-    path = tmp_path / "busy.db"
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_write_audit_rows, args=(path, n, 60)) for n in range(6)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(60)
-    assert [w.exitcode for w in workers] == [0] * 6
-    database = store.connect(path)
-    assert database.execute("select count(*) from history").fetchone()[0] == 360
-    assert database.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations.steps._migrations)
-    assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_migration_sql_runs_inside_the_open_transaction_so_a_failure_leaves_nothing_behind(db):

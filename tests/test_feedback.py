@@ -370,20 +370,6 @@ def _submit_many(path, user_id, household_id, worker, count):
     database.close()
 
 
-def test_several_processes_submitting_at_once_save_every_entry_exactly_once(db_path, db, bso, home):
-    questions.current(db)
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_submit_many, args=(db_path, bso.id, home, n, 40)) for n in range(5)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(120)
-    assert [w.exitcode for w in workers] == [0] * 5
-    assert count(db, "responses") == 200 and count(db, "answers") == 600
-    assert db.execute("select count(*) from history where entity = 'responses'").fetchone()[0] == 200
-    assert db.execute("select count(distinct submission_key) from responses").fetchone()[0] == 200
-
-
 def test_an_entrys_history_lists_who_changed_what_and_when(db, bso, home, qa):
     response_id = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY, now=NOW)
     feedback.update(db, qa, response_id, carer_entry(home, method="visit"), today=TODAY, now=NOW)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -20,9 +19,10 @@ import sqlite_utils
 
 from lib import access, store, text
 from lib.access import User
-from lib.store import history, records
+from lib.store import history, records, shipped
 
 MEASURES_FILE = store.ROOT / "data" / "kpi_measures.toml"
+SHIPPED = shipped.Data(MEASURES_FILE, "kpi_measure_versions", "select * from kpi_measures order by position, id")
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
 # A shape as well as a word, so the indicator never relies on colour (the chart uses the same shapes).
 RAG_SYMBOLS = {"green": "●", "amber": "▲", "red": "■"}
@@ -91,26 +91,13 @@ def _as_measure(row: dict) -> Measure:
 
 
 def _snapshot(db, user: User | None, note: str) -> int:
-    version = (db.execute("select max(version) from kpi_measure_versions").fetchone()[0] or 0) + 1
-    rows = list(db.query("select * from kpi_measures order by position, id"))
-    db.execute("""insert into kpi_measure_versions (version, content, note, created_at, created_by)
-                  values (:v, :c, :n, :at, :u)""",
-               {"v": version, "c": json.dumps(rows, ensure_ascii=False), "n": note, "at": store.stamp(),
-                "u": user.id if user else None})
-    return version
+    return shipped.snapshot(db, SHIPPED, user, note)
 
 
 def ensure(db: sqlite_utils.Database) -> int:
     """The current measure-definitions version, loading data/kpi_measures.toml into a new database first."""
-    row = db.execute("select max(version) from kpi_measure_versions").fetchone()
-    if row[0] is not None:
-        return row[0]
-    with open(MEASURES_FILE, "rb") as handle:
-        data = tomllib.load(handle)
-    with store.write(db):
-        found = db.execute("select max(version) from kpi_measure_versions").fetchone()[0]
-        if found is not None:
-            return found
+
+    def install(data: dict) -> str:
         now = store.stamp()
         for position, (measure_id, spec) in enumerate(data["measures"].items(), start=1):
             green, amber = thresholds(spec["green_from"], spec["amber_from"])
@@ -120,7 +107,9 @@ def ensure(db: sqlite_utils.Database) -> int:
                 {"id": measure_id, "name": spec["name"], "description": spec.get("description", ""),
                  "aliases": json.dumps(spec.get("aliases", []), ensure_ascii=False), "green": green, "amber": amber,
                  "position": position, "now": now})
-        return _snapshot(db, None, f"Default measures (data/kpi_measures.toml version {data.get('version', 1)})")
+        return f"Default measures (data/kpi_measures.toml version {data.get('version', 1)})"
+
+    return shipped.ensure(db, SHIPPED, install)
 
 
 def current_version(db: sqlite_utils.Database) -> int:
@@ -137,9 +126,7 @@ def measures(db: sqlite_utils.Database, *, include_retired: bool = True) -> list
 def versions(db: sqlite_utils.Database) -> list[dict]:
     """Every measure-definitions version with its note, who made it and when, newest first."""
     ensure(db)
-    return list(db.query(
-        """select v.version, v.note, v.created_at, u.display_name as by from kpi_measure_versions v
-           left join users u on u.id = v.created_by order by v.version desc"""))
+    return shipped.versions(db, SHIPPED)
 
 
 def thresholds(green_from: Any, amber_from: Any) -> tuple[int, int]:

@@ -17,10 +17,11 @@ import sqlite_utils
 
 from lib import access, store, text
 from lib.access import User
-from lib.store import history, records
+from lib.store import history, records, shipped
 from lib.themes import matching
 
 CODEBOOK_FILE = store.ROOT / "data" / "codebook.toml"
+SHIPPED = shipped.Data(CODEBOOK_FILE, "codebook_versions", "select * from themes order by id")
 APPLIES = {"CM": "Mainstream carers", "CK": "Kinship carers", "P": "Birth parents", "Y": "Children and young people"}
 USUALLY = {"strength": "Usually a strength", "improvement": "Usually an area for improvement", "either": "Either"}
 READINGS = {"strength": "Strength", "improvement": "Area for improvement", "neutral": "Neutral"}
@@ -49,14 +50,8 @@ def _as_theme(row: dict) -> matching.Theme:
 
 def ensure(db: sqlite_utils.Database) -> int:
     """The current codebook version, loading the shipped default codebook into a new database first."""
-    row = db.execute("select max(version) from codebook_versions").fetchone()
-    if row[0] is not None:
-        return row[0]
-    with open(CODEBOOK_FILE, "rb") as handle:
-        data = tomllib.load(handle)
-    with store.write(db):
-        if db.execute("select count(*) from codebook_versions").fetchone()[0]:
-            return current_version(db)
+
+    def install(data: dict) -> str:
         now = store.stamp()
         for theme_id, spec in data["themes"].items():
             db.execute(
@@ -66,21 +61,17 @@ def ensure(db: sqlite_utils.Database) -> int:
                  "applies": json.dumps(spec["applies_to"]), "usually": spec["usually"],
                  "triggers": json.dumps(spec["triggers"], ensure_ascii=False), "now": now},
             )
-        return _snapshot(db, None, "Default fostering codebook")
+        return "Default fostering codebook"
+
+    return shipped.ensure(db, SHIPPED, install)
 
 
 def current_version(db: sqlite_utils.Database) -> int:
-    return db.execute("select max(version) from codebook_versions").fetchone()[0] or ensure(db)
+    return shipped.current(db, SHIPPED) or ensure(db)
 
 
 def _snapshot(db, user: User | None, note: str) -> int:
-    version = (db.execute("select max(version) from codebook_versions").fetchone()[0] or 0) + 1
-    db.execute(
-        "insert into codebook_versions (version, content, note, created_at, created_by) values (:v, :c, :n, :at, :u)",
-        {"v": version, "c": json.dumps(_theme_rows(db), ensure_ascii=False), "n": note, "at": store.stamp(),
-         "u": user.id if user else None},
-    )
-    return version
+    return shipped.snapshot(db, SHIPPED, user, note)
 
 
 def theme_list(db: sqlite_utils.Database, *, include_retired: bool = True) -> list[dict]:
@@ -110,9 +101,7 @@ def matcher(db: sqlite_utils.Database) -> tuple[int, matching.Matcher]:
 
 def versions(db: sqlite_utils.Database) -> list[dict]:
     ensure(db)
-    return list(db.query(
-        """select v.version, v.note, v.created_at, u.display_name as by from codebook_versions v
-           left join users u on u.id = v.created_by order by v.version desc"""))
+    return shipped.versions(db, SHIPPED)
 
 
 def _clean_theme(name, definition, triggers, applies_to, usually) -> dict:
