@@ -72,7 +72,7 @@ def show(programme: dict) -> None:
                     if st.form_submit_button("Save"):
                         widgets.attempt(lambda: audit_programme.assign(db, user, chosen, lead_id=lead, peer_id=peer, due_on=due,
                                                          today=today),
-                                   success=lambda d: f"Saved {len(d)} change(s)." if d else "Nothing changed.")
+                                   success=widgets.saved_changes)
                 with st.form(widgets.fresh_key(f"withdraw_{chosen}")):
                     reason = st.text_input("Why withdraw it?", max_chars=500)
                     if st.form_submit_button("Withdraw from the programme", icon=":material/remove_circle:"):

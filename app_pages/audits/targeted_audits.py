@@ -51,7 +51,7 @@ def audit_form(prior: dict | None = None) -> None:
         if prior:
             widgets.attempt(lambda: targeted_audits.update(db, user, prior["id"], entry, today=today, expected=opened),
                             opened=key,
-                       success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
+                       success=widgets.saved_changes)
         else:
             widgets.attempt(lambda: targeted_audits.record(db, user, entry, today=today), reset=key,
                        success=lambda i: f"Saved targeted audit #{i}.")

@@ -138,7 +138,7 @@ elif view == "Recruitment figures":
             widgets.attempt(lambda: recruitment.enter_month(db, user, month=month, team_id=team_id, values=values,
                                                        today=today),
                        reset=f"recruitment_manual_{month:%Y%m}_{team_id}",
-                       success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
+                       success=widgets.saved_changes)
 
 elif view == "Measures":
     found = measures.measures(db)

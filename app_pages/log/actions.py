@@ -68,7 +68,7 @@ def action_form(prior: dict | None = None) -> None:
             if prior:
                 widgets.attempt(lambda: actions.update(db, user, prior["id"], entry, today=today, expected=opened),
                                 opened=key,
-                           success=lambda d: f"Saved {len(d)} change(s)." if d else "Nothing changed.")
+                           success=widgets.saved_changes)
             else:
                 widgets.attempt(lambda: actions.record(db, user, entry, today=today), reset=key,
                            success=lambda i: f"Added action #{i}.")

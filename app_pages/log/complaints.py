@@ -98,7 +98,7 @@ def entry_form(prior: dict | None = None) -> None:
         if prior:
             widgets.attempt(lambda: representations.update(db, user, prior["id"], entry, today=today, expected=opened),
                             opened=key,
-                       success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
+                       success=widgets.saved_changes)
         else:
             widgets.attempt(lambda: representations.record(db, user, entry, today=today), reset=key,
                        success=lambda rid: f"Logged {representations.KINDS[kind].lower()} #{rid}.")

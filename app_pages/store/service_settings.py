@@ -37,7 +37,7 @@ with st.form("settings"):
     save = st.form_submit_button("Save settings", type="primary")
 if save:
     widgets.attempt(lambda: settings.update(db, user, entered),
-               success=lambda diff: f"Saved {len(diff)} change(s)." if diff else "Nothing changed.")
+               success=widgets.saved_changes)
 
 st.divider()
 st.subheader("Backup")

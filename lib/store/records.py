@@ -103,21 +103,15 @@ def edit(
         check_fresh(db, table, before, expected, what=what, entity=entity, entity_id=entity_id)
         values = clean(before)
         diff = changes({k: before.get(k) for k in values}, values)
-        stamps = {}
-        if diff and "updated_at" in before:
-            stamps["updated_at"] = store.stamp(now)
-            if "updated_by" in before:
-                stamps["updated_by"] = user.id
         if diff:
-            sets = {**values, **stamps}
-            db.execute(f"update [{table}] set {', '.join(f'[{k}] = :{k}' for k in sets)} where id = :_id",
-                       {**sets, "_id": record_id})
+            db.execute(f"update [{table}] set {', '.join(f'[{k}] = :{k}' for k in values)} where id = :_id",
+                       {**values, "_id": record_id})
         if also:
             diff.update(also(before, values))
         if not diff:
             return {}
-        if diff and not stamps and "updated_at" in before:  # only the record's other writes changed
-            stamps = {"updated_at": store.stamp(now)} | ({"updated_by": user.id} if "updated_by" in before else {})
+        stamps = {k: v for k, v in (("updated_at", store.stamp(now)), ("updated_by", user.id)) if k in before}
+        if stamps:
             db.execute(f"update [{table}] set {', '.join(f'[{k}] = :{k}' for k in stamps)} where id = :_id",
                        {**stamps, "_id": record_id})
         detail = {label(k) if label else k: v for k, v in diff.items()}

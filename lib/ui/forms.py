@@ -213,7 +213,7 @@ def _saved_message(result, safeguarding: bool, *, form=None, outcome=None, edite
     if safeguarding:
         widgets.flash(follow_ups.SAFEGUARDING_INSTRUCTION, kind="error")
     if edited:
-        return f"Saved {len(result)} change(s)." if result else "Nothing changed."
+        return widgets.saved_changes(result)
     if outcome in (None, "completed"):
         what = FORM_NOUNS[form.name]
     else:

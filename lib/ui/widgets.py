@@ -67,6 +67,11 @@ def edit_key(key: str, record: dict | None) -> tuple[str, str | None]:
     return fresh_key(key), opened
 
 
+def saved_changes(diff: dict) -> str:
+    """The message after an edit: how many fields changed, or that nothing did."""
+    return f"Saved {len(diff)} change(s)." if diff else "Nothing changed."
+
+
 def _load_saved(key: str) -> None:
     """Forget the version a form was opened with and empty its widgets, so both come from the saved record."""
     st.session_state.pop(f"_opened_{key}", None)
