@@ -329,7 +329,7 @@ def check_register(db, qa, raw: str) -> None:
     if kind == "refused":  # the whole file: too large a cell, not text
         assert_clear(plan)
         return
-    errors = {e.row: e for e in plan.errors}
+    errors = {e.line: e for e in plan.errors}
     for error in plan.errors:
         assert error.reason and len(error.reason) <= 300 and not _UNSHOWABLE.search(error.reason), error
         assert len(error.reference) <= 41 and not _UNSHOWABLE.search(error.reference), error

@@ -199,7 +199,7 @@ def test_a_bad_row_is_listed_with_its_line_and_reason_and_nothing_is_imported(db
     result = figures.plan(db, data, today=TODAY)
     assert len(result.errors) == 1 and result.errors[0].line == 3 and reason in result.errors[0].reason
     assert not result.ok and result.figures == {}
-    with pytest.raises(ValueError, match=r"Nothing was imported: 1 row\(s\) need fixing\. line 3: "):
+    with pytest.raises(ValueError, match=r"Nothing was imported: 1 row needs fixing\. line 3: "):
         figures.import_csv(db, qa, data, today=TODAY)
     assert count(db, "kpi_figures") == 0 and count(db, "figure_batches") == 0
 
@@ -210,7 +210,7 @@ def test_every_bad_row_is_listed_and_a_clean_reimport_is_not_half_applied(db, qa
     data = csv("2026-04,South Team,Support visits in time,30,3", "2026-04,Mars,Support visits in time,1,1",
                "2026-04,South Team,Annual review in time,x,1", "2026-07,South Team,Annual review in time,1,1")
     assert [e.line for e in figures.plan(db, data, today=TODAY).errors] == [3, 4, 5]
-    with pytest.raises(ValueError, match=r"3 row\(s\) need fixing"):
+    with pytest.raises(ValueError, match=r"3 rows need fixing"):
         figures.import_csv(db, qa, data, today=TODAY)
     assert current(db) == before and count(db, "kpi_figures") == 1
 

@@ -59,7 +59,7 @@ def test_a_bad_row_is_listed_with_its_line_and_reason_and_nothing_is_imported(db
     data = GOOD + line + "\n"
     plan = register.plan(db, data, today=TODAY)
     assert len(plan.errors) == 1
-    assert plan.errors[0].row == 5 and reason in plan.errors[0].reason
+    assert plan.errors[0].line == 5 and reason in plan.errors[0].reason
     with pytest.raises(ValueError, match="Nothing was imported: 1 row"):
         register.import_csv(db, qa, data, today=TODAY)
     assert db.execute("select count(*) from households").fetchone()[0] == 0
@@ -69,7 +69,7 @@ def test_a_bad_row_is_listed_with_its_line_and_reason_and_nothing_is_imported(db
 def test_every_bad_row_is_listed_not_just_the_first(db):
     data = HEADER + ",A,mainstream\nLL1,B,nope\nLL2,C,kinship,,,13/13/2020\nLL3,D,kinship\n"
     plan = register.plan(db, data, today=TODAY)
-    assert [e.row for e in plan.errors] == [2, 3, 4]
+    assert [e.line for e in plan.errors] == [2, 3, 4]
     assert [r["reference"] for r in plan.rows] == ["LL3"]
 
 
@@ -170,13 +170,13 @@ def test_a_team_named_in_different_letter_cases_is_one_new_team(db, qa):
 def test_a_repeated_reference_is_reported_even_when_its_first_row_is_bad(db):
     data = HEADER + "LL7,,mainstream\nLL7,Second,kinship\n"
     plan = register.plan(db, data, today=TODAY)
-    assert [(e.row, e.reason) for e in plan.errors] == [(2, "name is missing"), (3, "reference LL7 is also on line 2")]
+    assert [(e.line, e.reason) for e in plan.errors] == [(2, "name is missing"), (3, "reference LL7 is also on line 2")]
 
 
 def test_a_huge_reference_is_a_row_error_with_its_line_not_a_failed_file(db):
     data = HEADER + "LL1,Fine,mainstream\n" + "R" * 300 + ",Too long,kinship\n"
     plan = register.plan(db, data, today=TODAY)
-    assert [(e.row, e.reason) for e in plan.errors] == [(3, "reference is longer than 40 characters")]
+    assert [(e.line, e.reason) for e in plan.errors] == [(3, "reference is longer than 40 characters")]
     assert plan.errors[0].reference == "R" * 40 + "…"
 
 

@@ -20,11 +20,6 @@ teams = figures.team_names(db)
 recent = periods.months_back(today, 24)[::-1]
 
 
-def show_errors(errors) -> None:
-    st.error(f"Nothing can be imported yet: {len(errors)} row(s) need fixing in the file.", icon=":material/error:")
-    widgets.table([{"Line": e.line, "Problem": e.reason} for e in errors], key="kpi_import_errors")
-
-
 if view == "Import KPI figures":
     st.write("Upload the month's extract as CSV. Either one row per month, team and measure with its counts "
              "(columns: month, team, measure, in time, out of time), or one row per household with whether it was in "
@@ -37,31 +32,28 @@ if view == "Import KPI figures":
     right.download_button("Template: one row per household", data=figures.HOUSEHOLD_TEMPLATE,
                           file_name="kpi-households-template.csv", mime="text/csv", icon=":material/download:",
                           on_click="ignore")
-    upload = st.file_uploader("KPI extract (CSV)", type=["csv"], key=widgets.fresh_key("kpi_file"),
-                              max_upload_size=figures.MAX_BYTES // (1024 * 1024))
-    if upload is not None:
-        data, name = upload.getvalue(), upload.name
-        plan = widgets.attempt(lambda: figures.plan(db, data, today=today))
-        if plan is not None and plan.errors:
-            show_errors(plan.errors)
-        elif plan is not None:
-            shape = "one row per household" if plan.shape == "households" else "counts"
-            st.info(f"{plan.rows:,} rows ({shape}) give {len(plan.figures):,} figures for {len(plan.months)} month(s).",
-                    icon=":material/fact_check:")
-            widgets.table(plan.by_month(), columns={"month": "Month", "teams": "Teams", "figures": "Figures",
-                                               "replaces": "Figures it replaces"}, key="kpi_import_months")
-            if any(plan.replaced.values()):
-                st.warning("Months already imported will be replaced; the figures they had are kept as history.",
-                           icon=":material/history:")
-            if plan.notes:
-                st.caption("Worth checking before you import:")
-                for note in plan.notes[:40]:
-                    st.text("• " + note)
-                if len(plan.notes) > 40:
-                    st.text(f"… and {len(plan.notes) - 40} more.")
-            if st.button(f"Import {len(plan.figures):,} figures", type="primary", icon=":material/upload:"):
-                widgets.attempt(lambda: figures.import_csv(db, user, data, today=today, file_name=name), reset="kpi_file",
-                           success=lambda done: f"Imported {len(done.figures):,} figures for {done.month_words}.")
+    def preview(plan: figures.Plan) -> None:
+        shape = "one row per household" if plan.shape == "households" else "counts"
+        st.info(f"{plan.rows:,} rows ({shape}) give {len(plan.figures):,} figures for {len(plan.months)} month(s).",
+                icon=":material/fact_check:")
+        widgets.table(plan.by_month(), columns={"month": "Month", "teams": "Teams", "figures": "Figures",
+                                                "replaces": "Figures it replaces"}, key="kpi_import_months")
+        if any(plan.replaced.values()):
+            st.warning("Months already imported will be replaced; the figures they had are kept as history.",
+                       icon=":material/history:")
+        if plan.notes:
+            st.caption("Worth checking before you import:")
+            for note in plan.notes[:40]:
+                st.text("• " + note)
+            if len(plan.notes) > 40:
+                st.text(f"… and {len(plan.notes) - 40} more.")
+
+    widgets.import_file(
+        "KPI extract (CSV)", key="kpi_file", max_bytes=figures.MAX_BYTES,
+        plan=lambda data: figures.plan(db, data, today=today), preview=preview,
+        button=lambda plan: f"Import {len(plan.figures):,} figures",
+        run=lambda data, name: figures.import_csv(db, user, data, today=today, file_name=name),
+        success=lambda done: f"Imported {len(done.figures):,} figures for {done.month_words}.")
 
 elif view == "Enter a month by hand":
     st.write("Type one team's figures for a month, for example when the extract is late. A blank pair means no figure "
@@ -107,20 +99,16 @@ elif view == "Recruitment figures":
              "by team. Each month in the file replaces that month's figures.")
     st.download_button("Template", data=recruitment.TEMPLATE, file_name="recruitment-template.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore")
-    upload = st.file_uploader("Recruitment figures (CSV)", type=["csv"], key=widgets.fresh_key("recruitment_file"),
-                              max_upload_size=figures.MAX_BYTES // (1024 * 1024))
-    if upload is not None:
-        data, name = upload.getvalue(), upload.name
-        plan = widgets.attempt(lambda: recruitment.plan(db, data, today=today))
-        if plan is not None and plan.errors:
-            show_errors(plan.errors)
-        elif plan is not None:
-            widgets.table(plan.by_month(), columns={"month": "Month", "figures": "Figures", "replaces": "Figures it replaces"},
-                     key="recruitment_import_months")
-            if st.button(f"Import {len(plan.figures):,} figures", type="primary", icon=":material/upload:",
-                         key="recruitment_import"):
-                widgets.attempt(lambda: recruitment.import_csv(db, user, data, today=today, file_name=name),
-                           reset="recruitment_file", success=lambda done: f"Imported {len(done.figures):,} figures.")
+    def recruitment_preview(plan: recruitment.Plan) -> None:
+        widgets.table(plan.by_month(), columns={"month": "Month", "figures": "Figures", "replaces": "Figures it replaces"},
+                      key="recruitment_import_months")
+
+    widgets.import_file(
+        "Recruitment figures (CSV)", key="recruitment_file", max_bytes=figures.MAX_BYTES,
+        plan=lambda data: recruitment.plan(db, data, today=today), preview=recruitment_preview,
+        button=lambda plan: f"Import {len(plan.figures):,} figures",
+        run=lambda data, name: recruitment.import_csv(db, user, data, today=today, file_name=name),
+        success=lambda done: f"Imported {len(done.figures):,} figures.")
     st.divider()
     st.caption("Or enter a month by hand")
     left, right = st.columns(2)

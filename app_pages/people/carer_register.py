@@ -38,35 +38,31 @@ if access.can(user, "import_register"):
         "Download a template", data=register.TEMPLATE, file_name="register-template.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore",
     )
-    upload = st.file_uploader("Register file (CSV)", type=["csv"], key=widgets.fresh_key("register_file"),
-                              max_upload_size=register.MAX_BYTES // (1024 * 1024))
-    if upload is not None:
-        data = upload.getvalue()
-        plan = widgets.attempt(lambda: register.plan(db, data, today=session.today()))
-        if plan is not None and plan.errors:
-            st.error(f"Nothing can be imported yet: {len(plan.errors)} row(s) need fixing in the file.",
-                     icon=":material/error:")
-            widgets.table([{"Line": e.row, "Reference": e.reference, "Problem": e.reason} for e in plan.errors])
-        elif plan is not None:
-            st.info(
-                f"{len(plan.rows)} households in the file: {len(plan.new)} new, {len(plan.updated)} changed, "
-                f"{len(plan.unchanged)} unchanged; {len(plan.deactivated)} will become inactive.",
-                icon=":material/fact_check:",
-            )
-            if plan.new_teams:
-                st.caption("New teams will be created:")
-                st.text(", ".join(plan.new_teams))
-            if plan.unmatched_workers:
-                st.caption(f"{len(plan.unmatched_workers)} supervising social worker(s) are not users of this app "
-                           "yet; their names are kept as text:")
-                st.text(", ".join(plan.unmatched_workers[:20]) + (" …" if len(plan.unmatched_workers) > 20 else ""))
-            confirmed = False
-            if register.needs_confirmation(db, plan):
-                st.warning(f"{len(plan.deactivated)} households are not in this file and would become inactive. "
-                           "Is it a partial export?", icon=":material/warning:")
-                confirmed = st.checkbox("This file is the whole register; make them inactive")
-            if st.button(f"Import {len(plan.rows)} households", type="primary", icon=":material/upload:"):
-                widgets.attempt(lambda: register.import_csv(db, user, data, today=session.today(), confirmed=confirmed),
-                           reset="register_file",
-                           success=lambda done: f"Imported: {len(done.new)} new, {len(done.updated)} changed, "
-                                                f"{len(done.deactivated)} made inactive.")
+    def preview(plan: register.ImportPlan) -> dict:
+        st.info(
+            f"{len(plan.rows)} households in the file: {len(plan.new)} new, {len(plan.updated)} changed, "
+            f"{len(plan.unchanged)} unchanged; {len(plan.deactivated)} will become inactive.",
+            icon=":material/fact_check:",
+        )
+        if plan.new_teams:
+            st.caption("New teams will be created:")
+            st.text(", ".join(plan.new_teams))
+        if plan.unmatched_workers:
+            st.caption(f"{len(plan.unmatched_workers)} supervising social worker(s) are not users of this app "
+                       "yet; their names are kept as text:")
+            st.text(", ".join(plan.unmatched_workers[:20]) + (" …" if len(plan.unmatched_workers) > 20 else ""))
+        confirmed = False
+        if register.needs_confirmation(db, plan):
+            st.warning(f"{len(plan.deactivated)} households are not in this file and would become inactive. "
+                       "Is it a partial export?", icon=":material/warning:")
+            confirmed = st.checkbox("This file is the whole register; make them inactive")
+        return {"confirmed": confirmed}
+
+    widgets.import_file(
+        "Register file (CSV)", key="register_file", max_bytes=register.MAX_BYTES,
+        plan=lambda data: register.plan(db, data, today=session.today()),
+        preview=preview, button=lambda plan: f"Import {len(plan.rows)} households",
+        run=lambda data, _name, confirmed: register.import_csv(db, user, data, today=session.today(),
+                                                               confirmed=confirmed),
+        success=lambda done: f"Imported: {len(done.new)} new, {len(done.updated)} changed, "
+                             f"{len(done.deactivated)} made inactive.")

@@ -13,7 +13,7 @@ import sqlite_utils
 from lib import access, csv_import, dates, periods, store, text
 from lib.access import User
 from lib.kpis import measures
-from lib.store import history
+from lib.store import history, imports
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -25,22 +25,8 @@ UNREADABLE = csv_import.UNREADABLE
 # ---- Reading a monthly extract -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int  # the line in the file, counting the header as line 1
-    reason: str
-
-
-def shown(value: object, limit: int = 40) -> str:
-    """A cell as it may appear in a message: cleaned of control characters and cut short."""
-    raw = "" if value is None else str(value)
-    cleaned = text.clean(raw, field="cell", max_length=len(raw) + 1)
-    return cleaned if len(cleaned) <= limit else cleaned[:limit] + "…"
-
-
-def read_rows(data: bytes | str, columns: dict[str, tuple[str, ...]]) -> tuple[set[str], list[tuple[int, dict]]]:
-    """The columns found (by their accepted spellings) and every non-blank row as (line, {column: cell})."""
-    return csv_import.read_rows(data, columns, measures.name_key, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+RowError = csv_import.RowError
+shown = csv_import.shown
 
 
 _MONTH_FORMATS = ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y/%m/%d", "%m/%Y", "%m-%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y",
@@ -130,6 +116,12 @@ KPI_COLUMNS = {
     "household": ("household", "householdreference", "reference", "ref", "carerid", "liquidlogicid", "lcsid",
                   "carerreference"),
 }
+KPI_LAYOUT = csv_import.Layout(
+    columns=KPI_COLUMNS, key=measures.name_key, max_rows=MAX_ROWS, max_bytes=MAX_BYTES,
+    names={"month": "month", "team": "team", "measure": "measure", "in_time": "in time", "household": "household",
+           "out_of_time": "out of time"},
+    hint="The first line must name the columns: month, team, measure, in time, out of time; or month, team, "
+         "measure, household, in time.")
 _YES = {"yes", "y", "true", "1", "intime", "completed"}
 _NO = {"no", "n", "false", "0", "outoftime", "notcompleted", "late"}
 
@@ -194,73 +186,57 @@ def plan(db: sqlite_utils.Database, data: bytes | str, *, today: dt.date) -> Pla
     the row has none), whose counts are worked out here. Row problems are listed in Plan.errors; a file
     that cannot be read at all raises ValueError.
     """
-    found, rows = read_rows(data, KPI_COLUMNS)
+    found, rows = csv_import.read(data, KPI_LAYOUT)
     if "out_of_time" in found:
         shape, required = "counts", ("month", "team", "measure", "in_time", "out_of_time")
     elif "household" in found:
         shape, required = "households", ("month", "measure", "household", "in_time")
     else:
         raise ValueError("The file has no 'out of time' column (for counts) and no 'household' column (for one row "
-                         "per household). The first line must name the columns: month, team, measure, in time, "
-                         "out of time; or month, team, measure, household, in time.")
-    names = {"month": "month", "team": "team", "measure": "measure", "in_time": "in time", "household": "household",
-             "out_of_time": "out of time"}
-    missing = [names[c] for c in required if c not in found]
-    if missing:
-        raise ValueError("The file has no " + " or ".join(f"'{m}'" for m in missing) + " column.")
-    if not rows:
-        raise ValueError("The file has a header but no rows.")
+                         "per household). " + KPI_LAYOUT.hint)
+    csv_import.require(found, rows, KPI_LAYOUT, required)
     result = Plan(shape=shape, rows=len(rows), teams=team_names(db))
     teams, lookup = team_ids(db), _measure_lookup(measures.measures(db))
     register = {r["reference"].casefold(): r["team_id"] for r in db.query("select reference, team_id from households")}
-    seen: dict[tuple, int] = {}
-    counts: dict[tuple[str, int, str], list[int]] = {}
-    for line, cell in rows:
-        try:
-            month = month_of(cell["month"], today=today).isoformat()
-            measure = measure_of(cell["measure"], lookup)
-            if shape == "counts":
-                team = team_of(cell["team"], teams)
-                key = (month, team, measure.id)
-                values = (whole_number(cell["in_time"], field="in time"),
-                          whole_number(cell["out_of_time"], field="out of time"))
-            else:
-                reference = text.clean(cell["household"], field="household", max_length=len(cell["household"]) + 1)
-                if not reference:
-                    raise ValueError("household is missing")
-                if len(reference) > 40:
-                    raise ValueError("household reference is longer than 40 characters")
-                duplicate = (month, measure.id, reference.casefold())
-                if duplicate in seen:
-                    raise ValueError(f"the same month, measure and household is also on line {seen[duplicate]}")
-                seen[duplicate] = line
-                team_cell = cell.get("team", "")
-                if team_cell.strip():
-                    team = team_of(team_cell, teams)
-                elif reference.casefold() not in register:
-                    raise ValueError(f"household {shown(reference)} is not in the carer register and the row names "
-                                     "no team")
-                elif register[reference.casefold()] is None:
-                    raise ValueError(f"household {shown(reference)} has no team in the register and the row names "
-                                     "none")
-                else:
-                    team = register[reference.casefold()]
-                answer = measures.name_key(cell["in_time"])
-                if answer not in _YES | _NO:
-                    raise ValueError(f"in time '{shown(cell['in_time']) or '(empty)'}' is not yes or no")
-                key = (month, team, measure.id)
-                values = (1, 0) if answer in _YES else (0, 1)
-        except ValueError as exc:
-            result.errors.append(RowError(line, str(exc)))
-            continue
+    same_figure = csv_import.Once("the same month, team and measure")
+    same_household = csv_import.Once("the same month, measure and household")
+
+    def check(line: int, cell: dict) -> tuple[tuple[str, int, str], tuple[int, int], measures.Measure]:
+        month = month_of(cell["month"], today=today).isoformat()
+        measure = measure_of(cell["measure"], lookup)
         if shape == "counts":
-            if key in seen:
-                result.errors.append(RowError(line, f"the same month, team and measure is also on line {seen[key]}"))
-                continue
-            seen[key] = line
-            if values == (0, 0):
-                result.notes.append(f"Line {line}: 0 in time and 0 out of time, so {measure.name} shows as no data "
-                                    f"for {result.teams[team]} in {periods.month_label(dt.date.fromisoformat(month))}.")
+            team = team_of(cell["team"], teams)
+            values = (whole_number(cell["in_time"], field="in time"),
+                      whole_number(cell["out_of_time"], field="out of time"))
+            same_figure.check((month, team, measure.id), line)
+            return (month, team, measure.id), values, measure
+        reference = text.clean(cell["household"], field="household", max_length=len(cell["household"]) + 1)
+        if not reference:
+            raise ValueError("household is missing")
+        if len(reference) > 40:
+            raise ValueError("household reference is longer than 40 characters")
+        same_household.check((month, measure.id, reference.casefold()), line)
+        team_cell = cell.get("team", "")
+        if team_cell.strip():
+            team = team_of(team_cell, teams)
+        elif reference.casefold() not in register:
+            raise ValueError(f"household {shown(reference)} is not in the carer register and the row names no team")
+        elif register[reference.casefold()] is None:
+            raise ValueError(f"household {shown(reference)} has no team in the register and the row names none")
+        else:
+            team = register[reference.casefold()]
+        answer = measures.name_key(cell["in_time"])
+        if answer not in _YES | _NO:
+            raise ValueError(f"in time '{shown(cell['in_time']) or '(empty)'}' is not yes or no")
+        return (month, team, measure.id), ((1, 0) if answer in _YES else (0, 1)), measure
+
+    good, result.errors = csv_import.validate(rows, check)
+    counts: dict[tuple[str, int, str], list[int]] = {}
+    for line, (key, values, measure) in good:
+        if shape == "counts" and values == (0, 0):
+            month, team, _ = key
+            result.notes.append(f"Line {line}: 0 in time and 0 out of time, so {measure.name} shows as no data "
+                                f"for {result.teams[team]} in {periods.month_label(dt.date.fromisoformat(month))}.")
         total = counts.setdefault(key, [0, 0])
         total[0] += values[0]
         total[1] += values[1]
@@ -290,12 +266,6 @@ def active_teams(db) -> set[int]:
     return {r[0] for r in db.execute("select id from teams where active = 1")}
 
 
-def refuse(errors: list[RowError]) -> None:
-    shown_errors = "; ".join(f"line {e.line}: {e.reason}" for e in errors[:5])
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    raise ValueError(f"Nothing was imported: {len(errors)} row(s) need fixing. {shown_errors}{more}.")
-
-
 def new_batch(db, user: User, *, kind: str, how: str, months: Sequence[str], rows: int,
               households: int | None = None, file_name: str | None = None) -> int:
     """Record one import or manual entry (call inside write()); its figures point at it."""
@@ -314,27 +284,30 @@ def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, toda
     Nothing is written if any row has an error (ValueError listing the first few; plan() has them all).
     The figures replaced are kept, marked as superseded by this import. Audited.
     """
-    access.require(user, "manage_kpis")
-    with store.write(db):
-        result = plan(db, data, today=today)
-        if result.errors:
-            refuse(result.errors)
-        if not result.figures:
-            raise ValueError("Nothing was imported: the file has no figures.")
-        batch = new_batch(db, user, kind="kpi", how="import", months=result.months, rows=result.rows,
-                          households=result.rows if result.shape == "households" else None, file_name=file_name)
-        db.execute("""update kpi_figures set superseded_by = :batch where superseded_by is null
-                      and month in (select value from json_each(:months))""",
-                   {"batch": batch, "months": json.dumps(result.months)})
-        db.conn.executemany(
-            """insert into kpi_figures (month, team_id, measure_id, in_time, out_of_time, batch_id)
-               values (?, ?, ?, ?, ?, ?)""",
-            [(m, t, k, a, b, batch) for (m, t, k), (a, b) in sorted(result.figures.items())])
-        history.add(db, action="import", user_id=user.id, username=user.username, entity="kpi_figures",
-                    entity_id=batch, detail={"months": result.months, "figures": len(result.figures),
-                                             "rows": result.rows, "shape": result.shape, "replaced": result.replaced,
-                                             "file": file_name})
-    return result
+    return imports.run(db, user, permission="manage_kpis", plan=lambda: plan(db, data, today=today),
+                       guard=_has_figures, apply=lambda result: _apply(db, user, result, file_name))
+
+
+def _has_figures(result: Plan) -> None:
+    if not result.figures:
+        raise ValueError("Nothing was imported: the file has no figures.")
+
+
+def _apply(db: sqlite_utils.Database, user: User, result: Plan, file_name: str | None) -> None:
+    """Write a checked plan (inside imports.run's transaction): a batch, the months' figures replaced."""
+    batch = new_batch(db, user, kind="kpi", how="import", months=result.months, rows=result.rows,
+                      households=result.rows if result.shape == "households" else None, file_name=file_name)
+    db.execute("""update kpi_figures set superseded_by = :batch where superseded_by is null
+                  and month in (select value from json_each(:months))""",
+               {"batch": batch, "months": json.dumps(result.months)})
+    db.conn.executemany(
+        """insert into kpi_figures (month, team_id, measure_id, in_time, out_of_time, batch_id)
+           values (?, ?, ?, ?, ?, ?)""",
+        [(m, t, k, a, b, batch) for (m, t, k), (a, b) in sorted(result.figures.items())])
+    history.add(db, action="import", user_id=user.id, username=user.username, entity="kpi_figures",
+                entity_id=batch, detail={"months": result.months, "figures": len(result.figures),
+                                         "rows": result.rows, "shape": result.shape, "replaced": result.replaced,
+                                         "file": file_name})
 
 
 def enter_month(db: sqlite_utils.Database, user: User, *, month: Any, team_id: int,

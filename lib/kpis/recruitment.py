@@ -16,11 +16,11 @@ from typing import Any, Sequence
 
 import sqlite_utils
 
-from lib import access, periods, store
+from lib import access, csv_import, periods, store
 from lib.access import User
 from lib.kpis import figures as kpi_figures
 from lib.kpis import measures
-from lib.store import history
+from lib.store import history, imports
 
 MEASURES = {
     "enquiries": "Enquiries",
@@ -43,6 +43,10 @@ COLUMNS = {
     "measure": ("measure", "indicator", "kpi", "measurename", "stage"),
     "number": ("number", "count", "value", "total", "n", "figure"),
 }
+LAYOUT = csv_import.Layout(
+    columns=COLUMNS, key=measures.name_key, max_rows=kpi_figures.MAX_ROWS, max_bytes=kpi_figures.MAX_BYTES,
+    names={"month": "month", "team": "team", "measure": "measure", "number": "number"},
+    hint="The first line must name the columns: month, team, measure, number.")
 SERVICE = "Whole service (not split by team)"
 
 
@@ -52,7 +56,7 @@ def measure_of(cell: str) -> str:
         raise ValueError("measure is missing")
     found = LOOKUP.get(measures.name_key(cell))
     if found is None:
-        raise ValueError(f"measure '{kpi_figures.shown(cell)}' is not a recruitment measure (use one of: "
+        raise ValueError(f"measure '{csv_import.shown(cell)}' is not a recruitment measure (use one of: "
                          f"{', '.join(MEASURES.values())})")
     return found
 
@@ -62,7 +66,7 @@ class Plan:
     """What a recruitment import would do, worked out before anything is written."""
 
     figures: dict[tuple[str, int | None, str], int] = field(default_factory=dict)
-    errors: list[kpi_figures.RowError] = field(default_factory=list)
+    errors: list[csv_import.RowError] = field(default_factory=list)
     replaced: dict[str, int] = field(default_factory=dict)
     rows: int = 0
 
@@ -86,31 +90,21 @@ def plan(db: sqlite_utils.Database, data: bytes | str, *, today: dt.date) -> Pla
     The team may be blank for a figure not split by team. Row problems are listed in Plan.errors; a file
     that cannot be read at all raises ValueError.
     """
-    found, rows = kpi_figures.read_rows(data, COLUMNS)
-    missing = [c for c in ("month", "measure", "number") if c not in found]
-    if missing:
-        raise ValueError("The file has no " + " or ".join(f"'{m}'" for m in missing) + " column. The first line "
-                         "must name the columns: month, team, measure, number.")
-    if not rows:
-        raise ValueError("The file has a header but no rows.")
+    _, rows = csv_import.read(data, LAYOUT, required=("month", "measure", "number"))
     result = Plan(rows=len(rows))
     teams = kpi_figures.team_ids(db)
-    seen: dict[tuple, int] = {}
-    for line, cell in rows:
-        try:
-            month = kpi_figures.month_of(cell["month"], today=today).isoformat()
-            team = kpi_figures.team_of(cell["team"], teams) if cell.get("team", "").strip() else None
-            measure = measure_of(cell["measure"])
-            number = kpi_figures.whole_number(cell["number"], field="number")
-        except ValueError as exc:
-            result.errors.append(kpi_figures.RowError(line, str(exc)))
-            continue
-        key = (month, team, measure)
-        if key in seen:
-            result.errors.append(kpi_figures.RowError(line, f"the same month, team and measure is also on line {seen[key]}"))
-            continue
-        seen[key] = line
-        result.figures[key] = number
+    same = csv_import.Once("the same month, team and measure")
+
+    def check(line: int, cell: dict) -> tuple[tuple[str, int | None, str], int]:
+        month = kpi_figures.month_of(cell["month"], today=today).isoformat()
+        team = kpi_figures.team_of(cell["team"], teams) if cell.get("team", "").strip() else None
+        measure = measure_of(cell["measure"])
+        number = kpi_figures.whole_number(cell["number"], field="number")
+        same.check((month, team, measure), line)
+        return (month, team, measure), number
+
+    good, result.errors = csv_import.validate(rows, check)
+    result.figures = dict(figure for _, figure in good)
     if result.errors:
         result.figures = {}
         return result
@@ -128,23 +122,23 @@ def import_csv(db: sqlite_utils.Database, user: User, data: bytes | str, *, toda
     Nothing is written if any row has an error (ValueError listing the first few). Replaced figures are
     kept as superseded history. Audited.
     """
-    access.require(user, "manage_kpis")
-    with store.write(db):
-        result = plan(db, data, today=today)
-        if result.errors:
-            kpi_figures.refuse(result.errors)
-        batch = kpi_figures.new_batch(db, user, kind="recruitment", how="import", months=result.months, rows=result.rows,
-                               file_name=file_name)
-        db.execute("""update recruitment_figures set superseded_by = :batch where superseded_by is null
-                      and month in (select value from json_each(:months))""",
-                   {"batch": batch, "months": json.dumps(result.months)})
-        db.conn.executemany("""insert into recruitment_figures (month, team_id, measure, number, batch_id)
-                          values (?, ?, ?, ?, ?)""",
-                       [(m, t, k, n, batch) for (m, t, k), n in result.figures.items()])
-        history.add(db, action="import", user_id=user.id, username=user.username, entity="recruitment_figures",
-                    entity_id=batch, detail={"months": result.months, "figures": len(result.figures),
-                                             "replaced": result.replaced, "file": file_name})
-    return result
+    return imports.run(db, user, permission="manage_kpis", plan=lambda: plan(db, data, today=today),
+                       apply=lambda result: _apply(db, user, result, file_name))
+
+
+def _apply(db: sqlite_utils.Database, user: User, result: Plan, file_name: str | None) -> None:
+    """Write a checked plan (inside imports.run's transaction): a batch, the months' figures replaced."""
+    batch = kpi_figures.new_batch(db, user, kind="recruitment", how="import", months=result.months, rows=result.rows,
+                                  file_name=file_name)
+    db.execute("""update recruitment_figures set superseded_by = :batch where superseded_by is null
+                  and month in (select value from json_each(:months))""",
+               {"batch": batch, "months": json.dumps(result.months)})
+    db.conn.executemany("""insert into recruitment_figures (month, team_id, measure, number, batch_id)
+                           values (?, ?, ?, ?, ?)""",
+                        [(m, t, k, n, batch) for (m, t, k), n in result.figures.items()])
+    history.add(db, action="import", user_id=user.id, username=user.username, entity="recruitment_figures",
+                entity_id=batch, detail={"months": result.months, "figures": len(result.figures),
+                                         "replaced": result.replaced, "file": file_name})
 
 
 def enter_month(db: sqlite_utils.Database, user: User, *, month: Any, team_id: int | None,

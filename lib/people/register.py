@@ -9,7 +9,7 @@ import sqlite_utils
 
 from lib import access, csv_import, dates, store, text
 from lib.access import User
-from lib.store import history, records
+from lib.store import history, imports, records
 
 COHORTS = ("mainstream", "kinship")
 _COHORT_WORDS = {
@@ -33,16 +33,10 @@ COLUMNS = {
     "status": ("status",),
 }
 REQUIRED = ("reference", "display_name", "cohort")
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = csv_import.MAX_BYTES
 MAX_ROWS = 20_000
 UNREADABLE = csv_import.UNREADABLE
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the line number in the file, counting the header as line 1
-    reference: str
-    reason: str
+RowError = csv_import.RowError
 
 
 @dataclass
@@ -87,41 +81,38 @@ def _date(value: str, today: dt.date) -> str | None:
     return day.isoformat()
 
 
+LAYOUT = csv_import.Layout(
+    columns=COLUMNS, names={"reference": "reference", "display_name": "name", "cohort": "cohort"},
+    hint="The first line must name the columns: reference, name, cohort, team, supervising social worker, "
+         "approval date, status.",
+    key=_key, what="households", max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+
+
+def _reference(cell: dict) -> str:
+    reference = text.clean(cell["reference"], field="reference", max_length=10_000)
+    return reference if len(reference) <= 40 else reference[:40] + "…"
+
+
 def parse(data: bytes | str, *, today: dt.date) -> tuple[list[dict], list[RowError]]:
     """Read a register CSV into clean rows and a list of row errors (pure: no database).
 
     Raises ValueError for a file that cannot be read at all (wrong encoding, no header,
     a required column missing, too large).
     """
-    found, cells = csv_import.read_rows(data, COLUMNS, _key, max_rows=MAX_ROWS, what="households",
-                                          max_bytes=MAX_BYTES)
-    missing = [c for c in REQUIRED if c not in found]
-    if missing:
-        wanted = {"reference": "reference", "display_name": "name", "cohort": "cohort"}
-        raise ValueError(
-            "The file has no " + " or ".join(f"'{wanted[c]}'" for c in missing) + " column. "
-            "The first line must name the columns: reference, name, cohort, team, supervising social worker, "
-            "approval date, status."
-        )
-    rows: list[dict] = []
-    errors: list[RowError] = []
-    first_seen: dict[str, int] = {}
-    for line, cell in cells:
+    _, cells = csv_import.read(data, LAYOUT, required=REQUIRED)
+    once = csv_import.Once("reference")
+
+    def check(line: int, cell: dict) -> dict:
         reference = text.clean(cell["reference"], field="reference", max_length=10_000)
-        shown = reference if len(reference) <= 40 else reference[:40] + "…"
-        key = reference.lower()
-        if key and key in first_seen:
-            errors.append(RowError(line, shown, f"reference {shown} is also on line {first_seen[key]}"))
-            continue
-        if key:
-            first_seen[key] = line
-        try:
-            rows.append(_row(cell, reference, today))
-        except ValueError as exc:
-            errors.append(RowError(line, shown, str(exc)))
-    if not rows and not errors:
-        raise ValueError("The file has a header but no households.")
-    return rows, errors
+        if reference:
+            try:
+                once.check(reference.lower(), line)
+            except ValueError as exc:
+                raise ValueError(f"reference {_reference(cell)} {str(exc).removeprefix('reference ')}") from None
+        return _row(cell, reference, today)
+
+    good, errors = csv_import.validate(cells, check, label=_reference)
+    return [row for _, row in good], errors
 
 
 def _row(cell: dict, reference: str, today: dt.date) -> dict:
@@ -228,59 +219,60 @@ def import_csv(
     full list is in plan(). A file that would make more than a fifth of the active households
     inactive needs confirmed=True. Teams named in the file are created if new. Every change is audited.
     """
-    access.require(user, "import_register")
-    with store.write(db):
-        result = plan(db, data, today=today)
-        if result.errors:
-            shown = "; ".join(f"line {e.row}: {e.reason}" for e in result.errors[:5])
-            more = f" (and {len(result.errors) - 5} more)" if len(result.errors) > 5 else ""
-            raise ValueError(f"Nothing was imported: {len(result.errors)} row(s) need fixing. {shown}{more}.")
+    def guard(result: ImportPlan) -> None:
         if needs_confirmation(db, result) and not confirmed:
             raise ValueError(f"Nothing was imported: this file would make {len(result.deactivated)} active households "
                              "inactive. If the file really is the whole register, confirm and import again.")
-        now = store.stamp()
-        for name in result.new_teams:
-            team_id = db.execute("insert into teams (name, created_at) values (:n, :now)", {"n": name, "now": now}).lastrowid
-            history.add(db, action="create", user_id=user.id, username=user.username, entity="teams",
-                        entity_id=team_id, detail={"name": name, "via": "register import"})
-        team_ids, workers = _team_ids(db), _workers(db)
-        existing = {r["reference"].lower(): r for r in db.query("select * from households")}
-        for row in result.rows:
-            values = _stored(row, team_ids, workers)
-            old = existing.get(row["reference"].lower())
-            if old is None:
-                household_id = db.execute(
-                    """insert into households (reference, display_name, cohort, team_id, social_worker_name,
-                         social_worker_id, approval_on, status, created_at, updated_at)
-                       values (:reference, :display_name, :cohort, :team_id, :social_worker_name,
-                         :social_worker_id, :approval_on, :status, :now, :now)""",
-                    {**values, "reference": row["reference"], "now": now},
-                ).lastrowid
-                history.add(db, action="create", user_id=user.id, username=user.username, entity="households",
-                            entity_id=household_id, detail={"via": "register import", "reference": row["reference"],
-                                                            **values})
-                continue
-            diff = records.changes(old, values)
-            if diff:
-                db.execute(
-                    """update households set display_name = :display_name, cohort = :cohort, team_id = :team_id,
-                         social_worker_name = :social_worker_name, social_worker_id = :social_worker_id,
-                         approval_on = :approval_on, status = :status, updated_at = :now where id = :id""",
-                    {**values, "now": now, "id": old["id"]},
-                )
-                history.add(db, action="update", user_id=user.id, username=user.username, entity="households",
-                            entity_id=old["id"], detail={"via": "register import", **diff})
-        for reference in result.deactivated:
-            old = existing[reference.lower()]
-            db.execute("update households set status = 'inactive', updated_at = :now where id = :id",
-                       {"now": now, "id": old["id"]})
+
+    return imports.run(db, user, permission="import_register", plan=lambda: plan(db, data, today=today),
+                       guard=guard, apply=lambda result: _apply(db, user, result))
+
+
+def _apply(db: sqlite_utils.Database, user: User, result: ImportPlan) -> None:
+    """Write a checked plan (inside imports.run's transaction): new teams, new and changed households, the
+    households not in the file made inactive, each with its history row, and one row for the import."""
+    now = store.stamp()
+    for name in result.new_teams:
+        team_id = db.execute("insert into teams (name, created_at) values (:n, :now)", {"n": name, "now": now}).lastrowid
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="teams",
+                    entity_id=team_id, detail={"name": name, "via": "register import"})
+    team_ids, workers = _team_ids(db), _workers(db)
+    existing = {r["reference"].lower(): r for r in db.query("select * from households")}
+    for row in result.rows:
+        values = _stored(row, team_ids, workers)
+        old = existing.get(row["reference"].lower())
+        if old is None:
+            household_id = db.execute(
+                """insert into households (reference, display_name, cohort, team_id, social_worker_name,
+                     social_worker_id, approval_on, status, created_at, updated_at)
+                   values (:reference, :display_name, :cohort, :team_id, :social_worker_name,
+                     :social_worker_id, :approval_on, :status, :now, :now)""",
+                {**values, "reference": row["reference"], "now": now},
+            ).lastrowid
+            history.add(db, action="create", user_id=user.id, username=user.username, entity="households",
+                        entity_id=household_id, detail={"via": "register import", "reference": row["reference"],
+                                                        **values})
+            continue
+        diff = records.changes(old, values)
+        if diff:
+            db.execute(
+                """update households set display_name = :display_name, cohort = :cohort, team_id = :team_id,
+                     social_worker_name = :social_worker_name, social_worker_id = :social_worker_id,
+                     approval_on = :approval_on, status = :status, updated_at = :now where id = :id""",
+                {**values, "now": now, "id": old["id"]},
+            )
             history.add(db, action="update", user_id=user.id, username=user.username, entity="households",
-                        entity_id=old["id"], detail={"via": "register import: not in the new file",
-                                                     "status": ["active", "inactive"]})
-        history.add(db, action="import", user_id=user.id, username=user.username, entity="households",
-                    detail={"rows": len(result.rows), "new": len(result.new), "updated": len(result.updated),
-                            "deactivated": len(result.deactivated), "new_teams": result.new_teams})
-    return result
+                        entity_id=old["id"], detail={"via": "register import", **diff})
+    for reference in result.deactivated:
+        old = existing[reference.lower()]
+        db.execute("update households set status = 'inactive', updated_at = :now where id = :id",
+                   {"now": now, "id": old["id"]})
+        history.add(db, action="update", user_id=user.id, username=user.username, entity="households",
+                    entity_id=old["id"], detail={"via": "register import: not in the new file",
+                                                 "status": ["active", "inactive"]})
+    history.add(db, action="import", user_id=user.id, username=user.username, entity="households",
+                detail={"rows": len(result.rows), "new": len(result.new), "updated": len(result.updated),
+                        "deactivated": len(result.deactivated), "new_teams": result.new_teams})
 
 
 def households(

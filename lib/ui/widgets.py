@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from lib import dates, periods, store, text
+from lib import csv_import, dates, periods, store, text
 from lib.access import User
 from lib.store import history, records
 
@@ -115,6 +115,34 @@ def attempt(
         st.session_state[FLASH_KEY] = success(result) if callable(success) else success
         st.rerun()
     return result
+
+
+def import_file(label: str, *, key: str, plan: Callable[[bytes], Any], run: Callable[..., Any],
+                preview: Callable[[Any], dict | None], button: Callable[[Any], str], success: Callable[[Any], str],
+                max_bytes: int = csv_import.MAX_BYTES) -> None:
+    """The one import screen: upload a CSV, see its row errors by line (nothing can be imported) or a
+    preview of what it would change, then import it all or nothing.
+
+    plan(data) works out the preview (lib's plan(), writing nothing); preview(plan) draws it and returns
+    any options the person chose there (such as a confirmation), passed on as run(data, file_name, **options).
+    """
+    upload = st.file_uploader(label, type=["csv"], key=fresh_key(key), max_upload_size=max_bytes // (1024 * 1024))
+    if upload is None:
+        return
+    data, name = upload.getvalue(), upload.name
+    result = attempt(lambda: plan(data))
+    if result is None:
+        return
+    if result.errors:
+        st.error(f"Nothing can be imported yet: {csv_import.rows_to_fix(len(result.errors))} in the file.",
+                 icon=":material/error:")
+        labelled = any(e.reference for e in result.errors)
+        table([{"Line": e.line, **({"Reference": e.reference} if labelled else {}), "Problem": e.reason}
+               for e in result.errors], key=f"{key}_errors")
+        return
+    options = preview(result) or {}
+    if st.button(button(result), type="primary", icon=":material/upload:", key=f"{key}_import"):
+        attempt(lambda: run(data, name, **options), reset=key, success=success)
 
 
 def open_chosen(label: str, rows: list[dict], load: Callable[[int], Any], *, key: str,
