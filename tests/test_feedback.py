@@ -438,3 +438,15 @@ def test_processes_racing_with_the_same_submission_save_it_once(db_path, db, bso
         w.join(60)
     assert [w.exitcode for w in workers] == [0] * 4
     assert count(db, "responses") == 1 and count(db, "answers") == 3
+
+
+def test_a_shipped_file_that_is_not_valid_toml_is_refused_naming_the_file_whichever_kind_it_is(tmp_path):
+    from lib.store import shipped
+
+    broken = tmp_path / "question_bank.toml"
+    broken.write_text(questions.BANK_FILE.read_text() + "\n[unclosed\n")
+    with pytest.raises(ValueError, match=r"^The shipped file question_bank\.toml is not valid TOML: "):
+        questions.load_file(broken)
+    (tmp_path / "codebook.toml").write_text("[themes\n")
+    with pytest.raises(ValueError, match=r"^The shipped file codebook\.toml is not valid TOML: "):
+        shipped.read(tmp_path / "codebook.toml")

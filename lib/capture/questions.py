@@ -1,20 +1,20 @@
 """The question bank: versioned forms, items and answer scales, loaded from data/question_bank.toml.
 
-Every version the app has seen is kept in the question_banks table, so a response answered against
-an old version is always shown and counted with that version's wording and scales.
+Every version the app has seen is kept in the question_banks table by store.shipped (the one loader
+of shipped data), so a response answered against an old version is always shown and counted with
+that version's wording and scales.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
 from lib import store
+from lib.store import shipped
 
 BANK_FILE = store.ROOT / "data" / "question_bank.toml"
 AGE_BANDS = {"under_8": "Under 8", "8_11": "8 to 11", "12_plus": "12 and over"}
@@ -95,7 +95,7 @@ class Bank:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.content.encode()).hexdigest()
+        return shipped.checksum(self.content)
 
 
 def _build(data: dict) -> Bank:
@@ -134,26 +134,12 @@ def _build(data: dict) -> Bank:
 
 def load_file(path: Path = BANK_FILE) -> Bank:
     """Read and check a question-bank file."""
-    with open(path, "rb") as handle:
-        return _build(tomllib.load(handle))
+    return _build(shipped.read(path))
 
 
 def install(db: sqlite_utils.Database, bank: Bank) -> None:
     """Keep this bank version in the database (once). Refuses changed content under an existing version."""
-    row = db.execute("select checksum from question_banks where version = :v", {"v": bank.version}).fetchone()
-    if row is not None:
-        if row[0] != bank.checksum:
-            raise ValueError(
-                f"The question bank file changed but its version is still {bank.version}. "
-                "Give the changed bank a new version so answers already saved keep their wording."
-            )
-        return
-    with store.write(db):
-        db.execute(
-            """insert or ignore into question_banks (version, content, checksum, installed_at)
-               values (:version, :content, :checksum, :at)""",
-            {"version": bank.version, "content": bank.content, "checksum": bank.checksum, "at": store.stamp()},
-        )
+    shipped.release(db, "question_banks", version=bank.version, content=bank.content, what="question bank")
 
 
 _cache: dict[tuple[str, str], Bank] = {}

@@ -1,13 +1,17 @@
-"""Reference data shipped with the app, then edited in it: the codebook and the KPI measures.
+"""Reference data shipped with the app as TOML files in data/, versioned in the database: the one loader.
 
-A new database loads the shipped TOML file (data/codebook.toml, data/kpi_measures.toml) as version 1;
-after that QA's changes are made in the app and each is a new version, a snapshot of the rows as
-they then stood, with a note and who made it. The question bank (capture/questions.py) is shipped
-only: each file version it meets is installed once, by name and checksum, and never edited here.
+Every shipped file is read here (read()), and every version the database holds says what it held:
+- the codebook and the KPI measures are shipped, then edited: a new database loads the file as
+  version 1 (ensure()); after that QA's changes are made in the app and each is a new version, a
+  snapshot of the rows as they then stood, with a note and who made it (snapshot(), versions());
+- the question bank is shipped only: each version of the file is installed once, by its own version
+  name and a checksum of its content (release()), so answers saved against it keep their wording, and a
+  file changed under an old version name is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
@@ -28,6 +32,33 @@ class Data:
     rows_sql: str
 
 
+def read(file: Path) -> dict:
+    """A shipped file's contents; ValueError naming the file if it is not valid TOML."""
+    try:
+        with open(file, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"The shipped file {file.name} is not valid TOML: {exc}.") from None
+
+
+def checksum(content: str) -> str:
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def release(db: sqlite_utils.Database, table: str, *, version: str, content: str, what: str) -> None:
+    """Keep this version of a shipped-only file (once). Refuses changed content under a version already kept."""
+    row = db.execute(f"select checksum from {table} where version = :v", {"v": version}).fetchone()
+    if row is not None:
+        if row[0] != checksum(content):
+            raise ValueError(f"The {what} file changed but its version is still {version}. Give the changed file a "
+                             "new version so answers already saved keep their wording.")
+        return
+    with store.write(db):
+        db.execute(f"""insert or ignore into {table} (version, content, checksum, installed_at)
+                       values (:version, :content, :checksum, :at)""",
+                   {"version": version, "content": content, "checksum": checksum(content), "at": store.stamp()})
+
+
 def current(db: sqlite_utils.Database, kind: Data) -> int | None:
     """The newest version number, or None in a database that has not loaded the file yet."""
     return db.execute(f"select max(version) from {kind.versions_table}").fetchone()[0]
@@ -42,8 +73,7 @@ def ensure(db: sqlite_utils.Database, kind: Data, install: Callable[[dict], str]
     found = current(db, kind)
     if found is not None:
         return found
-    with open(kind.file, "rb") as handle:
-        data = tomllib.load(handle)
+    data = read(kind.file)
     with store.write(db):
         found = current(db, kind)
         if found is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from typing import Iterable
 
 import sqlite_utils
@@ -34,7 +33,7 @@ _matchers: dict[str, matching.Matcher] = {}
 
 def default_themes() -> list[matching.Theme]:
     """The shipped default codebook's themes (for tests and the benchmark; the app reads the database)."""
-    data = tomllib.loads(CODEBOOK_FILE.read_text())
+    data = shipped.read(CODEBOOK_FILE)
     return [matching.Theme(k, v["name"], v["definition"], tuple(v["applies_to"]), v["usually"], tuple(v["triggers"]))
             for k, v in data["themes"].items()]
 
