@@ -98,7 +98,7 @@ def test_a_senior_manager_changes_a_grade_with_a_reason_and_both_grades_are_kept
     before = saved(demo_db, row["id"])["grades"]
     at = open_form(app, demo_db, "senior_manager", "app_pages/audits/audit_moderation.py")
     at.selectbox(key="moderate_audit").set_value(row["id"]).run()
-    base = f"moderate_{row['id']}_{saved(demo_db, row['id'])['updated_at']}"
+    base = f"moderate_{row['id']}_0"
     new = "inadequate" if before["matching"]["grade"] != "inadequate" else "good"
     at.radio(key=f"{base}_matching").set_value(new)
     at.text_area(key=f"{base}_learning").input("Matching information must include health needs.")
@@ -122,7 +122,7 @@ def test_an_advanced_practitioner_records_the_eight_week_review_and_the_carers_f
     actions = saved(demo_db, row["id"])["actions"]
     at = open_form(app, demo_db, "advanced_practitioner", "app_pages/audits/audit_reviews.py")
     at.selectbox(key="review_audit").set_value(row["id"]).run()
-    base = f"review_{row['id']}_{saved(demo_db, row['id'])['updated_at']}"
+    base = f"review_{row['id']}_0"
     for action in actions:
         at.radio(key=f"{base}_{action['id']}_done").set_value("yes")
         at.text_area(key=f"{base}_{action['id']}_evidence").input("Seen on the carer's file.")

@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from lib.audits import casefile, plan
+from lib.audits import casefile, moderation, plan, reviews
+from lib.audits import programme as audit_programme
 from lib.audits import targeted as targeted_audits
 from lib.capture import feedback
+from lib.kpis import measures
 from lib.log import actions, representations
 from lib.people import accounts
 from lib.store import records
@@ -23,6 +25,8 @@ from tests.fixtures import (
     cases,
     draw,
     full_entry,
+    moderation_entry,
+    submitted,
 )
 
 NOW = dt.datetime(2026, 2, 15, 10, 0, tzinfo=dt.timezone.utc)
@@ -160,8 +164,119 @@ def user_case(db):
     }
 
 
+def moderation_case(db):
+    w = audit_world(db)
+    case = cases(db, w, draw(db, w))[0]
+    submitted(db, w, case)
+
+    def moderate(user, v, learning):
+        return moderation.moderate(db, user, case["id"], moderation_entry(learning=learning), today=TODAY, expected=v)
+
+    return {
+        "first": w["sen"], "second": w["sue"],
+        "version": lambda: casefile.get(db, w["sen"], case["id"], today=TODAY)["version"],
+        "first_change": lambda user, v: moderate(user, v, "Theirs."),
+        "second_change": lambda user, v: moderate(user, v, "Mine."),
+        "kept": lambda: db.execute("select learning from case_audits where id = :id",
+                                   {"id": case["id"]}).fetchone() == ("Theirs.",),
+    }
+
+
+def review_case(db):
+    w = audit_world(db)
+    case = cases(db, w, draw(db, w))[0]
+    submitted(db, w, case)
+    moderation.moderate(db, w["sen"], case["id"], moderation_entry(), today=TODAY)
+    other = add_user(db, "advanced_practitioner", username="amir")
+
+    def review(user, v, note):
+        return reviews.record_review(db, user, case["id"], {"reviewed_on": TODAY, "actions": {}, "note": note},
+                                     today=TODAY, expected=v)
+
+    return {
+        "first": w["ap"], "second": other,
+        "version": lambda: casefile.get(db, w["ap"], case["id"], today=TODAY)["version"],
+        "first_change": lambda user, v: review(user, v, "Theirs."),
+        "second_change": lambda user, v: review(user, v, "Mine."),
+        "kept": lambda: db.execute("select review_note from case_audits where id = :id",
+                                   {"id": case["id"]}).fetchone() == ("Theirs.",),
+    }
+
+
+def assignment_case(db):
+    w = audit_world(db)
+    case = cases(db, w, draw(db, w, circulated=False))[0]
+    other = add_user(db, "qa", username="quentin")
+
+    def assign(user, v, due):
+        return audit_programme.assign(db, user, case["id"], lead_id=w["mary"].id, peer_id=w["sam"].id, due_on=due,
+                                      today=TODAY, expected=v)
+
+    return {
+        "first": w["qa"], "second": other,
+        "version": lambda: next(r for r in cases(db, w, case["programme_id"]) if r["id"] == case["id"])["version"],
+        "first_change": lambda user, v: assign(user, v, dt.date(2026, 3, 1)),
+        "second_change": lambda user, v: assign(user, v, dt.date(2026, 3, 20)),
+        "kept": lambda: db.execute("select due_on from case_audits where id = :id",
+                                   {"id": case["id"]}).fetchone() == ("2026-03-01",),
+    }
+
+
+def team_case(db):
+    first, second = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    team = accounts.create_team(db, first, "North")
+    return {
+        "first": first, "second": second,
+        "version": lambda: next(t for t in accounts.teams(db) if t["id"] == team)["version"],
+        "first_change": lambda user, v: accounts.update_team(db, user, team, name="North East", active=True,
+                                                             expected=v),
+        "second_change": lambda user, v: accounts.update_team(db, user, team, name="North", active=False,
+                                                              expected=v),
+        "kept": lambda: db.execute("select name, active from teams").fetchone() == ("North East", 1),
+    }
+
+
+def theme_case(db):
+    first, second = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    theme = next(t for t in codebook.theme_list(db) if t["id"] == "T01")
+
+    def save(user, v, **changes):
+        fields = {k: theme[k] for k in ("name", "definition", "triggers", "applies_to", "usually")}
+        return codebook.save_theme(db, user, "T01", **{**fields, **changes}, expected=v)
+
+    return {
+        "first": first, "second": second,
+        "version": lambda: next(t for t in codebook.theme_list(db) if t["id"] == "T01")["version"],
+        "first_change": lambda user, v: save(user, v, triggers=[*theme["triggers"], "theirs"]),
+        "second_change": lambda user, v: save(user, v, definition="Mine."),
+        "kept": lambda: "theirs" in json.loads(db.execute("select triggers from themes where id = 'T01'").fetchone()[0])
+        and db.execute("select definition from themes where id = 'T01'").fetchone()[0] == theme["definition"],
+    }
+
+
+def measure_case(db):
+    first, second = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    measure = measures.measures(db)[0]
+
+    def save(user, v, **changes):
+        fields = {"name": measure.name, "description": measure.description, "aliases": measure.aliases,
+                  "green_from": measure.green_from, "amber_from": measure.amber_from}
+        return measures.save_measure(db, user, measure.id, **{**fields, **changes}, expected=v)
+
+    return {
+        "first": first, "second": second,
+        "version": lambda: next(m for m in measures.measures(db) if m.id == measure.id).version,
+        "first_change": lambda user, v: save(user, v, green_from=95),
+        "second_change": lambda user, v: save(user, v, description="Mine."),
+        "kept": lambda: db.execute("select green_from, description from kpi_measures where id = :id",
+                                   {"id": measure.id}).fetchone() == (95, measure.description),
+    }
+
+
 CASES = {"complaint": complaint_case, "action": action_case, "targeted audit": targeted_case,
-         "audit action": audit_action_case, "audit form": audit_form_case, "entry": entry_case, "user": user_case}
+         "audit action": audit_action_case, "audit form": audit_form_case, "entry": entry_case, "user": user_case,
+         "moderation": moderation_case, "eight-week review": review_case, "auditors and due date": assignment_case,
+         "team": team_case, "theme": theme_case, "KPI measure": measure_case}
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
@@ -186,7 +301,7 @@ def test_a_change_made_from_the_current_version_is_saved_with_one_history_row(db
     assert diff and not case["kept"]()
     last = db.execute("select action, username, detail from history order by id desc limit 1").fetchone()
     assert db.execute("select count(*) from history").fetchone()[0] == before + 1
-    assert last[0] in ("update", "complete") and last[1] == case["second"].username and json.loads(last[2])
+    assert last[0] in ("update", "complete", "moderate", "review", "assign") and last[1] == case["second"].username and json.loads(last[2])
 
 
 def test_the_version_of_a_record_changes_with_any_saved_change_and_not_otherwise():

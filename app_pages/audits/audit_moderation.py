@@ -46,7 +46,7 @@ if user.id in (audit["lead_auditor_id"], audit["peer_auditor_id"]):
     st.info("You audited this case, so another senior manager moderates it.", icon=":material/info:")
     st.stop()
 
-base = f"moderate_{chosen}_{audit['updated_at']}"
+base, opened = widgets.edit_key(f"moderate_{chosen}", audit)
 codes = list(casefile.GRADES)
 with st.form(f"{base}_form", enter_to_submit=False):
     entry = {"moderated_on": st.date_input("Moderation date", value=dt.date.fromisoformat(audit["moderated_on"])
@@ -67,9 +67,10 @@ with st.form(f"{base}_form", enter_to_submit=False):
                                      help="Coded with the theme codebook for the themes in audit learning.")
     save = st.form_submit_button("Save the moderation", type="primary", icon=":material/gavel:")
 if save:
-    widgets.attempt(lambda: moderation.moderate(db, user, chosen, entry, today=today),
-               success=lambda diff: f"Moderated {audit['reference']}: {len(diff)} change(s) saved." if diff
-               else "Nothing changed.")
+    widgets.attempt(lambda: moderation.moderate(db, user, chosen, entry, today=today, expected=opened),
+                    opened=f"moderate_{chosen}",
+                    success=lambda diff: f"Moderated {audit['reference']}: {len(diff)} change(s) saved." if diff
+                    else "Nothing changed.")
 if audit["themes"]:
     names = codebook.names(db)
     st.caption("Themes found in the learning: " + ", ".join(names.get(t, t) for t in audit["themes"]))

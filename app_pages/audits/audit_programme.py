@@ -60,7 +60,8 @@ def show(programme: dict) -> None:
             if chosen is not None:
                 row = next(r for r in open_rows if r["id"] == chosen)
                 ids = list(managers)
-                with st.form(widgets.fresh_key(f"assign_{chosen}")):
+                base, opened = widgets.edit_key(f"assign_{chosen}", row)
+                with st.form(base):
                     lead = st.selectbox("Lead auditor", ids, format_func=managers.get, placeholder="Choose a manager",
                                         index=ids.index(row["lead_auditor_id"]) if row["lead_auditor_id"] in ids
                                         else None)
@@ -70,9 +71,9 @@ def show(programme: dict) -> None:
                     due = st.date_input("Due", value=dt.date.fromisoformat(row["due_on"]),
                                         format="DD/MM/YYYY")
                     if st.form_submit_button("Save"):
-                        widgets.attempt(lambda: audit_programme.assign(db, user, chosen, lead_id=lead, peer_id=peer, due_on=due,
-                                                         today=today),
-                                   success=widgets.saved_changes)
+                        widgets.attempt(lambda: audit_programme.assign(db, user, chosen, lead_id=lead, peer_id=peer,
+                                                                       due_on=due, today=today, expected=opened),
+                                        opened=f"assign_{chosen}", success=widgets.saved_changes)
                 with st.form(widgets.fresh_key(f"withdraw_{chosen}")):
                     reason = st.text_input("Why withdraw it?", max_chars=500)
                     if st.form_submit_button("Withdraw from the programme", icon=":material/remove_circle:"):

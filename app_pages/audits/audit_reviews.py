@@ -37,7 +37,7 @@ st.header(widgets.md(f"{audit['reference']} · {audit['household_name']} ({audit
 st.caption(f"Moderated {audit['moderated_on']}; review due {audit['review_due_on']}. Learning:")
 st.text(audit["learning"] or "")
 
-base = f"review_{chosen}_{audit['updated_at']}"
+base, opened = widgets.edit_key(f"review_{chosen}", audit)
 with st.form(f"{base}_form", enter_to_submit=False):
     entry = {"reviewed_on": st.date_input("Review date", value=dt.date.fromisoformat(audit["reviewed_on"])
                                           if audit["reviewed_on"] else today, format="DD/MM/YYYY",
@@ -67,5 +67,5 @@ with st.form(f"{base}_form", enter_to_submit=False):
         max_value=dt.date(2100, 1, 1), key=f"{base}_file_on")
     save = st.form_submit_button("Save the review", type="primary", icon=":material/task_alt:")
 if save:
-    widgets.attempt(lambda: reviews.record_review(db, user, chosen, entry, today=today),
-               success=lambda diff: f"Saved the review of {audit['reference']}." if diff else "Nothing changed.")
+    widgets.attempt(lambda: reviews.record_review(db, user, chosen, entry, today=today, expected=opened),
+                    opened=f"review_{chosen}", success=lambda diff: f"Saved the review of {audit['reference']}." if diff else "Nothing changed.")

@@ -141,7 +141,8 @@ elif view == "Measures":
                           format_func=lambda k: "A new measure" if k is None else by_id[k].name
                           + (" (retired)" if not by_id[k].active else ""))
     measure = by_id.get(chosen)
-    with st.form(widgets.fresh_key(f"kpi_measure_{chosen}")):
+    base, opened = widgets.edit_key(f"kpi_measure_{chosen}", {"version": measure.version} if measure else None)
+    with st.form(base):
         name = st.text_input("Name", value=measure.name if measure else "", max_chars=100)
         description = st.text_input("What it counts", value=measure.description if measure else "", max_chars=300)
         aliases = st.text_area("Other names the extract may use, one per line",
@@ -154,8 +155,9 @@ elif view == "Measures":
                                    value=measure.amber_from if measure else 75)
         if st.form_submit_button("Add measure" if measure is None else "Save measure", type="primary"):
             widgets.attempt(lambda: measures.save_measure(db, user, chosen, name=name, description=description,
-                                                 aliases=aliases.splitlines(), green_from=green, amber_from=amber),
-                       reset=f"kpi_measure_{chosen}", success="Measure saved as a new version.")
+                                                          aliases=aliases.splitlines(), green_from=green,
+                                                          amber_from=amber, expected=opened),
+                            opened=f"kpi_measure_{chosen}", success="Measure saved as a new version.")
     if measure is not None:
         if measure.active:
             sure = st.checkbox(f"Yes, retire “{measure.name}”", key=f"kpi_retire_sure_{chosen}")

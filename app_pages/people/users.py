@@ -78,9 +78,11 @@ with team_tab:
                                format_func=team_names.get)
     if chosen_team is not None:
         current = next(t for t in teams if t["id"] == chosen_team)
-        with st.form(f"edit_team_{chosen_team}"):
-            renamed = st.text_input("Name", value=current["name"])
-            still_active = st.checkbox("Active", value=bool(current["active"]))
+        team_base, team_opened = widgets.edit_key(f"edit_team_{chosen_team}", current)
+        with st.form(team_base):
+            renamed = st.text_input("Name", value=current["name"], key=f"{team_base}_name")
+            still_active = st.checkbox("Active", value=bool(current["active"]), key=f"{team_base}_active")
             if st.form_submit_button("Save team"):
-                widgets.attempt(lambda: accounts.update_team(db, user, chosen_team, name=renamed, active=still_active),
-                           success="Saved.")
+                widgets.attempt(lambda: accounts.update_team(db, user, chosen_team, name=renamed, active=still_active,
+                                                             expected=team_opened),
+                                opened=f"edit_team_{chosen_team}", success=widgets.saved_changes)

@@ -39,7 +39,8 @@ elif view == "Add or change a theme":
     chosen = st.selectbox("Theme", [None] + [r["id"] for r in active],
                           format_func=lambda t: "A new theme" if t is None else f"{t} {names[t]}")
     current = by_id.get(chosen, {"name": "", "definition": "", "triggers": [], "applies_to": [], "usually": "either"})
-    with st.form(widgets.fresh_key(f"theme_{chosen}")):
+    base, opened = widgets.edit_key(f"theme_{chosen}", current if chosen else None)
+    with st.form(base):
         name = st.text_input("Name", value=current["name"], max_chars=80)
         definition = st.text_input("One-line definition", value=current["definition"], max_chars=300)
         triggers = st.text_area(
@@ -52,9 +53,9 @@ elif view == "Add or change a theme":
                            index=list(codebook.USUALLY).index(current["usually"]))
         if st.form_submit_button("Add theme" if chosen is None else "Save theme", type="primary"):
             widgets.attempt(lambda: codebook.save_theme(db, user, chosen, name=name, definition=definition,
-                                                 triggers=triggers.splitlines(), applies_to=applies, usually=usually),
-                       reset=f"theme_{chosen}",
-                       success=lambda t: f"Saved theme {t}. Re-code to apply it to earlier comments.")
+                                                        triggers=triggers.splitlines(), applies_to=applies,
+                                                        usually=usually, expected=opened),
+                            opened=f"theme_{chosen}", success=lambda t: f"Saved theme {t}. Re-code to apply it to earlier comments.")
     if chosen is not None:
         st.divider()
         st.caption("Retiring or merging cannot be undone from here (add the theme again if you need it back).")

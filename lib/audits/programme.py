@@ -189,11 +189,15 @@ def add_case(db: sqlite_utils.Database, user: User, programme_id: int, household
 
 
 def assign(db: sqlite_utils.Database, user: User, audit_id: int, *, lead_id: Any, peer_id: Any, due_on: Any,
-           today: dt.date) -> dict:
-    """Change a case's lead and peer auditors and due date (QA, until the audit is submitted); returns the changes."""
+           today: dt.date, expected: str | None = None) -> dict:
+    """Change a case's lead and peer auditors and due date (QA, until the audit is submitted); returns the changes.
+
+    With expected (the audit's records.version() when the form was opened), a change saved by anyone in
+    between (an auditor starting the audit, another QA officer) is refused with records.StaleEdit.
+    """
     access.require(user, "plan_audits")
-    with store.write(db):
-        before = casefile.audit_row(db, audit_id)
+
+    def clean(before: dict) -> dict:
         if before["deleted_at"]:
             raise ValueError("This case is withdrawn; restore it first.")
         if before["completed_on"]:
@@ -203,16 +207,12 @@ def assign(db: sqlite_utils.Database, user: User, audit_id: int, *, lead_id: Any
         if lead == peer:
             raise ValueError("The lead auditor and the peer auditor must be different people.")
         due = casefile.date_field(due_on, "The due date", today=dt.date.max, required=True)
-        casefile.check_after(due, before["circulate_on"], "The due date", "the circulation date")
-        after = {"lead_auditor_id": lead, "peer_auditor_id": peer, "due_on": due.isoformat()}
-        diff = records.changes({k: before[k] for k in after}, after)
-        if diff:
-            db.execute("""update case_audits set lead_auditor_id = :lead_auditor_id, peer_auditor_id = :peer_auditor_id,
-                          due_on = :due_on, updated_at = :at, updated_by = :u where id = :id""",
-                       {**after, "at": store.stamp(), "u": user.id, "id": audit_id})
-            history.add(db, action="assign", user_id=user.id, username=user.username, entity="case_audits",
-                        entity_id=audit_id, detail=diff)
-    return diff
+        circulate_on = casefile.audit_row(db, audit_id)["circulate_on"]
+        casefile.check_after(due, circulate_on, "The due date", "the circulation date")
+        return {"lead_auditor_id": lead, "peer_auditor_id": peer, "due_on": due.isoformat()}
+
+    return records.edit(db, user, "case_audits", audit_id, clean=clean, expected=expected, what="audit",
+                        action="assign")
 
 
 def circulate(db: sqlite_utils.Database, user: User, programme_id: int, *, today: dt.date) -> int:
@@ -312,7 +312,7 @@ def cases(db: sqlite_utils.Database, user: User, programme_id: int, *, today: dt
     access.require(user, "view_audit_programme")
     rows = db.query(casefile.LIST_SQL + " where a.programme_id = :p and (a.deleted_at is not null) = :w order by a.reference",
                     {"p": programme_id, "w": int(withdrawn)})
-    return [casefile.decorate(r, today) for r in rows]
+    return [casefile.decorate(r, today) | {"version": records.current(db, "case_audits", r["id"])} for r in rows]
 
 
 def export_csv(db: sqlite_utils.Database, user: User, programme_id: int, *, today: dt.date) -> bytes:

@@ -6,10 +6,10 @@ import datetime as dt
 
 import sqlite_utils
 
-from lib import access, store
+from lib import access
 from lib.access import User
 from lib.audits import casefile, moderation
-from lib.store import history, records
+from lib.store import records
 
 
 def follow_ups(db: sqlite_utils.Database, user: User, *, today: dt.date, reviewed: bool = False) -> list[dict]:
@@ -33,14 +33,19 @@ def follow_ups(db: sqlite_utils.Database, user: User, *, today: dt.date, reviewe
 # ---- The eight-week review ------------------------------------------------------------------------
 
 
-def record_review(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, *, today: dt.date) -> dict:
+def record_review(db: sqlite_utils.Database, user: User, audit_id: int, entry: dict, *, today: dt.date,
+                  expected: str | None = None) -> dict:
     """The advanced practitioners' review: whether each action is complete, with evidence; returns the changes.
 
     entry: reviewed_on, actions {action id: {"complete": bool, "evidence": text}}, note, and
     recorded_on_file (a tick) with recorded_on_file_on (its date). Recording it again corrects it.
+    With expected (the audit's records.version() when the form was opened), a change saved by
+    anyone in between is refused with records.StaleEdit.
     """
     access.require(user, "review_audit_actions")
-    with store.write(db):
+    reviewed_actions: list[tuple[dict, int, str]] = []
+
+    def clean(_stored: dict) -> dict:
         row = casefile.audit_row(db, audit_id)
         if row["deleted_at"]:
             raise ValueError("This case has been withdrawn from the programme.")
@@ -50,44 +55,43 @@ def record_review(db: sqlite_utils.Database, user: User, audit_id: int, entry: d
         casefile.check_after(reviewed, row["moderated_on"], "The review date", "the moderation date")
         recorded = None
         if entry.get("recorded_on_file"):
-            recorded = casefile.date_field(entry.get("recorded_on_file_on"), "The date it was recorded on the carer's file",
-                            today=today, required=True)
+            recorded = casefile.date_field(entry.get("recorded_on_file_on"),
+                                           "The date it was recorded on the carer's file", today=today, required=True)
             casefile.check_after(recorded, reviewed, "The date it was recorded on the carer's file", "the review date")
         elif entry.get("recorded_on_file_on"):
             raise ValueError("Tick “Recorded on the carer's file” to keep its date, or clear the date.")
-        after = {"reviewed_on": reviewed.isoformat(), "reviewed_by": user.id,
-                 "review_note": casefile.clean_text(entry.get("note"), "The review note"),
-                 "recorded_on_file_on": recorded.isoformat() if recorded else None}
-        diff = records.changes({k: row[k] for k in after}, after)
         given = entry.get("actions") or {}
         if not isinstance(given, dict):
             raise ValueError("Give the review of each action in the plan.")
         plan = list(db.query("select * from case_audit_actions where audit_id = :id order by id", {"id": audit_id}))
-        unknown = set(given) - {a["id"] for a in plan}
-        if unknown:
+        if set(given) - {a["id"] for a in plan}:
             raise ValueError("Review only the actions in this audit's plan.")
-        updates = []
         for action in plan:
             found = given.get(action["id"]) or {}
             complete = found.get("complete")
             if complete not in (True, False):
                 raise ValueError(f"Say whether action #{action['id']} is complete: yes or no.")
-            evidence = casefile.clean_text(found.get("evidence"), f"The evidence for action #{action['id']}", required=True,
-                             limit=2000)
-            for field, old, new in (("complete", action["review_complete"], int(complete)),
-                                    ("evidence", action["review_evidence"], evidence)):
-                if old != new:
-                    diff[f"action #{action['id']} {field}"] = [old, new]
-            updates.append({"c": int(complete), "e": evidence, "id": action["id"]})
-        if not diff:
-            return {}
-        for update in updates:
-            db.execute("update case_audit_actions set review_complete = :c, review_evidence = :e where id = :id", update)
-        db.execute(f"update case_audits set {', '.join(f'{k} = :{k}' for k in after)}, updated_at = :at, "
-                   "updated_by = :reviewed_by where id = :id", {**after, "at": store.stamp(), "id": audit_id})
-        history.add(db, action="review", user_id=user.id, username=user.username, entity="case_audits",
-                    entity_id=audit_id, detail=diff)
-    return diff
+            evidence = casefile.clean_text(found.get("evidence"), f"The evidence for action #{action['id']}",
+                                           required=True, limit=2000)
+            reviewed_actions.append((action, int(complete), evidence))
+        return {"reviewed_on": reviewed.isoformat(), "reviewed_by": user.id,
+                "review_note": casefile.clean_text(entry.get("note"), "The review note"),
+                "recorded_on_file_on": recorded.isoformat() if recorded else None}
+
+    def write_actions(_before: dict, _values: dict) -> dict:
+        diff: dict[str, list] = {}
+        for action, complete, evidence in reviewed_actions:
+            changed = {f"action #{action['id']} {field}": [old, new] for field, old, new in (
+                ("complete", action["review_complete"], complete), ("evidence", action["review_evidence"], evidence))
+                if old != new}
+            if changed:
+                db.execute("update case_audit_actions set review_complete = :c, review_evidence = :e where id = :id",
+                           {"c": complete, "e": evidence, "id": action["id"]})
+                diff.update(changed)
+        return diff
+
+    return records.edit(db, user, "case_audits", audit_id, clean=clean, expected=expected, what="audit",
+                        also=write_actions, action="review")
 
 
 # ---- For the home page ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import sqlite_utils
@@ -72,6 +72,7 @@ class Measure:
     amber_from: int
     position: int
     status: str = "active"
+    version: str = field(default="", compare=False)  # records.version() of its row, for an edit form
 
     @property
     def active(self) -> bool:
@@ -87,7 +88,7 @@ class Measure:
 
 def _as_measure(row: dict) -> Measure:
     return Measure(row["id"], row["name"], row["description"], tuple(json.loads(row["aliases"])), row["green_from"],
-                   row["amber_from"], row["position"], row["status"])
+                   row["amber_from"], row["position"], row["status"], records.version(row))
 
 
 def _snapshot(db, user: User | None, note: str) -> int:
@@ -158,12 +159,13 @@ def _slug(name: str) -> str:
 
 def save_measure(
     db: sqlite_utils.Database, user: User, measure_id: str | None, *, name: str, description: str = "",
-    aliases: Iterable[str] = (), green_from: Any, amber_from: Any,
+    aliases: Iterable[str] = (), green_from: Any, amber_from: Any, expected: str | None = None,
 ) -> str:
     """Add a measure (measure_id None) or change one; makes a new definitions version. Returns the measure id.
 
     Raises ValueError for a missing name, bad thresholds, or a name or alias another measure already uses
-    (a file's measure must match exactly one).
+    (a file's measure must match exactly one). With expected (the measure's version when the form was
+    opened), a change another QA officer saved in between is refused with records.StaleEdit.
     """
     access.require(user, "manage_kpis")
     ensure(db)
@@ -179,10 +181,7 @@ def save_measure(
     green, amber = thresholds(green_from, amber_from)
     values = {"name": clean_name, "description": text.clean(description, field="Description", max_length=300),
               "aliases": json.dumps(clean_aliases, ensure_ascii=False), "green_from": green, "amber_from": amber}
-    with store.write(db):
-        rows = {r["id"]: r for r in db.query("select * from kpi_measures")}
-        if measure_id is not None and measure_id not in rows:
-            raise ValueError(f"There is no measure {measure_id}.")
+    def unique(rows: dict) -> None:
         taken = {}
         for other in rows.values():
             if other["id"] != measure_id:
@@ -192,30 +191,40 @@ def save_measure(
             if name_key(word) in taken:
                 raise ValueError(f"'{word}' is already the name or another name of the measure "
                                  f"'{taken[name_key(word)]}'; a file's measure must match exactly one.")
-        now = store.stamp()
-        if measure_id is None:
-            base = measure_id = _slug(clean_name)
-            number = 2
-            while measure_id in rows:
-                measure_id, number = f"{base}_{number}", number + 1
-            position = max((r["position"] for r in rows.values()), default=0) + 1
-            db.execute(
-                """insert into kpi_measures (id, name, description, aliases, green_from, amber_from, position,
-                     updated_at) values (:id, :name, :description, :aliases, :green_from, :amber_from, :position, :now)""",
-                {**values, "id": measure_id, "position": position, "now": now})
-            action, note, detail = "create", f"Added {clean_name}", values
-        else:
-            diff = records.changes(rows[measure_id], values)
-            if not diff:
-                return measure_id
-            db.execute(
-                """update kpi_measures set name = :name, description = :description, aliases = :aliases,
-                     green_from = :green_from, amber_from = :amber_from, updated_at = :now where id = :id""",
-                {**values, "id": measure_id, "now": now})
-            action, note, detail = "update", f"Changed {clean_name}: {_change_words(diff)}", diff
-        version = _snapshot(db, user, note)
-        history.add(db, action=action, user_id=user.id, username=user.username, entity="kpi_measures",
-                    entity_id=measure_id, detail={"version": version, **detail})
+
+    def all_rows() -> dict:
+        return {r["id"]: r for r in db.query("select * from kpi_measures")}
+
+    if measure_id is not None:
+        def clean(_before: dict) -> dict:
+            unique(all_rows())
+            return values
+
+        def new_version(before: dict, after: dict) -> dict:
+            changed = records.changes({k: before[k] for k in after}, after)
+            if not changed:
+                return {}
+            version = _snapshot(db, user, f"Changed {clean_name}: {_change_words(changed)}")
+            return {"version": [version - 1, version]}
+
+        records.edit(db, user, "kpi_measures", measure_id, clean=clean, expected=expected, what="measure",
+                     also=new_version)
+        return measure_id
+    with store.write(db):
+        rows = all_rows()
+        unique(rows)
+        base = measure_id = _slug(clean_name)
+        number = 2
+        while measure_id in rows:
+            measure_id, number = f"{base}_{number}", number + 1
+        position = max((r["position"] for r in rows.values()), default=0) + 1
+        db.execute(
+            """insert into kpi_measures (id, name, description, aliases, green_from, amber_from, position,
+                 updated_at) values (:id, :name, :description, :aliases, :green_from, :amber_from, :position, :now)""",
+            {**values, "id": measure_id, "position": position, "now": store.stamp()})
+        version = _snapshot(db, user, f"Added {clean_name}")
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="kpi_measures",
+                    entity_id=measure_id, detail={"version": version, **values})
     return measure_id
 
 

@@ -423,13 +423,13 @@ def users(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> list[
 
 
 def teams(db: sqlite_utils.Database, *, active_only: bool = False) -> list[dict]:
-    """Teams with how many active users and active households each has."""
-    return list(db.query(
+    """Teams with how many active users and active households each has, and each team's version (for editing)."""
+    return [row | {"version": records.current(db, "teams", row["id"])} for row in db.query(
         f"""select t.id, t.name, t.active,
                   (select count(*) from users u where u.team_id = t.id and u.active = 1) as users,
                   (select count(*) from households h where h.team_id = t.id and h.status = 'active') as households
            from teams t {'where t.active = 1' if active_only else ''} order by t.name collate nocase"""
-    ))
+    )]
 
 
 def _team_name(db, name: str, *, excluding: int | None = None) -> str:
@@ -453,17 +453,11 @@ def create_team(db: sqlite_utils.Database, actor: User, name: str) -> int:
     return team_id
 
 
-def update_team(db: sqlite_utils.Database, actor: User, team_id: int, *, name: str, active: bool) -> dict:
-    """Rename a team or mark it inactive (QA only); returns the audited changes."""
+def update_team(db: sqlite_utils.Database, actor: User, team_id: int, *, name: str, active: bool,
+                expected: str | None = None) -> dict:
+    """Rename a team or mark it inactive (QA only); returns the audited changes. With expected (the team's
+    records.version() when the form was opened), a change another QA officer saved in between is refused."""
     access.require(actor, "manage_users")
-    with store.write(db):
-        rows = list(db.query("select name, active from teams where id = :id", {"id": team_id}))
-        if not rows:
-            raise ValueError("That team does not exist.")
-        after = {"name": _team_name(db, name, excluding=team_id), "active": int(bool(active))}
-        diff = records.changes(rows[0], after)
-        if diff:
-            db.execute("update teams set name = :name, active = :active where id = :id", {**after, "id": team_id})
-            history.add(db, action="update", user_id=actor.id, username=actor.username, entity="teams",
-                        entity_id=team_id, detail=diff)
-    return diff
+    return records.edit(
+        db, actor, "teams", team_id, expected=expected, what="team",
+        clean=lambda _before: {"name": _team_name(db, name, excluding=team_id), "active": int(bool(active))})

@@ -74,10 +74,11 @@ def _snapshot(db, user: User | None, note: str) -> int:
 
 
 def theme_list(db: sqlite_utils.Database, *, include_retired: bool = True) -> list[dict]:
-    """Themes with their triggers decoded, active first."""
+    """Themes with their triggers decoded and each one's version (for editing), active first."""
     ensure(db)
     rows = _theme_rows(db)
     for row in rows:
+        row["version"] = records.version(row)
         row["applies_to"] = json.loads(row["applies_to"])
         row["triggers"] = json.loads(row["triggers"])
     rows.sort(key=lambda r: (r["status"] != "active", r["id"]))
@@ -126,39 +127,49 @@ def _clean_theme(name, definition, triggers, applies_to, usually) -> dict:
 
 def save_theme(
     db: sqlite_utils.Database, user: User, theme_id: str | None, *, name: str, definition: str,
-    triggers: Iterable[str], applies_to: Iterable[str], usually: str,
+    triggers: Iterable[str], applies_to: Iterable[str], usually: str, expected: str | None = None,
 ) -> str:
-    """Add a theme (theme_id None) or change one; makes a new codebook version. Returns the theme id."""
+    """Add a theme (theme_id None) or change one; makes a new codebook version. Returns the theme id.
+
+    With expected (the theme's records.version() when the form was opened), a change another QA officer
+    saved in between is refused with records.StaleEdit.
+    """
     access.require(user, "manage_codebook")
     ensure(db)
     values = _clean_theme(name, definition, list(triggers), list(applies_to), usually)
-    with store.write(db):
+
+    def unique(db) -> None:
         clash = db.execute("select id from themes where lower(name) = lower(:n) and id != coalesce(:id, '')",
                            {"n": values["name"], "id": theme_id}).fetchone()
         if clash:
             raise ValueError(f"Theme {clash[0]} already has that name.")
-        if theme_id is None:
-            numbers = [int(r[0][1:]) for r in db.execute("select id from themes") if re.fullmatch(r"T\d+", r[0])]
-            theme_id = f"T{max(numbers, default=0) + 1:02d}"
-            db.execute(
-                """insert into themes (id, name, definition, applies_to, usually, triggers, updated_at)
-                   values (:id, :name, :definition, :applies_to, :usually, :triggers, :now)""",
-                {**values, "id": theme_id, "now": store.stamp()})
-            action, note = "create", f"Added {theme_id} {values['name']}"
-        else:
-            before = next(iter(db.query("select * from themes where id = :id", {"id": theme_id})), None)
-            if before is None:
-                raise ValueError(f"There is no theme {theme_id}.")
-            diff = records.changes(before, values)
-            if not diff:
-                return theme_id
-            db.execute(
-                """update themes set name = :name, definition = :definition, applies_to = :applies_to,
-                   usually = :usually, triggers = :triggers, updated_at = :now where id = :id""",
-                {**values, "id": theme_id, "now": store.stamp()})
-            action, note = "update", f"Changed {theme_id}: {', '.join(diff)}"
+
+    if theme_id is not None:
+        def clean(_before: dict) -> dict:
+            unique(db)
+            return values
+
+        def new_version(before: dict, after: dict) -> dict:
+            changed = records.changes({k: before[k] for k in after}, after)
+            if not changed:
+                return {}
+            version = _snapshot(db, user, f"Changed {theme_id}: {', '.join(changed)}")
+            return {"codebook_version": [version - 1, version]}
+
+        records.edit(db, user, "themes", theme_id, clean=clean, expected=expected, what="theme",
+                     also=new_version)
+        return theme_id
+    with store.write(db):
+        unique(db)
+        numbers = [int(r[0][1:]) for r in db.execute("select id from themes") if re.fullmatch(r"T\d+", r[0])]
+        theme_id = f"T{max(numbers, default=0) + 1:02d}"
+        db.execute(
+            """insert into themes (id, name, definition, applies_to, usually, triggers, updated_at)
+               values (:id, :name, :definition, :applies_to, :usually, :triggers, :now)""",
+            {**values, "id": theme_id, "now": store.stamp()})
+        note = f"Added {theme_id} {values['name']}"
         version = _snapshot(db, user, note)
-        history.add(db, action=action, user_id=user.id, username=user.username, entity="themes", entity_id=theme_id,
+        history.add(db, action="create", user_id=user.id, username=user.username, entity="themes", entity_id=theme_id,
                     detail={"codebook_version": version, "note": note})
     return theme_id
 
