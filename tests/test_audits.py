@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from lib import store
+from lib import dates, store
 from lib.access import PermissionDenied
 from lib.audits import casefile, moderation, plan, reviews
 from lib.audits import programme as audit_programme
@@ -179,7 +179,8 @@ def test_the_export_lists_every_case_by_lead_auditor_with_formula_text_neutralis
     programme = draw(db, w, size=8)
     data = audit_programme.export_csv(db, w["qa"], programme, today=TODAY).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
-    assert len(rows) == 8 and {r["Due"] for r in rows} == {"2026-01-29"}
+    assert len(rows) == 8 and {r["Due"] for r in rows} == {"29 Jan 2026"}
+    assert {r["Circulated on"] for r in rows} == {dates.day(CIRCULATE)} == {"1 Jan 2026"}
     assert all(not r["Lead auditor"].startswith("=") for r in rows)
     assert any(r["Lead auditor"] == "'=HYPERLINK(\"x\")" for r in rows)
     with pytest.raises(PermissionDenied):

@@ -118,3 +118,15 @@ def test_months_before_a_bsos_account_began_are_left_out(db, team, qa):
     db.execute("update users set created_at = '2026-01-20T09:00:00+00:00' where id = :id", {"id": ann.id})
     rows = table(db, qa, dt.date(2025, 12, 1), dt.date(2026, 1, 31))
     assert ("Ann", "2025-12") not in rows and rows[("Ann", "2026-01")] == (0, 0, 0, "red")
+
+
+def test_the_compliance_csv_names_each_month_in_words_as_the_page_does(db, team, qa):
+    import csv
+    import io
+
+    home, ann, *_ = team
+    call(db, ann, home, dt.date(2026, 1, 5))
+    rows = compliance.table(db, qa, first=dt.date(2025, 12, 1), last=dt.date(2026, 1, 31), today=TODAY)
+    cells = list(csv.DictReader(io.StringIO(compliance.as_csv(rows).decode("utf-8-sig"))))
+    assert {c["Month"] for c in cells} == {"December 2025", "January 2026"}
+    assert next(c for c in cells if c["BSO"] == "Ann" and c["Month"] == "January 2026")["Carer feedback"] == "1"

@@ -2,6 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import dates
 from lib.audits import casefile, moderation
 from lib.capture import questions
 from lib.themes import codebook
@@ -27,13 +28,13 @@ audit = widgets.open_chosen("Open an audit", rows, lambda i: casefile.get(db, us
 chosen = audit["id"]
 st.header(widgets.md(f"{audit['reference']} · {audit['household_reference']}"))
 st.caption(f"Lead auditor {widgets.md(audit['lead_auditor'])}; peer auditor {widgets.md(audit['peer_auditor'])}; "
-           f"audited {audit['audited_on']}; submitted {audit['completed_on']}.")
+           f"audited {dates.day(audit['audited_on'])}; submitted {dates.day(audit['completed_on'])}.")
 widgets.table([{"Domain": words, "Auditors' grade": casefile.GRADES.get(audit["grades"][d]["grade"], ""),
            "Evidence": audit["grades"][d]["evidence"] or ""} for d, words in casefile.GRADED.items()])
 widgets.table([{"Who": words, "Spoken to": SPOKEN.get(audit[f"{who}_spoken"], ""), "If not, why": audit[f"{who}_not_why"] or ""}
           for who, words in casefile.SPOKEN_TO.items()])
 st.caption("Case discussion with the supervising social worker"
-           + (f" ({audit['ssw_discussed_on']})" if audit["ssw_discussed_on"] else ""))
+           + (f" ({dates.day(audit['ssw_discussed_on'])})" if audit["ssw_discussed_on"] else ""))
 st.text(audit["ssw_discussion"] or "")
 if audit["feedback"]:
     st.caption("Linked audit feedback: " + ", ".join(f"#{f['id']} ({questions.RESPONDENTS.get(f['respondent'], '')})"

@@ -31,11 +31,11 @@ def show(programme: dict) -> None:
     cols[0].metric("Cases", len(rows))
     cols[1].metric("Status", "Circulated" if programme["status"] == "circulated" else "Draft")
     cols[2].metric("Circulated on" if programme["circulate_on"] <= today.isoformat() else "Circulates on",
-                   f"{dt.date.fromisoformat(programme['circulate_on']):%d/%m/%Y}")
+                   dates.day(programme['circulate_on']))
     cols[3].metric("Moderated", sum(1 for r in rows if r["stage"] in ("moderated", "reviewed")))
     st.caption(f"Seed {programme['seed']}; {programme['sample_size']} asked for from {programme['eligible']} eligible "
                f"households; {programme['excluded']} left out as audited in the {programme['exclusion_months']} "
-               f"months before {programme['circulate_on']}. Drawn {dates.moment(programme['drawn_at'])}.")
+               f"months before {dates.day(programme['circulate_on'])}. Drawn {dates.moment(programme['drawn_at'])}.")
     widgets.table([{"Reference": r["reference"], "Stage": casefile.STAGES[r["stage"]] + (" · overdue" if r["overdue"] else ""),
                "Due": r["due_on"], "Lead auditor": r["lead_auditor"] or "⚠ choose",
                "Peer auditor": r["peer_auditor"] or "⚠ choose", "Team": r["team"] or "No team",
@@ -50,7 +50,7 @@ def show(programme: dict) -> None:
             if st.button("Circulate to the auditors", type="primary", icon=":material/send:"):
                 widgets.attempt(lambda: audit_programme.circulate(db, user, programme["id"], today=today),
                            success=lambda n: f"Circulated {n} cases. Auditors see them under My audits from "
-                                             f"{programme['circulate_on']}.")
+                                             f"{dates.day(programme['circulate_on'])}.")
         managers = {m["id"]: f"{m['display_name']} ({m['team'] or 'no team'})" for m in audit_programme.managers(db, user)}
         open_rows = [r for r in rows if not r["completed_on"]]
         with st.expander("Change a case's auditors or due date, or withdraw it"):

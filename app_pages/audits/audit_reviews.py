@@ -2,6 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import dates
 from lib.audits import casefile, reviews
 from lib.store import settings
 from lib.ui import session, widgets
@@ -34,7 +35,7 @@ audit = widgets.open_chosen("Open an audit", rows, lambda i: casefile.get(db, us
                        describe=lambda r: r["reference"])
 chosen = audit["id"]
 st.header(widgets.md(f"{audit['reference']} · {audit['household_name']} ({audit['household_reference']})"))
-st.caption(f"Moderated {audit['moderated_on']}; review due {audit['review_due_on']}. Learning:")
+st.caption(f"Moderated {dates.day(audit['moderated_on'])}; review due {dates.day(audit['review_due_on'])}. Learning:")
 st.text(audit["learning"] or "")
 
 base, opened = widgets.edit_key(f"review_{chosen}", audit)
@@ -47,7 +48,7 @@ with st.form(f"{base}_form", enter_to_submit=False):
     if not audit["actions"]:
         st.caption("This audit has no actions.")
     for action in audit["actions"]:
-        st.caption(f"Action #{action['id']} · {action['owner']} · due {action['due_on']} · "
+        st.caption(f"Action #{action['id']} · {action['owner']} · due {dates.day(action['due_on'])} · "
                    f"{casefile.ACTION_STATUSES[action['status']].lower()}")
         st.text(action["action"])
         left, right = st.columns([1, 3])

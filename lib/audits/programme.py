@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from lib import access, store, text
+from lib import access, dates, store, text
 from lib.access import User
 from lib.audits import casefile, sampling
 from lib.periods import Quarter
@@ -326,6 +326,6 @@ def export_csv(db: sqlite_utils.Database, user: User, programme_id: int, *, toda
     for row in sorted(rows, key=lambda r: ((r["lead_auditor"] or "").lower(), r["reference"])):
         writer.writerow([text.spreadsheet_safe(v) for v in (
             row["reference"], row["household_reference"], row["household_name"], row["cohort"].title(),
-            row["team"] or "", row["lead_auditor"] or "", row["peer_auditor"] or "", programme["circulate_on"],
-            row["due_on"], casefile.STAGES[row["stage"]])])
+            row["team"] or "", row["lead_auditor"] or "", row["peer_auditor"] or "",
+            dates.day(programme["circulate_on"]), dates.day(row["due_on"]), casefile.STAGES[row["stage"]])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

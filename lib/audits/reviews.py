@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlite_utils
 
-from lib import access
+from lib import access, dates
 from lib.access import User
 from lib.audits import casefile, moderation
 from lib.store import records
@@ -105,7 +105,7 @@ def reminders(db: sqlite_utils.Database, user: User, *, today: dt.date) -> list[
         if mine:
             late = sum(1 for r in mine if r["overdue"])
             notes.append(f"You have {len(mine)} case-file audit(s) to complete" +
-                         (f", {late} overdue." if late else f"; the next is due {min(r['due_on'] for r in mine)}."))
+                         (f", {late} overdue." if late else f"; the next is due {dates.day(min(r['due_on'] for r in mine))}."))
     if access.can(user, "moderate_audits"):
         waiting = [r for r in moderation.awaiting_moderation(db, user, today=today) if not r["moderated_on"]
                    and user.id not in (r["lead_auditor_id"], r["peer_auditor_id"])]

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import sqlite_utils
 
-from lib import access, analysis, periods, text
+from lib import access, analysis, dates, periods, text
 from lib.access import User
 from lib.store import settings
 
@@ -64,7 +64,7 @@ def my_month(db: sqlite_utils.Database, user: User, *, today: dt.date) -> analys
 def as_csv(rows: list[analysis.Compliance]) -> bytes:
     """The compliance table as CSV bytes (UTF-8 with a BOM, for Excel); no cell starts like a formula."""
     frame = pd.DataFrame([{
-        "BSO": r.name, "Month": f"{r.month:%Y-%m}", "Carer feedback": r.carers, "Birth-parent feedback": r.parents,
+        "BSO": r.name, "Month": dates.month(r.month), "Carer feedback": r.carers, "Birth-parent feedback": r.parents,
         "Attempts": r.attempts, "Minimum carers": r.minimum_carers, "Minimum parents": r.minimum_parents,
         "Status": analysis.STATUS_WORDS[r.status] + (" (month in progress)" if r.in_progress else ""),
     } for r in rows])
