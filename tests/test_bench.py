@@ -5,7 +5,7 @@ from tests.conftest import ROOT
 
 
 def test_the_benchmark_builds_a_small_database_measures_every_figure_and_prints_its_table():
-    result = subprocess.run([sys.executable, "-m", "bench", "--rows", "400", "--repeats", "5", "--comments", "200"],
+    result = subprocess.run([sys.executable, "-m", "bench", "--rows", "400", "--repeats", "2", "--comments", "200"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
