@@ -120,3 +120,20 @@ def test_a_second_manager_saving_over_a_newer_change_is_told_who_made_it_and_kee
     assert row[0] == entry["stage1_responded_on"].isoformat() and row[1] == saved["learning"]
     next(b for b in at.button if b.label.startswith("Load the saved version")).click().run()
     assert at.text_area(key=f"rep_{rid}_1_learning").value == (saved["learning"] or "")
+
+
+def test_a_manager_deletes_a_log_entry_only_with_a_reason_and_it_leaves_the_log(demo_db, app):
+    rid = demo_db.execute("select max(id) from representations where deleted_at is null").fetchone()[0]
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
+    at.session_state["rep_view"] = "Log"
+    at.run()
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(rid).run()
+    next(b for b in at.button if b.label == "Delete entry").click().run()
+    assert no_exceptions(at) == [] and "Reason for deleting" in at.error[0].value
+    assert demo_db.execute("select deleted_at from representations where id = :i", {"i": rid}).fetchone()[0] is None
+    next(t for t in at.text_input if t.label == "Why delete it?").input("Logged twice")
+    next(b for b in at.button if b.label == "Delete entry").click().run()
+    assert at.success[0].value == f"Deleted log entry #{rid}. QA can restore it."
+    assert demo_db.execute("select delete_reason from representations where id = :i", {"i": rid}).fetchone()[0] \
+        == "Logged twice"
+    assert f"#{rid}" not in next(s for s in at.selectbox if s.label == "Open entry").options

@@ -48,13 +48,11 @@ def audit_form(prior: dict | None = None) -> None:
         entry["learning"] = st.text_area("Learning", value=prior.get("learning") or "", key=f"{base}_learning")
         save = st.form_submit_button("Save changes" if prior else "Save", type="primary", icon=":material/save:")
     if save:
-        if prior:
-            widgets.attempt(lambda: targeted_audits.update(db, user, prior["id"], entry, today=today, expected=opened),
-                            opened=key,
-                       success=widgets.saved_changes)
-        else:
-            widgets.attempt(lambda: targeted_audits.record(db, user, entry, today=today), reset=key,
-                       success=lambda i: f"Saved targeted audit #{i}.")
+        widgets.save_form(
+            key, prior, opened, record=lambda: targeted_audits.record(db, user, entry, today=today),
+            update=lambda record_id, version: targeted_audits.update(db, user, record_id, entry, today=today,
+                                                                     expected=version),
+            created=lambda i: f"Saved targeted audit #{i}.")
 
 
 view = st.segmented_control("Show", ["Saved audits", "Record"], default="Saved audits", required=True,
@@ -80,8 +78,5 @@ if chosen is not None and deleted:
 elif chosen is not None:
     row = targeted_audits.get(db, user, chosen)
     audit_form(row)
-    with st.form(widgets.fresh_key(f"targeted_delete_{chosen}")):
-        reason = st.text_input("Why delete it?", max_chars=500)
-        if st.form_submit_button("Delete", icon=":material/delete:"):
-            widgets.attempt(lambda: targeted_audits.soft_delete(db, user, chosen, reason),
-                       success=f"Deleted targeted audit #{chosen}. QA can restore it.")
+    widgets.delete_form(f"targeted_delete_{chosen}", f"targeted audit #{chosen}",
+                        lambda reason: targeted_audits.soft_delete(db, user, chosen, reason))

@@ -52,9 +52,5 @@ if chosen is not None:
                 with st.expander("Correct this entry"):
                     forms.feedback_form(db, user, row["form"], today=today, existing=row)
                 with st.expander("Delete this entry"):
-                    with st.form(widgets.fresh_key(f"delete_{chosen}")):
-                        reason = st.text_input("Why delete it?", max_chars=500,
-                                               help="QA can see deleted entries and restore them.")
-                        if st.form_submit_button("Delete entry", icon=":material/delete:"):
-                            widgets.attempt(lambda: feedback.soft_delete(db, user, chosen, reason),
-                                       success=f"Deleted entry #{chosen}. QA can restore it.")
+                    widgets.delete_form(f"delete_{chosen}", f"entry #{chosen}",
+                                        lambda reason: feedback.soft_delete(db, user, chosen, reason))

@@ -65,13 +65,11 @@ def action_form(prior: dict | None = None) -> None:
                                             default=prior.get("told_back") or [], format_func=actions.CHANNELS.get)
         entry["sources"] = prior.get("sources") or []
         if st.form_submit_button("Save changes" if prior else "Add action", type="primary"):
-            if prior:
-                widgets.attempt(lambda: actions.update(db, user, prior["id"], entry, today=today, expected=opened),
-                                opened=key,
-                           success=widgets.saved_changes)
-            else:
-                widgets.attempt(lambda: actions.record(db, user, entry, today=today), reset=key,
-                           success=lambda i: f"Added action #{i}.")
+            widgets.save_form(
+                key, prior, opened, record=lambda: actions.record(db, user, entry, today=today),
+                update=lambda record_id, version: actions.update(db, user, record_id, entry, today=today,
+                                                                 expected=version),
+                created=lambda i: f"Added action #{i}.")
 
 
 add, change = st.tabs(["Add an action", "Update an action"])

@@ -95,13 +95,11 @@ def entry_form(prior: dict | None = None) -> None:
                                        index=1 if prior.get("status") == "closed" else 0)
         save = st.form_submit_button("Save changes" if prior else "Save", type="primary")
     if save:
-        if prior:
-            widgets.attempt(lambda: representations.update(db, user, prior["id"], entry, today=today, expected=opened),
-                            opened=key,
-                       success=widgets.saved_changes)
-        else:
-            widgets.attempt(lambda: representations.record(db, user, entry, today=today), reset=key,
-                       success=lambda rid: f"Logged {representations.KINDS[kind].lower()} #{rid}.")
+        widgets.save_form(
+            key, prior, opened, record=lambda: representations.record(db, user, entry, today=today),
+            update=lambda record_id, version: representations.update(db, user, record_id, entry, today=today,
+                                                                     expected=version),
+            created=lambda rid: f"Logged {representations.KINDS[kind].lower()} #{rid}.")
 
 
 if not manager:
@@ -155,10 +153,8 @@ elif view == "Log":
     elif chosen is not None:
         row = representations.get(db, user, chosen)
         entry_form(row)
-        with st.form(widgets.fresh_key(f"rep_delete_{chosen}")):
-            reason = st.text_input("Why delete it?")
-            if st.form_submit_button("Delete entry"):
-                widgets.attempt(lambda: representations.soft_delete(db, user, chosen, reason), success=f"Deleted #{chosen}.")
+        widgets.delete_form(f"rep_delete_{chosen}", f"log entry #{chosen}",
+                            lambda reason: representations.soft_delete(db, user, chosen, reason))
 else:
     period = st.selectbox("Quarter", periods.recent(today, 8), format_func=lambda q: q.label)
     found = representations.counts(db, period.start, period.end, today=today)

@@ -196,19 +196,9 @@ def save_measure(
         return {r["id"]: r for r in db.query("select * from kpi_measures")}
 
     if measure_id is not None:
-        def clean(_before: dict) -> dict:
-            unique(all_rows())
-            return values
-
-        def new_version(before: dict, after: dict) -> dict:
-            changed = records.changes({k: before[k] for k in after}, after)
-            if not changed:
-                return {}
-            version = _snapshot(db, user, f"Changed {clean_name}: {_change_words(changed)}")
-            return {"version": [version - 1, version]}
-
-        records.edit(db, user, "kpi_measures", measure_id, clean=clean, expected=expected, what="measure",
-                     also=new_version)
+        shipped.edit(db, user, SHIPPED, "kpi_measures", measure_id, clean=lambda _before: unique(all_rows()) or values,
+                     expected=expected, what="measure",
+                     note=lambda changed: f"Changed {clean_name}: {_change_words(changed)}")
         return measure_id
     with store.write(db):
         rows = all_rows()

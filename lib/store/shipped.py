@@ -21,6 +21,7 @@ from typing import Callable
 import sqlite_utils
 
 from lib import store
+from lib.store import records
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,21 @@ def snapshot(db: sqlite_utils.Database, kind: Data, user, note: str) -> int:
                {"v": version, "c": json.dumps(list(db.query(kind.rows_sql)), ensure_ascii=False), "n": note,
                 "at": store.stamp(), "u": user.id if user else None})
     return version
+
+
+def edit(db: sqlite_utils.Database, user, kind: Data, table: str, record_id: str, *, clean: Callable[[dict], dict],
+         expected: str | None, what: str, note: Callable[[dict], str]) -> dict:
+    """Change one row of edited shipped data (a theme, a measure) through records.edit, so a stale edit is
+    refused; a real change is stored as the next version, with note(changes) as its note."""
+
+    def new_version(before: dict, after: dict) -> dict:
+        changed = records.changes({k: before[k] for k in after}, after)
+        if not changed:
+            return {}
+        version = snapshot(db, kind, user, note(changed))
+        return {"version": [version - 1, version]}
+
+    return records.edit(db, user, table, record_id, clean=clean, expected=expected, what=what, also=new_version)
 
 
 def versions(db: sqlite_utils.Database, kind: Data) -> list[dict]:

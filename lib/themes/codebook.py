@@ -145,19 +145,8 @@ def save_theme(
             raise ValueError(f"Theme {clash[0]} already has that name.")
 
     if theme_id is not None:
-        def clean(_before: dict) -> dict:
-            unique(db)
-            return values
-
-        def new_version(before: dict, after: dict) -> dict:
-            changed = records.changes({k: before[k] for k in after}, after)
-            if not changed:
-                return {}
-            version = _snapshot(db, user, f"Changed {theme_id}: {', '.join(changed)}")
-            return {"codebook_version": [version - 1, version]}
-
-        records.edit(db, user, "themes", theme_id, clean=clean, expected=expected, what="theme",
-                     also=new_version)
+        shipped.edit(db, user, SHIPPED, "themes", theme_id, clean=lambda _before: unique(db) or values,
+                     expected=expected, what="theme", note=lambda changed: f"Changed {theme_id}: {', '.join(changed)}")
         return theme_id
     with store.write(db):
         unique(db)

@@ -67,6 +67,24 @@ def edit_key(key: str, record: dict | None) -> tuple[str, str | None]:
     return fresh_key(key), opened
 
 
+def save_form(key: str, prior: dict | None, opened: str | None, *, update: Callable[[int, str | None], dict],
+              record: Callable[[], Any], created: Callable[[Any], str]) -> None:
+    """Save a form opened with edit_key(key, prior): a correction of the stored record (refused if it went
+    stale, saying who changed it) or, with no prior record, a new one, which empties the form."""
+    if prior:
+        attempt(lambda: update(prior["id"], opened), opened=key, success=saved_changes)
+    else:
+        attempt(record, reset=key, success=created)
+
+
+def delete_form(key: str, what: str, delete: Callable[[str], Any]) -> None:
+    """The form that deletes a record with a reason (soft: it is hidden, and QA can restore it)."""
+    with st.form(fresh_key(key)):
+        reason = st.text_input("Why delete it?", max_chars=500, help="QA can see deleted entries and restore them.")
+        if st.form_submit_button("Delete entry", icon=":material/delete:"):
+            attempt(lambda: delete(reason), success=f"Deleted {what}. QA can restore it.")
+
+
 def saved_changes(diff: dict) -> str:
     """The message after an edit: how many fields changed, or that nothing did."""
     return f"Saved {len(diff)} change(s)." if diff else "Nothing changed."
