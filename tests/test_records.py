@@ -13,7 +13,8 @@ from lib.capture import feedback
 from lib.kpis import measures
 from lib.log import actions, representations
 from lib.people import accounts
-from lib.store import records
+from lib.report import drafts
+from lib.store import records, settings
 from lib.themes import codebook
 from tests.conftest import add_user
 from tests.fixtures import (
@@ -273,10 +274,40 @@ def measure_case(db):
     }
 
 
+def settings_case(db):
+    first, second = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    return {
+        "first": first, "second": second,
+        "version": lambda: settings.version(db),
+        "first_change": lambda user, v: settings.update(db, user, {"monthly_minimum_carers": 3}, expected=v),
+        "second_change": lambda user, v: settings.update(db, user, {"monthly_minimum_carers": 2,
+                                                                    "idle_timeout_minutes": 45}, expected=v),
+        "kept": lambda: (settings.get(db, "monthly_minimum_carers"), settings.get(db, "idle_timeout_minutes"))
+        == (3, settings.BY_KEY["idle_timeout_minutes"].default),
+    }
+
+
+def commentary_case(db):
+    first, second = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    period = "2025/26-Q3"
+
+    def save(user, v, text):
+        return drafts.save_draft(db, user, period, narrative={"carers": text}, expected={"carers": v}) or {"saved": 1}
+
+    return {
+        "first": first, "second": second,
+        "version": lambda: drafts.draft(db, first, period)["versions"]["carers"],
+        "first_change": lambda user, v: save(user, v, "Theirs."),
+        "second_change": lambda user, v: save(user, v, "Mine."),
+        "kept": lambda: drafts.draft(db, first, period)["narrative"] == {"carers": "Theirs."},
+    }
+
+
 CASES = {"complaint": complaint_case, "action": action_case, "targeted audit": targeted_case,
          "audit action": audit_action_case, "audit form": audit_form_case, "entry": entry_case, "user": user_case,
          "moderation": moderation_case, "eight-week review": review_case, "auditors and due date": assignment_case,
-         "team": team_case, "theme": theme_case, "KPI measure": measure_case}
+         "team": team_case, "theme": theme_case, "KPI measure": measure_case, "settings": settings_case,
+         "report commentary": commentary_case}
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
@@ -317,3 +348,11 @@ def test_a_sign_in_does_not_make_a_users_open_form_stale(db):
     accounts.update_user(db, qa, pat.id, display_name="Patricia", email=None, roles=["bso"], team_id=None,
                          expected=opened)
     assert accounts.load(db, pat.id).display_name == "Patricia"
+
+
+def test_saving_one_sections_commentary_keeps_what_another_person_saved_in_another_section(db):
+    ann, bob = add_user(db, "qa", username="ann"), add_user(db, "qa", username="bob")
+    opened = drafts.draft(db, ann, "2025/26-Q3")["versions"]
+    drafts.save_draft(db, bob, "2025/26-Q3", narrative={"children": "Bob's."}, expected={"children": opened["children"]})
+    drafts.save_draft(db, ann, "2025/26-Q3", narrative={"carers": "Ann's."}, expected={"carers": opened["carers"]})
+    assert drafts.draft(db, ann, "2025/26-Q3")["narrative"] == {"children": "Bob's.", "carers": "Ann's."}

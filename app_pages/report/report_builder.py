@@ -59,13 +59,16 @@ for section in value.sections:
             st.vega_lite_chart(json.loads(chart.spec))
             if chart.note:
                 st.caption(widgets.md(chart.note))
-        with st.form(f"narrative_{period_key}_{section.key}"):
-            text = st.text_area("Commentary for this section", value=section.narrative, height=140,
+        opened_key = f"narrative_{period_key}_{section.key}"
+        base, opened = widgets.edit_key(opened_key, {"version": saved["versions"][section.key]})
+        with st.form(base):
+            text = st.text_area("Commentary for this section", value=section.narrative, height=140, key=f"{base}_text",
                                 help="Plain text; leave a blank line between paragraphs. Saved as a draft for "
                                      "this period.")
             if st.form_submit_button("Save commentary", on_click=keep_open, args=(section.key,)):
-                widgets.attempt(lambda k=section.key, t=text: drafts.save_draft(
-                    db, user, period_key, narrative={**saved["narrative"], k: t}), success="Commentary saved.")
+                widgets.attempt(lambda k=section.key, t=text, v=opened: drafts.save_draft(
+                    db, user, period_key, narrative={k: t}, expected={k: v}), opened=opened_key,
+                    success="Commentary saved.")
         if section.key in sections.QUOTE_SECTIONS:
             chosen = saved["quotes"].get(section.key, [])
             st.caption(f"Quotes ({len(chosen)} chosen)")
@@ -79,7 +82,8 @@ for section in value.sections:
                             edited_quotes.append({**quote, "text": text})
                     if st.form_submit_button("Save quotes", on_click=keep_open, args=(section.key,)):
                         widgets.attempt(lambda k=section.key, q=edited_quotes: drafts.save_draft(
-                            db, user, period_key, quotes={**saved["quotes"], k: q}), success="Quotes saved.")
+                            db, user, period_key, quotes={k: q}, expected={k: saved["versions"][k]}),
+                            success="Quotes saved.")
             candidates = drafts.quote_candidates(db, user, period_key, section.key)
             taken = {q["comment_id"] for q in chosen}
             offer = [c for c in candidates if c["comment_id"] not in taken]
@@ -96,9 +100,8 @@ for section in value.sections:
                         edited = st.text_area("Check the redaction and edit if needed", value=by_id[pick]["suggested"])
                         if st.form_submit_button("Add this quote", on_click=keep_open, args=(section.key,)):
                             widgets.attempt(lambda k=section.key, c=pick, t=edited: drafts.save_draft(
-                                db, user, period_key, quotes={**saved["quotes"],
-                                                              k: saved["quotes"].get(k, []) + [{"comment_id": c, "text": t}]}),
-                                       success="Quote added.")
+                                db, user, period_key, quotes={k: [*saved["quotes"].get(k, []), {"comment_id": c, "text": t}]},
+                                expected={k: saved["versions"][k]}), success="Quote added.")
             elif not chosen:
                 st.caption("No consented comments to quote in this period.")
 

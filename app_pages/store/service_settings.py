@@ -12,7 +12,8 @@ st.title("Settings")
 st.caption("Changes apply at once for everyone and are recorded in history.")
 
 values = settings.current(db)
-with st.form("settings"):
+base, opened = widgets.edit_key("settings_form", {"version": settings.version(db)})
+with st.form(base):
     entered = {}
     for definition in settings.DEFINITIONS:
         if definition.kind is int and definition.choices:
@@ -36,8 +37,8 @@ with st.form("settings"):
                 help=definition.help)
     save = st.form_submit_button("Save settings", type="primary")
 if save:
-    widgets.attempt(lambda: settings.update(db, user, entered),
-               success=widgets.saved_changes)
+    widgets.attempt(lambda: settings.update(db, user, entered, expected=opened), opened="settings_form",
+                    success=widgets.saved_changes)
 
 st.divider()
 st.subheader("Backup")

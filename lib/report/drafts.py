@@ -9,47 +9,67 @@ import sqlite_utils
 from lib import access, periods, redaction, store, text
 from lib.access import User
 from lib.report import sections
-from lib.store import history
+from lib.store import history, records
 from lib.themes import explorer
 
 # ---- Drafts: narrative and chosen quotes per period ---------------------------------------------
 
 
 def draft(db: sqlite_utils.Database, user: User, period_key: str) -> dict:
-    """The saved narrative ({section: text}) and quotes ({section: [{comment_id, text}]}) for a period."""
+    """The saved narrative ({section: text}) and quotes ({section: [{comment_id, text}]}) for a period, and
+    each section's version ({section: version}) for a form that edits it."""
     access.require(user, "build_report")
     row = db.execute("select narrative, quotes from report_drafts where period_key = :k", {"k": period_key}).fetchone()
-    return {"narrative": json.loads(row[0]) if row else {}, "quotes": json.loads(row[1]) if row else {}}
+    narrative, quotes = (json.loads(row[0]), json.loads(row[1])) if row else ({}, {})
+    return {"narrative": narrative, "quotes": quotes,
+            "versions": {key: _section_version(narrative, quotes, key) for key in sections.SECTIONS}}
+
+
+def _section_version(narrative: dict, quotes: dict, key: str) -> str:
+    return records.version({"narrative": narrative.get(key, ""), "quotes": quotes.get(key, [])})
 
 
 def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrative: dict | None = None,
-               quotes: dict | None = None) -> None:
-    """Save narrative and/or quotes for a period (plain text, cleaned); audited."""
+               quotes: dict | None = None, expected: dict[str, str] | None = None) -> None:
+    """Save the commentary and/or quotes of the sections given (plain text, cleaned; an empty commentary
+    removes it); the other sections keep what is stored. Audited.
+
+    expected: {section: its version in draft() when the form was opened}; a section another QA officer
+    saved in between is refused with records.StaleEdit rather than overwritten.
+    """
     access.require(user, "build_report")
     periods.period(period_key)
-    current = draft(db, user, period_key)
-    if narrative is not None:
-        current["narrative"] = {key: text.strip() for key, text in (
-            (k, _clean(v, f"The commentary for {sections.SECTIONS.get(k, k)}", 20_000)) for k, v in narrative.items()
-            if k in sections.SECTIONS) if text.strip()}
-    if quotes is not None:
-        cleaned = {}
-        for key, chosen in quotes.items():
-            if key not in sections.QUOTE_SECTIONS:
-                raise ValueError(f"Quotes cannot go in the section '{key}'.")
-            cleaned[key] = [{"comment_id": int(q["comment_id"]),
-                             "text": _clean(q["text"], "A quote", 2_000, required=True)} for q in chosen]
-        current["quotes"] = cleaned
+    commentary = {}
+    for key, value in (narrative or {}).items():
+        if key not in sections.SECTIONS:
+            raise ValueError(f"There is no section '{key}' in the report.")
+        commentary[key] = _clean(value, f"The commentary for {sections.SECTIONS[key]}", 20_000).strip()
+    chosen = {}
+    for key, picked in (quotes or {}).items():
+        if key not in sections.QUOTE_SECTIONS:
+            raise ValueError(f"Quotes cannot go in the section '{key}'.")
+        chosen[key] = [{"comment_id": int(q["comment_id"]),
+                        "text": _clean(q["text"], "A quote", 2_000, required=True)} for q in picked]
     with store.write(db):
+        current = draft(db, user, period_key)
+        for key, opened in (expected or {}).items():
+            if current["versions"].get(key) != opened:
+                last = db.execute("select updated_by, updated_at from report_drafts where period_key = :k",
+                                  {"k": period_key}).fetchone()
+                raise records.stale(db, f"section ({sections.SECTIONS.get(key, key)})",
+                                    {"updated_by": last[0], "updated_at": last[1]}, entity="report_drafts",
+                                    entity_id=period_key)
+        stored_narrative = {k: v for k, v in {**current["narrative"], **commentary}.items() if v}
+        stored_quotes = {**current["quotes"], **chosen}
         db.execute(
             """insert into report_drafts (period_key, narrative, quotes, updated_at, updated_by)
                values (:k, :n, :q, :at, :u) on conflict (period_key) do update set narrative = excluded.narrative,
                quotes = excluded.quotes, updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
-            {"k": period_key, "n": json.dumps(current["narrative"], ensure_ascii=False),
-             "q": json.dumps(current["quotes"], ensure_ascii=False), "at": store.stamp(), "u": user.id})
+            {"k": period_key, "n": json.dumps(stored_narrative, ensure_ascii=False),
+             "q": json.dumps(stored_quotes, ensure_ascii=False), "at": store.stamp(), "u": user.id})
         history.add(db, action="update", user_id=user.id, username=user.username, entity="report_drafts",
-                    entity_id=period_key, detail={"narrative_sections": sorted(current["narrative"]),
-                                                  "quotes": {k: len(v) for k, v in current["quotes"].items()}})
+                    entity_id=period_key, detail={"narrative_sections": sorted(stored_narrative),
+                                                  "quotes": {k: len(v) for k, v in stored_quotes.items()}})
 
 
 def _clean(value, field: str, limit: int, *, required: bool = False) -> str:

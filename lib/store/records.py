@@ -65,10 +65,17 @@ def check_fresh(db: sqlite_utils.Database, table: str, row: dict, expected: str 
     """Refuse with StaleEdit when the row's version is not the one the person opened (None: no check)."""
     if expected is None or version(row) == expected:
         return
-    who, when = _last_change(db, table, row, entity or table, row["id"] if entity_id is None else entity_id)
-    raise StaleEdit(f"{who} changed this {what} at {when}, after you opened it, so your changes were not saved. "
-                    "They are still in the form: note what you need, load the saved version, then make your "
-                    "change again.")
+    raise stale(db, what, row, entity=entity or table, entity_id=row["id"] if entity_id is None else entity_id)
+
+
+def stale(db: sqlite_utils.Database, what: str, row: Mapping[str, Any], *, entity: str, entity_id: Any = None
+          ) -> StaleEdit:
+    """The refusal for an edit made from an old version: who changed it (row's updated_by and updated_at,
+    else its last history row) and when. For records that are not one row (settings, a report's draft)."""
+    who, when = _last_change(db, entity, dict(row), entity, entity_id)
+    return StaleEdit(f"{who} changed this {what} at {when}, after you opened it, so your changes were not saved. "
+                     "They are still in the form: note what you need, load the saved version, then make your "
+                     "change again.")
 
 
 def edit(

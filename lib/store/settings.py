@@ -120,11 +120,18 @@ def current(db: sqlite_utils.Database) -> dict[str, Any]:
     return {s.key: stored.get(s.key, s.default) for s in DEFINITIONS}
 
 
-def update(db: sqlite_utils.Database, user: access.User, values: dict[str, Any]) -> dict[str, list]:
+def version(db: sqlite_utils.Database) -> str:
+    """The settings' version as they stand: what the Settings form keeps as `expected` when it opens."""
+    return records.version(current(db))
+
+
+def update(db: sqlite_utils.Database, user: access.User, values: dict[str, Any], *,
+           expected: str | None = None) -> dict[str, list]:
     """Save changed settings in one transaction with an audit row; return {key: [old, new]}.
 
     Raises PermissionDenied for non-QA users and ValueError (naming the setting) for a bad value
-    or an unknown key; nothing is saved if any value is bad.
+    or an unknown key; nothing is saved if any value is bad. With expected (version() when the form
+    was opened), settings another QA officer saved in between are not undone: records.StaleEdit.
     """
     access.require(user, "edit_settings")
     unknown = sorted(set(values) - set(BY_KEY))
@@ -132,6 +139,10 @@ def update(db: sqlite_utils.Database, user: access.User, values: dict[str, Any])
         raise ValueError(f"Unknown setting: {', '.join(unknown)}.")
     cleaned = {key: BY_KEY[key].clean(value) for key, value in values.items()}
     with store.write(db):
+        if expected is not None and version(db) != expected:
+            last = db.execute("select updated_by, updated_at from settings order by updated_at desc limit 1").fetchone()
+            raise records.stale(db, "page of settings", {"updated_by": last[0], "updated_at": last[1]},
+                                entity="settings")
         diff = records.changes(current(db), cleaned)
         for key, (_, new) in diff.items():
             db.execute(
