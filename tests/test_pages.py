@@ -10,7 +10,7 @@ from lib import access, store
 from lib.people import accounts
 from lib.store import settings
 from lib.ui import session
-from tests.conftest import by_label, no_exceptions
+from tests.conftest import add_user, by_label, no_exceptions
 
 ROLES = sorted(access.ROLES)
 
@@ -233,6 +233,26 @@ def test_qa_changes_a_setting_on_the_settings_page(demo_db, app):
     assert [s.value for s in at.success] == ["Saved 2 change(s)."]
     assert settings.get(demo_db, "monthly_minimum_carers") == 3
     assert at.sidebar.caption[0].value == "Shire Fostering"
+
+
+def test_settings_another_qa_officer_saved_meanwhile_are_not_undone_and_the_typing_stays(demo_db, app):
+    at = app(demo_user(demo_db, "qa"))
+    at.switch_page("app_pages/store/service_settings.py").run()
+    other = add_user(demo_db, "qa", username="secondqa")
+    settings.update(demo_db, other, {"monthly_minimum_parents": 4})
+    by_label(at.text_input, "Service name").input("Shire Fostering")
+    by_label(at.button, "Save settings").click().run()
+    assert at.error[0].value.startswith(f"{other.display_name} changed this page of settings at ")
+    assert by_label(at.text_input, "Service name").value == "Shire Fostering"
+    assert settings.get(demo_db, "monthly_minimum_parents") == 4 and settings.get(demo_db, "service_name") != \
+        "Shire Fostering"
+    by_label(at.button, "Load the saved version (what you typed here is replaced)").click().run()
+    assert by_label(at.number_input, "Monthly minimum: birth-parent feedbacks per BSO").value == 4
+    by_label(at.text_input, "Service name").input("Shire Fostering")
+    by_label(at.button, "Save settings").click().run()
+    assert [s.value for s in at.success] == ["Saved 1 change(s)."]
+    assert (settings.get(demo_db, "monthly_minimum_parents"), settings.get(demo_db, "service_name")) == (
+        4, "Shire Fostering")
 
 
 def test_the_register_page_filters_by_cohort_and_finds_by_reference(demo_db, app):
