@@ -20,14 +20,13 @@ def test_demo_data_is_sized_like_a_county_service_and_marked_as_demo(db):
 
 
 @pytest.mark.parametrize("role", ["bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"])
-def test_each_demo_account_signs_in_with_the_password_demo_and_holds_its_role(db, role):
-    demo.load(db)
-    user = accounts.sign_in(db, role, "demo")
+def test_each_demo_account_signs_in_with_the_password_demo_and_holds_its_role(demo_db, role):
+    user = accounts.sign_in(demo_db, role, "demo")
     assert user.roles == {role}
 
 
-def test_other_demo_staff_cannot_sign_in(db):
-    demo.load(db)
+def test_other_demo_staff_cannot_sign_in(demo_db):
+    db = demo_db
     other = db.execute("""select username from users where username not in
                           ('bso', 'social_worker', 'manager', 'qa', 'senior_manager', 'advanced_practitioner')
                           order by id desc""").fetchone()[0]
