@@ -99,6 +99,7 @@ elif view == "Recruitment figures":
              "by team. Each month in the file replaces that month's figures.")
     st.download_button("Template", data=recruitment.TEMPLATE, file_name="recruitment-template.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore")
+
     def recruitment_preview(plan: recruitment.Plan) -> None:
         widgets.table(plan.by_month(), columns={"month": "Month", "figures": "Figures", "replaces": "Figures it replaces"},
                       key="recruitment_import_months")
