@@ -237,6 +237,39 @@ def test_a_manager_downloads_the_compliance_csv_and_the_export_is_logged(server,
     assert exports == [("manager", "compliance")]
 
 
+def test_a_qa_officer_deactivated_after_opening_settings_gets_no_backup_from_that_tab(server, page):
+    """The stale-tab attack: the page was drawn while the account was active; the click comes after."""
+    import sqlite3
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from lib import store
+    from lib.people import accounts
+
+    database = store.connect(server_database[0])
+    qa = accounts.load(database, database.execute("select id from users where username = 'qa'").fetchone()[0])
+    second = accounts.create_user(database, qa, username="qa2", display_name="Second QA", roles=["qa"],
+                                  password="a long pass phrase")
+    page.goto(server)
+    settle(page)
+    page.get_by_role("textbox", name="User name").fill("qa2")
+    page.get_by_role("textbox", name="Password").fill("a long pass phrase")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as").wait_for()
+    page.get_by_role("link", name="Settings").first.click()
+    page.get_by_role("button", name="Download a backup").wait_for()
+    settle(page)
+    accounts.set_active(database, qa, second, False)
+    database.close()
+    with pytest.raises(PlaywrightTimeout), page.expect_download(timeout=5_000):
+        page.get_by_role("button", name="Download a backup").click()
+    shot(page, "stale-tab-backup-refused")
+    check = sqlite3.connect(server_database[0])
+    rows = check.execute("select action, entity from history where username = 'qa2' and action like 'export%'").fetchall()
+    check.close()
+    assert rows == [("export_refused", "manage_backups")]
+
+
 def test_clicking_a_theme_bar_shows_the_comments_behind_it(server, page):
     sign_in(page, server, "manager")
     page.get_by_role("link", name="Themes").first.click()

@@ -41,8 +41,9 @@ def show(programme: dict) -> None:
                "Peer auditor": r["peer_auditor"] or "⚠ choose", "Team": r["team"] or "No team",
                "Placement": r["cohort"].title(), "Household": f"{r['household_name']} · {r['household_reference']}"}
               for r in rows], height=35 * (len(rows) + 1) + 3)
-    widgets.audited_download("Download the circulation list (CSV)", user=user,
-                        make=lambda: audit_programme.export_csv(db, user, programme["id"], today=today),
+    widgets.audited_download("Download the circulation list (CSV)", user=user, action="view_audit_programme",
+                             make=lambda database, person: audit_programme.export_csv(database, person, programme["id"],
+                                                                                       today=today),
                         file_name=f"audit-programme-{quarter.file_stem}.csv", mime="text/csv", what="audit_programmes")
 
     if planner:

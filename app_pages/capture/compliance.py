@@ -37,5 +37,6 @@ if rows:
                "Sorted with those furthest behind in the latest month first.")
     widgets.table(wide)
     widgets.audited_download(
-        "Download as CSV", user=user, what="compliance", make=lambda: compliance.as_csv(rows),
+        "Download as CSV", user=user, action="view_compliance", what="compliance",
+        make=lambda _db, _person: compliance.as_csv(rows),
         file_name=f"bso-compliance-{first:%Y-%m}-to-{last:%Y-%m}.csv", mime="text/csv")

@@ -54,8 +54,8 @@ st.dataframe(coloured(pd.DataFrame(rows), ["Indicator"]), hide_index=True, key="
 st.caption(f"{level_name}, {periods.month_label(month)}. Indicator: ● Green, ▲ Amber, ■ Red against each measure's "
            "thresholds (on the whole % shown); a measure with no figures, or 0 in time and 0 out of time, shows "
            "no data. The whole service adds up its teams' figures; Teams says how many teams reported the measure.")
-widgets.audited_download("Download this table (CSV)", user=user,
-                    make=lambda: performance.table_csv(figures, month=month, level=level_name),
+widgets.audited_download("Download this table (CSV)", user=user, action="view_kpis",
+                         make=lambda _db, _person: performance.table_csv(figures, month=month, level=level_name),
                     file_name=f"kpis-{month:%Y-%m}.csv", mime="text/csv", what="kpi_figures")
 
 st.subheader("By team")

@@ -3,7 +3,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import dates, store
+from lib import dates
 from lib.report import build as report
 from lib.report import drafts, publishing, sections
 from lib.report import pdf as report_pdf
@@ -125,17 +125,13 @@ if published:
         left.text(f"Version {row['version']} · {dates.moment(row['created_at'])} · {row['by']}")
 
         def fetch(kind, version=row["version"]):
-            def make() -> bytes:  # runs on Streamlit's download thread: its own connection
-                database = store.connect()
-                try:
-                    return publishing.download(database, user, period_key, version, kind)
-                finally:
-                    database.close()
-            return make
+            return lambda database, person: publishing.download(database, person, period_key, version, kind)
 
         stem = f"feedback-report-{period_key.replace('/', '-')}-v{row['version']}"
-        middle.download_button("PDF", data=fetch("pdf"), file_name=f"{stem}.pdf", mime="application/pdf",
-                               icon=":material/picture_as_pdf:", on_click="ignore", key=f"pdf_{row['version']}")
-        right.download_button("Excel", data=fetch("xlsx"), file_name=f"{stem}.xlsx", on_click="ignore",
-                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                              icon=":material/table:", key=f"xlsx_{row['version']}")
+        widgets.audited_download("PDF", user=user, action="build_report", make=fetch("pdf"), what=None,
+                                 file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                                 key=f"pdf_{row['version']}", container=middle)
+        widgets.audited_download("Excel", user=user, action="build_report", make=fetch("xlsx"), what=None,
+                                 file_name=f"{stem}.xlsx", icon=":material/table:", key=f"xlsx_{row['version']}",
+                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                 container=right)

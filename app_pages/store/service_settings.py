@@ -2,7 +2,6 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import store
 from lib.store import backup, retention, settings
 from lib.ui import session, widgets
 
@@ -47,16 +46,10 @@ st.caption("A consistent copy of the whole database, safe to take while others a
            "README.")
 
 
-def make_backup() -> bytes:  # runs on Streamlit's download thread, with its own connection
-    database = store.connect()
-    try:
-        return backup.download(database, user)
-    finally:
-        database.close()
-
-
-st.download_button("Download a backup", data=make_backup, file_name=f"feedback-backup-{session.today():%Y-%m-%d}.db",
-                   mime="application/vnd.sqlite3", icon=":material/backup:", on_click="ignore")
+widgets.audited_download("Download a backup", user=user, action="manage_backups", what=None,
+                         make=lambda database, person: backup.download(database, person),
+                         file_name=f"feedback-backup-{session.today():%Y-%m-%d}.db", mime="application/vnd.sqlite3",
+                         icon=":material/backup:")
 
 st.divider()
 st.subheader("Retention")

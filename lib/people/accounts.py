@@ -96,6 +96,23 @@ def load(db: sqlite_utils.Database, user_id: int | None) -> User | None:
     return User(id=row[0], username=row[1], display_name=row[2], roles=roles, team_id=row[3])
 
 
+NO_LONGER = "Your account is no longer active, so this was not done. Ask the QA team if this is a mistake."
+
+
+def as_it_stands(db: sqlite_utils.Database, user: User, action: str) -> User:
+    """The person's account as it stands in the database now, if it may still take the action.
+
+    For work that runs later than the page that offered it (a download made on a tab drawn before the
+    account was deactivated or its roles changed): raises PermissionDenied rather than act on the rights
+    the person had when the page was drawn.
+    """
+    current = load(db, user.id)
+    if current is None:
+        raise access.PermissionDenied(NO_LONGER)
+    access.require(current, action)
+    return current
+
+
 def for_email(db: sqlite_utils.Database, email: str | None) -> User | None:
     """The active local user whose e-mail matches (for organisation sign-in); None if there is none."""
     if not email:

@@ -8,32 +8,54 @@ import sqlite3
 from typing import Any, Callable
 
 import pandas as pd
+import sqlite_utils
 import streamlit as st
 
 from lib import csv_import, dates, periods, store, text
 from lib.access import User
+from lib.people import accounts
 from lib.store import history, records
 
 
-def audited_download(label: str, *, user: User, make: Callable[[], bytes], file_name: str, mime: str,
-                     what: str) -> None:
-    """A download button whose file is made only when clicked, and logged as an export when it is.
+Maker = Callable[[sqlite_utils.Database, User], bytes]
 
-    The file is built on Streamlit's download thread, so it opens its own connection for the audit row.
+
+def download_maker(user: User, action: str, make: Maker, *, file_name: str, what: str | None) -> Callable[[], bytes]:
+    """The function a download button calls when clicked: on Streamlit's download thread, with its own
+    connection, for the account as it stands then (accounts.as_it_stands), however long ago the page was
+    drawn. A deactivated or demoted person gets no file, and the refusal is kept in History.
+
+    make(db, person) makes the file for the account as it now stands. With `what`, the download is logged
+    as an export of it; without, make's lib call logs it itself (a backup, a published report).
     """
     def build() -> bytes:
-        data = make()
         database = store.connect()
         try:
-            with store.write(database):
-                history.add(database, action="export", user_id=user.id, username=user.username, entity=what,
-                            detail={"file": file_name, "bytes": len(data)})
+            try:
+                person = accounts.as_it_stands(database, user, action)
+            except PermissionError as refused:
+                with store.write(database):
+                    history.add(database, action="export_refused", user_id=user.id, username=user.username,
+                                entity=what or action, detail={"file": file_name, "why": str(refused)})
+                raise
+            data = make(database, person)
+            if what:
+                with store.write(database):
+                    history.add(database, action="export", user_id=person.id, username=person.username, entity=what,
+                                detail={"file": file_name, "bytes": len(data)})
+            return data
         finally:
             database.close()
-        return data
 
-    st.download_button(label, data=build, file_name=file_name, mime=mime, icon=":material/download:",
-                       on_click="ignore")
+    return build
+
+
+def audited_download(label: str, *, user: User, action: str, make: Maker, file_name: str, mime: str,
+                     what: str | None, key: str | None = None, icon: str = ":material/download:", container=st) -> None:
+    """A download button whose file is made only when clicked, for the rights the person has then, and
+    logged as an export (see download_maker)."""
+    container.download_button(label, data=download_maker(user, action, make, file_name=file_name, what=what),
+                              file_name=file_name, mime=mime, icon=icon, on_click="ignore", key=key)
 
 
 def md(value: object) -> str:
