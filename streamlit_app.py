@@ -10,7 +10,11 @@ from lib.ui import session, widgets
 # A local icon: a :material: page icon would make the browser fetch a font from the internet.
 st.set_page_config(page_title="Fostering Feedback Hub", page_icon=str(store.ROOT / "data" / "icon.png"), layout="wide")
 
-db = session.open_connection()
+try:
+    db = session.open_connection()
+except store.StorageProblem as problem:  # a damaged file, one from a newer version, a disk that cannot be read
+    st.error(widgets.md(problem), icon=":material/storage:")
+    st.stop()
 user = session.current_user(db)
 
 if accounts.user_count(db) == 0:

@@ -137,3 +137,21 @@ def test_a_manager_deletes_a_log_entry_only_with_a_reason_and_it_leaves_the_log(
     assert demo_db.execute("select delete_reason from representations where id = :i", {"i": rid}).fetchone()[0] \
         == "Logged twice"
     assert f"#{rid}" not in next(s for s in at.selectbox if s.label == "Open entry").options
+
+
+def test_a_save_that_meets_a_read_only_database_says_so_and_keeps_the_typing(demo_db, app, monkeypatch):
+    import sqlite3
+
+    def read_only(*_args, **_kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    at = open_form(app, demo_db, "manager", "app_pages/log/complaints.py")
+    at.session_state["rep_view"] = "Record"
+    at.run()
+    monkeypatch.setattr(representations, "record", read_only)
+    at.radio(key="rep_new_0_kind").set_value("complaint").run()
+    at.selectbox(key="rep_new_0_from_who").set_value("foster_carer")
+    at.text_area(key="rep_new_0_summary").input("Nobody called back about the allowance.")
+    save(at, "rep_new_0")
+    assert at.error[0].value.startswith("The database can only be read at the moment, so nothing could be saved.")
+    assert at.text_area(key="rep_new_0_summary").value == "Nobody called back about the allowance."

@@ -27,25 +27,89 @@ def default_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
+class StorageProblem(RuntimeError):
+    """The database file cannot be used as it is (damaged, from a newer version, unwritable); the message
+    says what to do, in words for whoever runs the server."""
+
+
+_CHECKED: set[str] = set()  # files this process has integrity-checked
+_CHECKED_LOCK = threading.Lock()
+
+
 def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
-    """Open the database, set WAL, foreign keys and a busy timeout, and apply pending migrations.
+    """Open the database, set WAL, foreign keys, secure delete and a busy timeout, and apply pending migrations.
 
     Creates the file (and its folder) if it does not exist. Migrations run under one
     BEGIN IMMEDIATE lock so two processes opening a new file at once cannot both apply them.
+    The first time a process opens a file it runs PRAGMA quick_check. Raises StorageProblem for a
+    damaged file or one written by a newer version of the app (a migration this code does not know).
     """
     path = Path(path) if path is not None else default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = sqlite_utils.Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
-    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    if migrations.steps.pending(db):
-        with write(db):
-            migrations.steps.apply(db)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        _check_once(db, path)
+        _refuse_newer(db, path)
+        if migrations.steps.pending(db):
+            with write(db):
+                migrations.steps.apply(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if is_busy(exc):
+            raise
+        raise StorageProblem(storage_message(exc, path) or f"The database {path} cannot be opened: {exc}.") from exc
+    except StorageProblem:
+        conn.close()
+        raise
     return db
+
+
+def _check_once(db: sqlite_utils.Database, path: Path) -> None:
+    key = str(path.resolve())
+    with _CHECKED_LOCK:
+        if key in _CHECKED:
+            return
+    found = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+    if found != ["ok"]:
+        raise StorageProblem(f"The database {path} is damaged (SQLite's check says: {'; '.join(found)}). Stop the "
+                             "app, keep the damaged file, and restore the latest backup (docs/operations.md).")
+    with _CHECKED_LOCK:
+        _CHECKED.add(key)
+
+
+def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
+    known = {m.name for m in migrations.steps._migrations}
+    unknown = [m.name for m in migrations.steps.applied(db) if m.name not in known]
+    if unknown:
+        raise StorageProblem(f"The database {path} was last changed by a newer version of the Feedback Hub (it has "
+                             f"{', '.join(unknown)}, which this version does not know). Run that newer version, or "
+                             "restore a backup made by this one; this version will not open it, so nothing is lost.")
+
+
+def storage_message(exc: BaseException, path: Path | None = None) -> str | None:
+    """A plain sentence for a storage fault (disk full, read-only, not a database), or None for other errors."""
+    text = str(exc).lower()
+    where = f" ({path})" if path else ""
+    if "disk is full" in text or "database or disk is full" in text:
+        return ("The server's disk is full, so nothing could be saved. Nothing you typed is lost: ask whoever "
+                f"runs the server to free some space{where}, then save again.")
+    if "readonly" in text or "read-only" in text:
+        return ("The database can only be read at the moment, so nothing could be saved. Nothing you typed is lost: "
+                f"ask whoever runs the server to check the file's permissions{where}, then save again.")
+    if "not a database" in text or "malformed" in text:
+        return (f"The database file{where} is damaged or is not a Feedback Hub database. Stop the app, keep the "
+                "file, and restore the latest backup (docs/operations.md).")
+    if "disk i/o error" in text or "unable to open database" in text:
+        return (f"The database file{where} cannot be read or written (a disk or permissions problem). Ask whoever "
+                "runs the server to check it; nothing you typed is lost.")
+    return None
 
 
 BUSY_MESSAGE = ("The database is busy with another save, so this was not saved. Nothing you typed is lost: "

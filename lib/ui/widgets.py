@@ -143,9 +143,13 @@ def attempt(
         st.error(text.escape_markdown(exc), icon=":material/error:")
         return None
     except sqlite3.OperationalError as exc:
-        if not store.is_busy(exc):
+        if store.is_busy(exc):
+            st.error(store.BUSY_MESSAGE, icon=":material/hourglass_top:")
+            return None
+        problem = store.storage_message(exc)
+        if problem is None:
             raise
-        st.error(store.BUSY_MESSAGE, icon=":material/hourglass_top:")
+        st.error(problem, icon=":material/storage:")
         return None
     if opened:
         _load_saved(opened)
