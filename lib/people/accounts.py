@@ -31,14 +31,41 @@ def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
-def check_password(password: str) -> str:
-    """The password if it meets the policy; ValueError saying what is wrong otherwise."""
+_COMMON: frozenset[str] | None = None
+COMMON_PASSWORD = ("That password is one of the most common ones, so it is among the first an attacker tries. "
+                   "Choose another: three or four unrelated words make a strong one that is easy to remember.")
+
+
+def _common() -> frozenset[str]:
+    """The 30,000 most common passwords (zxcvbn's list, shipped with the package: nothing is downloaded)."""
+    global _COMMON
+    if _COMMON is None:
+        from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+        _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+    return _COMMON
+
+
+def check_password(password: str, *, username: str | None = None) -> str:
+    """The password if it meets the policy; ValueError saying what is wrong otherwise.
+
+    At least 10 characters, not only spaces, not one of the most common passwords (nor one of them with
+    a few digits or symbols added, as in "letmein123"), and not containing the user name.
+    """
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValueError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.")
     if not password.strip():
         raise ValueError("The password cannot be only spaces.")
+    lowered = password.lower()
+    stem = lowered.rstrip("0123456789!?.@#$%^&*_-+= ")
+    if lowered in _common() or (len(stem) >= 4 and len(lowered) - len(stem) <= 4 and stem in _common()) \
+            or len(set(lowered)) <= 2:
+        raise ValueError(COMMON_PASSWORD)
+    name = (username or "").strip().lower()
+    if len(name) >= 3 and name in lowered:
+        raise ValueError("The password must not contain the user name.")
     return password
 
 
@@ -158,7 +185,7 @@ def create_first_admin(
 
     Refused (ValueError) once any user exists, so it cannot be used to take over an install.
     """
-    check_password(password)
+    check_password(password, username=username)
     with store.write(db):
         if user_count(db):
             raise ValueError("This database already has users; sign in instead.")
@@ -177,7 +204,7 @@ def create_user(
 ) -> int:
     """Add a user (QA only); returns the new id. ValueError for a bad or duplicate field."""
     access.require(actor, "manage_users")
-    check_password(password)
+    check_password(password, username=username)
     with store.write(db):
         fields, clash = _clean_user_fields(db, username, display_name, email, roles, team_id)
         if clash:
@@ -275,9 +302,8 @@ def set_active(db: sqlite_utils.Database, actor: User, user_id: int, active: boo
 def reset_password(db: sqlite_utils.Database, actor: User, user_id: int, new_password: str) -> None:
     """Set a new password for a user and clear any lock (QA only)."""
     access.require(actor, "manage_users")
-    check_password(new_password)
     with store.write(db):
-        _row(db, user_id)
+        check_password(new_password, username=_row(db, user_id)["username"])
         db.execute(
             """update users set password_hash = :hash, failed_attempts = 0, locked_until = null,
                updated_at = :now where id = :id""",
@@ -297,7 +323,7 @@ def change_own_password(db: sqlite_utils.Database, user: User, current: str, new
             history.add(db, action="sign_in_failed", user_id=user.id, username=user.username, entity="users",
                         entity_id=user.id, detail={"reason": "wrong current password when changing it"})
         raise ValueError("The current password is wrong.")
-    check_password(new)
+    check_password(new, username=user.username)
     if new == current:
         raise ValueError("The new password must differ from the current one.")
     with store.write(db):
