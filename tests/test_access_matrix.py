@@ -229,7 +229,7 @@ def test_a_deactivated_user_cannot_sign_in_and_a_lock_lifts_after_the_lockout_pe
     for _ in range(5):
         with pytest.raises(accounts.SignInError):
             accounts.sign_in(db, "ann", "wrong", now=start)
-    with pytest.raises(accounts.SignInError, match="locked"):
+    with pytest.raises(accounts.SignInError, match="paused here for 5 minutes"):
         accounts.sign_in(db, "ann", "correct horse battery", now=start + dt.timedelta(minutes=10))
     assert accounts.sign_in(db, "ann", "correct horse battery", now=start + dt.timedelta(minutes=16)).id == ann.id
 

@@ -26,7 +26,7 @@ with form_column, st.form("sign_in"):
     password = st.text_input("Password", type="password", autocomplete="current-password")
     submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
 if submitted:
-    user = widgets.attempt(lambda: accounts.sign_in(db, username, password))
+    user = widgets.attempt(lambda: accounts.sign_in(db, username, password, device=session.device()))
     if user is not None:
         session.sign_in(db, user)
         st.rerun()

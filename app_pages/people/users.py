@@ -15,7 +15,7 @@ active_team_ids = [t["id"] for t in teams if t["active"]]
 
 widgets.table(
     [{**p, "roles": ", ".join(access.ROLES[r] for r in p["roles"]),
-      "state": "locked" if p["locked"] else ("active" if p["active"] else "deactivated")} for p in people],
+      "state": "paused after failed sign-ins" if p["locked"] else ("active" if p["active"] else "deactivated")} for p in people],
     columns={"display_name": "Name", "username": "User name", "email": "E-mail", "roles": "Roles", "team": "Team",
              "state": "State", "last_sign_in_at": "Last sign-in (UTC)"},
 )

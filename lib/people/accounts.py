@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from lib import access, store, text
 from lib.access import User
+from lib.people import throttle
 from lib.store import history, records, settings
 
 hasher = PasswordHasher()
@@ -303,12 +304,11 @@ def reset_password(db: sqlite_utils.Database, actor: User, user_id: int, new_pas
     """Set a new password for a user and clear any lock (QA only)."""
     access.require(actor, "manage_users")
     with store.write(db):
-        check_password(new_password, username=_row(db, user_id)["username"])
-        db.execute(
-            """update users set password_hash = :hash, failed_attempts = 0, locked_until = null,
-               updated_at = :now where id = :id""",
-            {"hash": hash_password(new_password), "now": store.stamp(), "id": user_id},
-        )
+        username = _row(db, user_id)["username"]
+        check_password(new_password, username=username)
+        db.execute("update users set password_hash = :hash, updated_at = :now where id = :id",
+                   {"hash": hash_password(new_password), "now": store.stamp(), "id": user_id})
+        unlock(db, username)
         history.add(db, action="update", user_id=actor.id, username=actor.username, entity="users",
                     entity_id=user_id, detail={"password": "reset by QA"})
 
@@ -319,7 +319,8 @@ def change_own_password(db: sqlite_utils.Database, user: User, current: str, new
     row = _row(db, user.id)
     if not _verify(row["password_hash"], current):
         with store.write(db):
-            db.execute("update users set failed_attempts = failed_attempts + 1 where id = :id", {"id": user.id})
+            throttle.failed(db, user.username, "changing the password", store.utcnow(),
+                            limit=settings.get(db, "lockout_attempts"), minutes=settings.get(db, "lockout_minutes"))
             history.add(db, action="sign_in_failed", user_id=user.id, username=user.username, entity="users",
                         entity_id=user.id, detail={"reason": "wrong current password when changing it"})
         raise ValueError("The current password is wrong.")
@@ -353,34 +354,41 @@ def _equal_time_check(password: str) -> None:
     _verify(_DUMMY_HASH, password)
 
 
-def _audit_attempt(db, action: str, user_id: int | None, name: str, at: dt.datetime, **detail) -> None:
+def _audit_attempt(db, action: str, user_id: int | None, name: str | None, at: dt.datetime, **detail) -> None:
     history.add(db, action=action, user_id=user_id, username=name, entity="users",
                 entity_id=user_id, detail=detail or None, at=at)
 
 
-def _locked_message(max_attempts: int, until: dt.datetime, now: dt.datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-    return (f"This account is locked after {max_attempts} failed sign-ins. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask the QA team to reset it.")
+def _locked_message(until: dt.datetime, now: dt.datetime) -> str:
+    """The one refusal for too many attempts: the same whether or not the name is an account."""
+    minutes = throttle.minutes_until(until, now)
+    return (f"Wrong user name or password, or too many tries: sign-in is paused here for {minutes} "
+            f"minute{'s' if minutes != 1 else ''}. If you have forgotten your password, ask the QA team to reset it.")
 
 
 _ACCOUNT_LOCKS = tuple(threading.Lock() for _ in range(64))
+UNKNOWN_DEVICE = "unknown device"
 
 
-def sign_in(db: sqlite_utils.Database, username: str, password: str, *, now: dt.datetime | None = None) -> User:
+def sign_in(db: sqlite_utils.Database, username: str, password: str, *, device: str | None = None,
+            now: dt.datetime | None = None) -> User:
     """Check a user name and password and return the user; SignInError otherwise.
 
-    Every attempt is audited. Attempts on one account name run one at a time (a lock per name in
-    this process), so parallel guesses are counted one by one: after the configured number of
-    consecutive failures the account locks for the configured time, and a correct password does
-    not open a locked account. The password hash (~150 ms of CPU) is checked before the database
-    write lock is taken, so other people's saves and sign-ins do not queue behind it.
+    Every attempt is audited, but a name that is not an account is never stored (it may be a
+    password typed into the wrong box). Failures are counted by lib.people.throttle: the same name
+    from the same device (browser address) is paused after the configured number of failures for
+    the configured time, doubling if it goes on; a device trying many names, and many devices trying
+    one name, are slowed too; nobody else's attempts can lock a person out at their own desk. The
+    refusal reads the same for a real and an unknown name. Attempts on one name run one at a time in
+    this process, so parallel guesses are counted one by one. The password hash (~150 ms of CPU) is
+    checked before the database write lock is taken, so other people's saves do not queue behind it.
     """
     now = now or store.utcnow()
     name = (username or "").strip().lower()[:60]
-    max_attempts = settings.get(db, "lockout_attempts")
-    lock_minutes = settings.get(db, "lockout_minutes")
-    select = "select id, password_hash, active, failed_attempts, locked_until from users where username = :u"
+    device = (device or UNKNOWN_DEVICE)[:100]
+    limit = settings.get(db, "lockout_attempts")
+    minutes = settings.get(db, "lockout_minutes")
+    select = "select id, password_hash, active from users where username = :u"
     with _ACCOUNT_LOCKS[hash(name) % len(_ACCOUNT_LOCKS)]:
         seen = db.execute(select, {"u": name}).fetchone()
         if seen is None:
@@ -391,49 +399,48 @@ def sign_in(db: sqlite_utils.Database, username: str, password: str, *, now: dt.
         new_hash = hash_password(password) if correct and hasher.check_needs_rehash(seen[1]) else None
         with store.write(db):
             row = db.execute(select, {"u": name}).fetchone()
-            if row is None:
-                _audit_attempt(db, "sign_in_failed", None, name, now, reason="unknown user name")
-                outcome: User | SignInError = SignInError(WRONG_CREDENTIALS)
-            else:
-                if seen is None or row[1] != seen[1]:  # created or password reset meanwhile: check again
-                    correct = _verify(row[1], password)
-                    new_hash = None
-                outcome = _check(db, row, name, correct, new_hash, now, max_attempts, lock_minutes)
+            if row is not None and (seen is None or row[1] != seen[1]):  # created or reset meanwhile: check again
+                correct, new_hash = _verify(row[1], password), None
+            outcome = _decide(db, row, name, device, correct, new_hash, now, limit, minutes)
     if isinstance(outcome, SignInError):
         raise outcome
     return outcome
 
 
-def _check(db, row, name, correct, new_hash, now, max_attempts, lock_minutes) -> "User | SignInError":
-    """The sign-in decision for an existing account, written inside the caller's transaction."""
-    user_id, password_hash, active, failed, locked_until = row
-    until = dt.datetime.fromisoformat(locked_until) if locked_until else None
-    if until and until > now:
-        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="account locked")
-        return SignInError(_locked_message(max_attempts, until, now))
-    if not correct:
-        failed = (0 if until else failed) + 1
-        lock = failed >= max_attempts
-        db.execute(
-            "update users set failed_attempts = :f, locked_until = :until where id = :id",
-            {"f": 0 if lock else failed, "id": user_id,
-             "until": store.stamp(now + dt.timedelta(minutes=lock_minutes)) if lock else locked_until},
-        )
-        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="wrong password", locked=lock)
-        if lock:
-            return SignInError(f"Wrong user name or password. The account is now locked for {lock_minutes} minutes "
-                               f"after {max_attempts} failed sign-ins.")
-        return SignInError(WRONG_CREDENTIALS)
+def _decide(db, row, name, device, correct, new_hash, now, limit, minutes) -> "User | SignInError":
+    """The sign-in decision, written inside the caller's transaction."""
+    user_id = row[0] if row else None
+    shown_name = name if row else None  # never store what was typed unless it names an account
+    until = throttle.blocked(db, name, device, now)
+    if until is not None:
+        _audit_attempt(db, "sign_in_failed", user_id, shown_name, now, reason="paused after too many tries",
+                       device=device)
+        return SignInError(_locked_message(until, now))
+    if row is None or not correct:
+        until = throttle.failed(db, name, device, now, limit=limit, minutes=minutes)
+        _audit_attempt(db, "sign_in_failed", user_id, shown_name, now,
+                       reason="wrong password" if row else "unknown user name", paused=until is not None,
+                       device=device)
+        return SignInError(_locked_message(until, now)) if until else SignInError(WRONG_CREDENTIALS)
+    password_hash, active = row[1], row[2]
     if not active:
-        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="deactivated")
+        _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="deactivated", device=device)
         return SignInError("This account has been deactivated. Ask the QA team if you need access again.")
+    throttle.succeeded(db, name, device)
     db.execute(
         """update users set failed_attempts = 0, locked_until = null, last_sign_in_at = :now,
            password_hash = :hash where id = :id""",
         {"id": user_id, "now": store.stamp(now), "hash": new_hash or password_hash},
     )
-    _audit_attempt(db, "sign_in", user_id, name, now)
+    _audit_attempt(db, "sign_in", user_id, name, now, device=device)
     return load(db, user_id)
+
+
+def unlock(db: sqlite_utils.Database, name: str) -> int:
+    """Lift every pause on a user name, from every device (inside the caller's write); how many counts went."""
+    db.execute("update users set failed_attempts = 0, locked_until = null where username = :u",
+               {"u": name.strip().lower()})
+    return throttle.clear(db, name.strip().lower())
 
 
 def record_sign_in(db: sqlite_utils.Database, user: User, *, how: str) -> None:
@@ -460,7 +467,7 @@ def users(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> list[
            from users u left join teams t on t.id = u.team_id order by u.display_name collate nocase"""
     ))
     for row in rows:
-        row["locked"] = bool(row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now)
+        row["locked"] = throttle.is_locked(db, row["username"], now)  # paused from some device
         row["roles"] = (row["roles"] or "").split(", ") if row["roles"] else []
     return rows
 

@@ -642,3 +642,21 @@ def m013_coded_versions(db: sqlite_utils.Database) -> None:
         alter table case_audits add column coded_version integer;
         alter table targeted_audits add column coded_version integer;
         """)
+
+
+@steps()
+def m014_sign_in_throttle(db: sqlite_utils.Database) -> None:
+    """Failed sign-ins counted per user name and device, per device and per user name, so a stranger's
+    guesses slow themselves down without locking the real person out. Keys are hashes: a name typed into
+    the user-name box (perhaps a password) is never stored."""
+    _script(db, """
+        create table sign_in_throttle (
+            key text primary key,
+            account text not null,
+            failures integer not null default 0,
+            blocks integer not null default 0,
+            blocked_until text,
+            updated_at text not null
+        );
+        create index sign_in_throttle_account on sign_in_throttle(account);
+        """)

@@ -56,6 +56,15 @@ def oidc_configured() -> bool:
         return False
 
 
+def device() -> str:
+    """The browser's address as the server sees it, for counting failed sign-ins per device."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no request context (a thread)
+        address = None
+    return address if isinstance(address, str) and address else "unknown device"  # AppTest has none
+
+
 def current_user(db) -> User | None:
     """The signed-in, active user for this session, or None; signs out an idle session first.
 
