@@ -290,7 +290,8 @@ def test_a_user_changes_their_own_password(demo_db, app):
     assert accounts.sign_in(demo_db, "bso", "a longer password").username == "bso"
 
 
-OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
+                 "cookie_secret": "Zq8r-3LmVw0pT7yXcB1nKd5sHf9gJ2eA4uRiOoE6",
                  "client_id": "id", "client_secret": "secret",
                  "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}
 
@@ -308,7 +309,8 @@ def test_with_auth_settings_the_sign_in_page_offers_organisation_sign_in(demo_db
 
 def test_an_organisation_sign_in_takes_the_roles_of_the_local_user_with_that_email(demo_db, app):
     email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
-    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email.upper()})
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email.upper(),
+                                                          "email_verified": True})
     assert titles(at) == ["Fostering Service"]
     at.switch_page("app_pages/people/carer_register.py").run()
     assert titles(at) == ["Carer register"]
@@ -317,7 +319,8 @@ def test_an_organisation_sign_in_takes_the_roles_of_the_local_user_with_that_ema
 
 
 def test_an_organisation_sign_in_with_no_matching_local_user_gets_no_access(demo_db, app):
-    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": "stranger@example.com"})
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": "stranger@example.com",
+                                                          "email_verified": True})
     assert titles(at) == ["Fostering Service: Feedback Hub"]
     assert any("no active account here for stranger@example.com" in i.value for i in at.info)
     assert [b.label for b in at.button if "organisation" in b.label] == ["Sign out of the organisation account"]
@@ -366,7 +369,7 @@ def test_an_error_that_quotes_user_input_shows_it_literally(demo_db, app):
 
 def test_an_idle_organisation_session_is_signed_out_of_the_provider_too(demo_db, app):
     email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
-    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email})
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email, "email_verified": True})
     assert titles(at) == ["Fostering Service"]
     at.session_state["last_active"] = time.time() - 31 * 60
     at.run()
@@ -374,3 +377,34 @@ def test_an_idle_organisation_session_is_signed_out_of_the_provider_too(demo_db,
     assert titles(at) == ["Fostering Service: Feedback Hub"]
     at.run()
     assert titles(at) == ["Fostering Service: Feedback Hub"]
+
+
+@pytest.mark.parametrize("secret", ["a long random string", "short", "ab" * 20])
+def test_organisation_sign_in_refuses_to_start_with_the_example_or_a_weak_cookie_secret(demo_db, app, secret):
+    at = app(secrets={"auth": {**OIDC["auth"], "cookie_secret": secret}})
+    assert not [b for b in at.button if "organisation" in b.label]
+    assert any(w.value.startswith("Organisation sign-in is off: the cookie") for w in at.warning)
+    assert no_exceptions(at) == []
+
+
+def test_an_organisation_account_whose_email_is_not_verified_gets_no_access_unless_the_service_says_so(demo_db, app):
+    email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
+    at = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email, "email_verified": False})
+    assert titles(at) == ["Fostering Service: Feedback Hub"]
+    assert any("not verified by the provider" in i.value for i in at.info)
+    assert at.user.get("is_logged_in") is False
+    relaxed = {**OIDC, "feedback_hub": {"require_email_verified": False}}
+    at = app(secrets=relaxed, oidc_user={"is_logged_in": True, "email": email})
+    assert titles(at) == ["Fostering Service"]
+
+
+def test_a_new_tab_long_after_the_organisation_sign_in_asks_to_sign_in_again(demo_db, app):
+    email = demo_db.execute("select email from users where username = 'manager'").fetchone()[0]
+    recent = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email, "email_verified": True,
+                                          "iat": int(time.time()) - 60})
+    assert titles(recent) == ["Fostering Service"]
+    stale = app(secrets=OIDC, oidc_user={"is_logged_in": True, "email": email, "email_verified": True,
+                                         "iat": int(time.time()) - 31 * 60})
+    assert titles(stale) == ["Fostering Service: Feedback Hub"]
+    assert any("Please sign in again" in i.value for i in stale.info)
+    assert stale.user.get("is_logged_in") is False

@@ -12,6 +12,8 @@ notice = st.session_state.pop(session.NOTICE_KEY, None)
 if notice:
     st.info(widgets.md(notice), icon=":material/info:")
 
+if session.auth_settings() and session.oidc_problem():
+    st.warning(widgets.md(session.oidc_problem()), icon=":material/key_off:")
 if session.oidc_configured():
     if st.user.get("is_logged_in", False):
         st.button("Sign out of the organisation account", icon=":material/logout:", on_click=st.logout)

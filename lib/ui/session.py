@@ -48,12 +48,51 @@ def connection():
     return getattr(_run, "db", None) or open_connection()
 
 
-def oidc_configured() -> bool:
-    """True when .streamlit/secrets.toml has an [auth] section for organisation sign-in."""
+EXAMPLE_COOKIE_SECRET = "a long random string"  # the value in .streamlit/secrets.example.toml
+MIN_COOKIE_SECRET = 32
+
+
+def auth_settings() -> dict:
+    """The [auth] section of .streamlit/secrets.toml (organisation sign-in), or {} without one."""
     try:
-        return "auth" in st.secrets
+        return dict(st.secrets["auth"]) if "auth" in st.secrets else {}
     except Exception:  # no secrets file at all
-        return False
+        return {}
+
+
+def oidc_problem() -> str | None:
+    """Why organisation sign-in is refused although [auth] is set up (a guessable cookie secret), or None."""
+    secret = str(auth_settings().get("cookie_secret", ""))
+    if secret == EXAMPLE_COOKIE_SECRET or len(secret) < MIN_COOKIE_SECRET or len(set(secret)) < 8:
+        return ("Organisation sign-in is off: the cookie_secret in .streamlit/secrets.toml is the example's, or "
+                f"shorter than {MIN_COOKIE_SECRET} characters, or too repetitive, and anyone who knew it could sign "
+                "in as anybody. Whoever runs the server: set it to a long random value, for example the output of "
+                "python3 -c \"import secrets; print(secrets.token_urlsafe(48))\", and restart the app.")
+    return None
+
+
+def oidc_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section for organisation sign-in with a strong cookie secret."""
+    return bool(auth_settings()) and oidc_problem() is None
+
+
+def _email_verified_required() -> bool:
+    """[feedback_hub] require_email_verified in secrets.toml: on unless turned off (for a provider, such as
+    Microsoft Entra ID, that manages its users' e-mails itself and sends no email_verified claim)."""
+    try:
+        section = st.secrets.get("feedback_hub", {})
+        return bool(section.get("require_email_verified", True))
+    except Exception:
+        return True
+
+
+def _identity_fresh(timeout_minutes: float) -> bool:
+    """Whether the provider's sign-in behind the identity cookie is recent enough to open a new tab without
+    asking: within the idle timeout of when the provider issued it (its iat or auth_time claim)."""
+    issued = st.user.get("auth_time") or st.user.get("iat")
+    if not isinstance(issued, (int, float)):
+        return True  # a provider that says not when: the cookie's own lifetime applies
+    return time.time() - float(issued) <= timeout_minutes * 60
 
 
 def device() -> str:
@@ -89,6 +128,17 @@ def page_user(action: str) -> User:
 def _identify(db) -> User | None:
     user_id = st.session_state.get(USER_KEY)
     if user_id is None and oidc_configured() and st.user.get("is_logged_in", False):
+        if _email_verified_required() and st.user.get("email_verified") is not True:
+            st.session_state[NOTICE_KEY] = (
+                "Your organisation account's e-mail address is not verified by the provider, so it cannot be used "
+                "to sign in here. Ask the QA team.")
+            st.logout()
+            return None
+        if not _identity_fresh(settings.get(db, "idle_timeout_minutes")):
+            st.session_state[NOTICE_KEY] = ("Please sign in again: your last organisation sign-in on this computer "
+                                            "was longer ago than the idle timeout.")
+            st.logout()
+            return None
         user = accounts.for_email(db, st.user.get("email"))
         if user is None:
             st.session_state[NOTICE_KEY] = (
