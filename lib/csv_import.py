@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, Sequence, TypeVar
 
@@ -17,6 +18,7 @@ from lib import text
 T = TypeVar("T")
 
 UNREADABLE = "The file is not readable text; save it from Excel as 'CSV UTF-8' and try again."
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -28,12 +30,22 @@ def decode(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> str:
         raise ValueError(f"The file is larger than {max_bytes // (1024 * 1024)} MB; is it the right file?")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: Windows-1252 would misread it
         raise ValueError(UNREADABLE)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(UNREADABLE)
+    controls = sum(data.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
+    if controls > len(data) // 20:  # a workbook, an image, a program: text has hardly any control bytes
+        raise ValueError(UNREADABLE)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        stray = data.decode("utf-8", errors="replace").count("\ufffd")
+        if len(_UTF8_SEQUENCE.findall(data)) > stray:  # UTF-8 with a byte or two that is not: say where, do not guess
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ValueError(f"Line {line} of the file has a character that is not UTF-8 (the byte "
+                             f"{data[exc.start]:#04x}), although the rest of the file is. Save it from Excel as "
+                             "'CSV UTF-8' again, or correct that line, and try again.") from None
+    try:
+        return data.decode("cp1252")  # an older Excel's "CSV (Comma delimited)": no UTF-8 in it at all
+    except UnicodeDecodeError:
+        raise ValueError(UNREADABLE) from None
 
 
 def read_rows(data: bytes | str, columns: dict[str, tuple[str, ...]], key, *, max_rows: int, what: str = "rows",

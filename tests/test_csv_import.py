@@ -17,6 +17,12 @@ def test_rows_are_numbered_as_excel_numbers_them_so_a_cell_with_line_breaks_is_o
     assert rows == [(2, {"reference": "A1", "name": "two\nlines"}), (4, {"reference": "A2", "name": "Ann"})]
 
 
+def test_a_utf8_file_with_one_stray_byte_is_refused_naming_its_line_not_read_as_windows_1252():
+    data = "ref,name\nA1,Zoë\nA2,Siân\n".encode("utf-8") + b"A3,Bj\xf6rk\n"
+    with pytest.raises(ValueError, match=r"^Line 4 of the file has a character that is not UTF-8 \(the byte 0xf6\)"):
+        csv_import.read_rows(data, COLUMNS, key, max_rows=10)
+
+
 def test_excels_utf8_byte_order_mark_and_windows_1252_are_read():
     assert csv_import.read_rows("\ufeffref,name\nA1,Zoë\n".encode("utf-8"), COLUMNS, key, max_rows=10)[1] == \
         [(2, {"reference": "A1", "name": "Zoë"})]

@@ -74,4 +74,4 @@ if save:
                     else "Nothing changed.")
 if audit["themes"]:
     names = codebook.names(db)
-    st.caption("Themes found in the learning: " + ", ".join(names.get(t, t) for t in audit["themes"]))
+    st.caption("Themes found in the learning: " + widgets.md(", ".join(names.get(t, t) for t in audit["themes"])))
