@@ -307,3 +307,29 @@ def test_a_write_that_still_meets_the_lock_after_retrying_raises_a_busy_error_an
         holder.execute("ROLLBACK")
         holder.close()
     assert store.is_busy(raised.value) and store.get_meta(db, "x") is None
+
+
+def test_after_a_lost_connection_the_reloaded_form_says_the_entry_was_saved_instead_of_taking_it_twice(demo_db, app):
+    from lib import dates
+
+    def param(test):
+        value = test.query_params.get("entry_token")
+        return value[0] if isinstance(value, list) else value
+
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
+    token = param(at)
+    assert token and len(token) == 32
+    at.selectbox(key="carer_0_household").set_value(household(demo_db)).run()
+    at.radio(key="carer_0_outcome").set_value("declined").run()
+    save(at, "carer")
+    saved = demo_db.execute("select id, created_at from responses where submission_key = :k", {"k": token}).fetchone()
+    assert saved is not None and not at.info
+    # The server restarted as the save committed: the browser reconnects with the same address, a new session.
+    again = app(user(demo_db, "bso"))
+    again.query_params["entry_token"] = token
+    again.switch_page("app_pages/capture/carer_feedback.py").run()
+    assert no_exceptions(again) == []
+    assert [i.value for i in again.info if "before the connection dropped" in i.value] == [
+        f"Your carer feedback was saved at {dates.time(saved[1])} as entry #{saved[0]} before the connection dropped; "
+        "there is no need to type it again."]
+    assert param(again) not in (None, token)  # the next entry gets a new token

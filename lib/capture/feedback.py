@@ -182,6 +182,16 @@ def validate(
             "callback": bool(entry.get("callback")), "safeguarding": bool(entry.get("safeguarding"))}
 
 
+def saved_with(db: sqlite_utils.Database, user: User, submission_key: str | None) -> dict | None:
+    """The entry this person saved with this submission token, if any: how a form that lost its connection
+    mid-save (a server restart) can tell them it did land, rather than have them type it again."""
+    if not submission_key:
+        return None
+    return next(iter(db.query(
+        """select id, form, created_at from responses where submission_key = :k and author_id = :u
+           and deleted_at is null""", {"k": submission_key, "u": user.id})), None)
+
+
 def record(
     db: sqlite_utils.Database, user: User, form_name: str, entry: dict, *, today: dt.date,
     submission_key: str | None = None, bank: questions.Bank | None = None, now: dt.datetime | None = None,

@@ -66,6 +66,10 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     prior = existing or {}
     fields = set(form.fields)
     entry: dict[str, Any] = {}
+    if not editing:
+        if f"{base}_token" not in st.session_state:  # a new session (a reload, or a reconnect after a restart)
+            landed(db, user)
+        token = _submission_token(base)
 
     if "title" in fields:
         entry["title"] = st.text_input("Title", value=prior.get("title") or "", max_chars=120, key=f"{base}_title",
@@ -172,10 +176,36 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
                         opened=key,
                 success=lambda diff: _saved_message(diff, entry["safeguarding"], edited=True))
     else:
-        token = st.session_state.setdefault(f"{base}_token", uuid.uuid4().hex)
+        def saved(rid: int) -> str:
+            st.query_params.pop(TOKEN_PARAM, None)  # the next entry gets its own token
+            return _saved_message(rid, entry["safeguarding"], form=form, outcome=entry.get("outcome"))
+
         widgets.attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
-                success=lambda rid: _saved_message(rid, entry["safeguarding"], form=form, outcome=entry.get("outcome")),
-                reset=form_name)
+                        success=saved, reset=form_name)
+
+
+TOKEN_PARAM = "entry_token"
+
+
+def _submission_token(base: str) -> str:
+    """The form's submission token: kept in the session and in the address bar (a random value, no data), so
+    after a lost connection the reloaded page still has it and can say the entry was saved (landed())."""
+    token = st.session_state.get(f"{base}_token") or st.query_params.get(TOKEN_PARAM) or uuid.uuid4().hex
+    st.session_state[f"{base}_token"] = token
+    st.query_params[TOKEN_PARAM] = token
+    return token
+
+
+def landed(db, user: User) -> None:
+    """Say so when the token in the address bar names an entry this person already saved (the connection
+    dropped after the save), then start a new token, so it is not typed in twice."""
+    earlier = feedback.saved_with(db, user, st.query_params.get(TOKEN_PARAM))
+    if earlier is None:
+        return
+    st.info(f"Your {FORM_NOUNS.get(earlier['form'], 'entry')} was saved at {dates.time(earlier['created_at'])} as "
+            f"entry #{earlier['id']} before the connection dropped; there is no need to type it again.",
+            icon=":material/task_alt:")
+    del st.query_params[TOKEN_PARAM]
 
 
 def _pick(label: str, options: dict[str, str], current: str | None, *, key: str, help: str | None = None):
