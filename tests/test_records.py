@@ -356,3 +356,14 @@ def test_saving_one_sections_commentary_keeps_what_another_person_saved_in_anoth
     drafts.save_draft(db, bob, "2025/26-Q3", narrative={"children": "Bob's."}, expected={"children": opened["children"]})
     drafts.save_draft(db, ann, "2025/26-Q3", narrative={"carers": "Ann's."}, expected={"carers": opened["carers"]})
     assert drafts.draft(db, ann, "2025/26-Q3")["narrative"] == {"children": "Bob's.", "carers": "Ann's."}
+
+
+def test_a_change_saved_in_the_same_second_is_still_caught_because_the_version_is_the_whole_row(db):
+    bso, qa = add_user(db, "bso", username="ann"), add_user(db, "qa", username="bob")
+    home = add_household(db)
+    rid = feedback.record(db, bso, "carer", carer_entry(home), today=TODAY, now=NOW)
+    opened = feedback.get(db, qa, rid)["version"]
+    feedback.update(db, bso, rid, carer_entry(home, method="visit"), today=TODAY, now=NOW, expected=opened)
+    assert feedback.get(db, qa, rid)["updated_at"] == feedback.get(db, qa, rid)["created_at"]  # the same second
+    with pytest.raises(records.StaleEdit):
+        feedback.update(db, qa, rid, carer_entry(home, method="phone"), today=TODAY, now=NOW, expected=opened)

@@ -211,3 +211,21 @@ def test_qa_previews_confirms_and_applies_retention_on_the_settings_page(one_yea
     assert any(s.value.startswith("Retention applied:") for s in at.success)
     assert one_year.execute("select count(*) from responses where anonymised_at is not null").fetchone()[0] > 100
     assert one_year.execute("select count(*) from history where action = 'retention'").fetchone()[0] == 1
+
+
+def test_words_retention_removes_are_gone_from_the_database_files_not_only_from_its_tables(one_year, db_path):
+    from lib.capture import feedback
+    from tests.fixtures import add_household, carer_entry
+
+    bso = user(one_year, "bso")
+    secret = "Quixotic zebra marmalade 9931"
+    feedback.record(one_year, bso, "carer", carer_entry(
+        add_household(one_year, reference="LL-RETAIN"), contact_on=dt.date(2025, 6, 10),
+        comments={"CAR_WELL": {"text": secret, "consent": False}}), today=dt.date(2025, 6, 10))
+    one_year.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert secret.encode() in db_path.read_bytes()
+    qa = user(one_year, "qa")
+    retention.apply(one_year, qa, today=LATER, expected=retention.preview(one_year, qa, today=LATER))
+    files = [db_path, db_path.with_name(db_path.name + "-wal")]
+    found = [f.name for f in files if f.exists() and secret.encode() in f.read_bytes()]
+    assert found == []
