@@ -333,3 +333,26 @@ def test_after_a_lost_connection_the_reloaded_form_says_the_entry_was_saved_inst
         f"Your carer feedback was saved at {dates.time(saved[1])} as entry #{saved[0]} before the connection dropped; "
         "there is no need to type it again."]
     assert param(again) not in (None, token)  # the next entry gets a new token
+
+
+def test_opening_a_childs_entry_and_the_safeguarding_list_is_kept_once_per_session_without_changing_the_data(
+        demo_db, app):
+    child = demo_db.execute("select id from responses where form = 'child' and deleted_at is null "
+                            "order by id desc limit 1").fetchone()[0]
+    version = store.data_version(demo_db)
+    at = open_form(app, demo_db, "manager", "app_pages/capture/entries.py")
+    at.selectbox(key="open_entry").set_value(child).run()
+    at.run()
+    at.switch_page("app_pages/capture/follow_ups.py").run()
+    at.run()
+    assert no_exceptions(at) == []
+    looked = demo_db.execute("select username, what, entity, entity_id from reads order by id").fetchall()
+    assert looked == [("manager", "opened a child's or a safeguarding-flagged entry", "responses", str(child)),
+                      ("manager", "viewed the safeguarding follow-ups", "follow_ups", None)]
+    assert store.data_version(demo_db) == version  # reading does not make every cache go cold
+    qa = open_form(app, demo_db, "qa", "app_pages/store/history.py")
+    qa.segmented_control(key="history_view").set_value("Who looked at what").run()
+    assert no_exceptions(qa) == []
+    shown = qa.dataframe[0].value
+    assert list(shown["Looked at"])[:2] == ["viewed the safeguarding follow-ups",
+                                            "opened a child's or a safeguarding-flagged entry"]

@@ -64,6 +64,9 @@ def test_hostile_comment_text_displays_literally_in_the_drill_down(demo_db, app)
     assert hostile in [t.value for t in at.text]
     rendered = [m.value for kind in ("markdown", "caption", "title", "success", "error", "info") for m in at.get(kind)]
     assert not any("![x](" in value or "<script>" in value for value in rendered)
+    at.run()  # a rerun of the same drill-down is not kept again
+    looked = demo_db.execute("select username, what, entity_id from reads").fetchall()
+    assert looked == [("manager", "read the comments behind a theme", "T06")]
 
 
 def test_the_comparison_table_shows_each_cohorts_areas_for_improvement_against_the_previous_quarter(demo_db, app):

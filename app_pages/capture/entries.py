@@ -30,9 +30,12 @@ chosen = st.selectbox("Open entry", ids, index=None, placeholder="Choose an entr
 if chosen is not None:
     row = widgets.attempt(lambda: feedback.get(db, user, chosen))
     if row is not None:
+        if row["form"] == "child" or row["respondent"] == "child" or row["safeguarding"]:
+            widgets.note_read(db, user, "opened a child's or a safeguarding-flagged entry", entity="responses",
+                              entity_id=chosen)
         forms.show_entry(db, row)
         with st.expander("History"):
-            widgets.table(feedback.record_history(db, user, chosen), columns={"at": "When (UTC)", "username": "Who",
+            widgets.table(feedback.record_history(db, user, chosen), columns={"at": "When", "username": "Who",
                                                                   "action": "What", "detail": "Changes"})
         if row["deleted_at"]:
             st.warning(f"Deleted on {row['deleted_at'][:10]}. Reason:", icon=":material/delete:")

@@ -19,10 +19,12 @@ right.metric("Open call-back requests", counts["callback"])
 kind = st.segmented_control("Show", list(follow_ups.KINDS), format_func=follow_ups.KINDS.get, default=None)
 status = st.segmented_control("Status", ["open", "closed"], default="open", required=True)
 rows = follow_ups.open_items(db, user, kind=kind, status=status)
+if kind in (None, "safeguarding"):
+    widgets.note_read(db, user, "viewed the safeguarding follow-ups", entity="follow_ups", detail={"status": status})
 widgets.table([{**r, "kind": follow_ups.KINDS[r["kind"]], "entry_deleted": "entry deleted" if r["entry_deleted"] else ""}
           for r in rows],
          columns={"id": "#", "kind": "Kind", "contact_on": "Contact date", "household": "Household",
-                  "raised_by": "Raised by", "note": "Note", "told_whom": "Told", "told_at": "Told at (UTC)",
+                  "raised_by": "Raised by", "note": "Note", "told_whom": "Told", "told_at": "Told at",
                   "response_id": "Entry", "entry_deleted": "", "closing_note": "What was done"})
 
 open_rows = [r for r in rows if r["status"] == "open"]

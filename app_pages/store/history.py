@@ -16,6 +16,15 @@ username = columns[2].text_input("User name", placeholder="Anyone")
 since = columns[3].date_input("From", value=None, format="DD/MM/YYYY")
 until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=session.today())
 
+view = st.segmented_control("Show", ["Changes", "Who looked at what"], default="Changes", required=True,
+                            key="history_view", label_visibility="collapsed")
+if view == "Who looked at what":
+    st.caption("Opening a child's or a safeguarding-flagged entry, the safeguarding follow-ups and the comments "
+               "behind a theme, once per person and session, newest first.")
+    looked = history.reads(db, user, username=username.strip())
+    widgets.table(looked, columns={"at": "When", "username": "Who", "what": "Looked at", "entity": "Record type",
+                                   "entity_id": "Record", "detail": "Detail"})
+    st.stop()
 rows = widgets.attempt(lambda: history.entries(db, user, action=action, entity=entity, username=username.strip(),
                                               since=since, until=until))
 if rows is not None:

@@ -108,6 +108,9 @@ drill_cohort = pick[2].selectbox("Cohort", list(cohort_label), format_func=cohor
                                  placeholder="Any", key="drill_cohort")
 if theme_id:
     comments = explorer.drill(db, user, filters, theme_id=theme_id, reading=drill_reading, cohort=drill_cohort)
+    widgets.note_read(db, user, "read the comments behind a theme", entity="themes", entity_id=theme_id,
+                      detail={"from": filters.start.isoformat(), "to": filters.end.isoformat(),
+                              "reading": drill_reading, "cohort": drill_cohort, "comments": len(comments)})
     st.caption(f"{len(comments)} comment(s), newest first" + (" (the newest 200)" if len(comments) == 200 else ""))
     for comment in comments:
         details = [comment["contact_on"], feedback.SOURCES[comment["source"]],

@@ -37,6 +37,27 @@ def entries(
     return rows
 
 
+def read(db: sqlite_utils.Database, user: User, what: str, *, entity: str | None = None, entity_id: Any = None,
+         detail: dict | None = None) -> None:
+    """Keep that this person looked at something sensitive (its own short write; never part of history, so
+    reading does not change data_version)."""
+    with store.write(db):
+        db.execute("""insert into reads (at, user_id, username, what, entity, entity_id, detail)
+                      values (:at, :u, :name, :what, :entity, :id, :detail)""",
+                   {"at": store.stamp(), "u": user.id, "name": user.username, "what": what, "entity": entity,
+                    "id": None if entity_id is None else str(entity_id),
+                    "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
+
+
+def reads(db: sqlite_utils.Database, user: User, *, username: str | None = None, limit: int = 500) -> list[dict]:
+    """Who looked at what sensitive, newest first (QA only)."""
+    access.require(user, "view_history")
+    return list(db.query(
+        """select at, username, what, entity, entity_id, detail from reads
+           where (:name is null or username = :name collate nocase) order by id desc limit :limit""",
+        {"name": username or None, "limit": limit}))
+
+
 def entities(db: sqlite_utils.Database) -> list[str]:
     """The kinds of record history mentions, for a filter."""
     return [r[0] for r in db.execute("select distinct entity from history where entity is not null order by 1")]

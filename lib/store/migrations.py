@@ -660,3 +660,23 @@ def m014_sign_in_throttle(db: sqlite_utils.Database) -> None:
         );
         create index sign_in_throttle_account on sign_in_throttle(account);
         """)
+
+
+@steps()
+def m015_reads(db: sqlite_utils.Database) -> None:
+    """Who looked at what sensitive (a child's entry, the safeguarding list, the comments behind a theme): kept
+    apart from history so that reading never changes the data's version (caches keyed on it stay warm)."""
+    _script(db, """
+        create table reads (
+            id integer primary key,
+            at text not null,
+            user_id integer references users(id),
+            username text not null,
+            what text not null,
+            entity text,
+            entity_id text,
+            detail text
+        );
+        create index reads_at on reads(at);
+        create index reads_entity on reads(entity, entity_id);
+        """)

@@ -58,6 +58,17 @@ def audited_download(label: str, *, user: User, action: str, make: Maker, file_n
                               file_name=file_name, mime=mime, icon=icon, on_click="ignore", key=key)
 
 
+def note_read(db, user: User, what: str, *, entity: str | None = None, entity_id: Any = None,
+              detail: dict | None = None) -> None:
+    """Keep that this person looked at something sensitive: once per session for each thing, not on every rerun."""
+    seen = st.session_state.setdefault("_reads_noted", set())
+    marker = (what, entity, None if entity_id is None else str(entity_id), repr(sorted((detail or {}).items())))
+    if marker in seen:
+        return
+    history.read(db, user, what, entity=entity, entity_id=entity_id, detail=detail)
+    seen.add(marker)
+
+
 def md(value: object) -> str:
     """User text escaped for a markdown element (title, write, caption, success…)."""
     return text.escape_markdown(value)
