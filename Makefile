@@ -13,17 +13,23 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev browser
 	$(BIN)/python -m pytest
 
-# The browser tests drive Debian's chromium (never a downloaded browser). As root with apt-get it is
-# installed here; otherwise the run stops at once with the one command to run.
+# The browser tests drive Debian's chromium (never a downloaded browser), and the proxy test starts
+# Debian's nginx with a self-signed certificate (openssl). As root with apt-get they are installed here;
+# otherwise the run stops at once with the one command to run.
+SYSTEM_PACKAGES := chromium nginx-light openssl
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "The browser tests need Debian's chromium. Install it, then run make test again:" >&2; \
-	    echo "    sudo apt-get install chromium" >&2; exit 1; \
-	  fi; }
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx-light"; \
+	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "Installing Debian's$$missing for the browser and proxy tests..."; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else \
+	      echo "The browser and proxy tests need Debian's$$missing. Install them, then run make test again:" >&2; \
+	      echo "    sudo apt-get install$$missing" >&2; exit 1; \
+	    fi; \
+	  fi
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m lib.demo

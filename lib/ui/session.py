@@ -96,11 +96,15 @@ def _identity_fresh(timeout_minutes: float) -> bool:
 
 
 def device() -> str:
-    """The browser's address as the server sees it, for counting failed sign-ins per device."""
+    """The browser's address, for counting failed sign-ins per device: as the server sees it, or, when that is
+    this machine (the reverse proxy of deploy/nginx.conf), the address the proxy says it forwarded for."""
     try:
         address = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For") if address in ("127.0.0.1", "::1") else None
     except Exception:  # no request context (a thread)
-        address = None
+        address, forwarded = None, None
+    if isinstance(forwarded, str) and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:100]  # the hop the local proxy added
     return address if isinstance(address, str) and address else "unknown device"  # AppTest has none
 
 
