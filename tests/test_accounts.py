@@ -356,3 +356,26 @@ def test_a_password_with_the_user_name_in_it_is_refused_and_a_passphrase_is_take
                              password="jsmith-rules-the-office")
     assert accounts.create_user(db, qa, username="jsmith", display_name="J Smith", roles=["bso"],
                                 password="velvet otter harbour")
+
+
+def test_strangers_on_many_addresses_pacing_their_guesses_cannot_keep_the_person_out_at_a_device_they_use(db):
+    add_user(db, "bso", username="ann")
+    accounts.sign_in(db, "ann", PASSWORD, device="10.0.0.9", now=NOW)  # her desk, known for her name from now on
+    moment = NOW
+    for number in range(40):  # five tries each from eight addresses, paced to dodge the pauses
+        moment += dt.timedelta(seconds=61)
+        with pytest.raises(accounts.SignInError):
+            accounts.sign_in(db, "ann", "guessing", device=f"203.0.113.{number // 5}", now=moment)
+    with pytest.raises(accounts.SignInError, match="paused here"):  # a device she never used is still slowed
+        accounts.sign_in(db, "ann", PASSWORD, device="198.51.100.77", now=moment)
+    assert accounts.sign_in(db, "ann", PASSWORD, device="10.0.0.9", now=moment).username == "ann"
+
+
+def test_guesses_spread_thinner_than_the_pause_time_do_not_add_up_to_an_all_devices_pause(db):
+    add_user(db, "bso", username="ann")
+    moment = NOW
+    for number in range(30):
+        moment += dt.timedelta(minutes=16)
+        with pytest.raises(accounts.SignInError, match="^Wrong user name or password.$"):
+            accounts.sign_in(db, "ann", "guessing", device=f"203.0.113.{number}", now=moment)
+    assert accounts.sign_in(db, "ann", PASSWORD, device="198.51.100.77", now=moment).username == "ann"

@@ -356,3 +356,18 @@ def test_opening_a_childs_entry_and_the_safeguarding_list_is_kept_once_per_sessi
     shown = qa.dataframe[0].value
     assert list(shown["Looked at"])[:2] == ["viewed the safeguarding follow-ups",
                                             "opened a child's or a safeguarding-flagged entry"]
+
+
+def test_a_sensitive_page_whose_reading_cannot_be_recorded_is_not_shown_and_says_why(demo_db, app, monkeypatch):
+    from lib.store import history
+
+    def full(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    at = open_form(app, demo_db, "manager", "app_pages/capture/entries.py")
+    monkeypatch.setattr(history, "read", full)
+    at.switch_page("app_pages/capture/follow_ups.py").run()
+    assert no_exceptions(at) == []
+    assert at.error[0].value.startswith("This is not shown, because the record of who looked at it could not be "
+                                        "saved. The server's disk is full")
+    assert not at.dataframe  # the safeguarding list itself is not drawn

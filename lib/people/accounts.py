@@ -426,7 +426,7 @@ def _decide(db, row, name, device, correct, new_hash, now, limit, minutes) -> "U
     if not active:
         _audit_attempt(db, "sign_in_failed", user_id, name, now, reason="deactivated", device=device)
         return SignInError("This account has been deactivated. Ask the QA team if you need access again.")
-    throttle.succeeded(db, name, device)
+    throttle.succeeded(db, name, device, now)
     db.execute(
         """update users set failed_attempts = 0, locked_until = null, last_sign_in_at = :now,
            password_hash = :hash where id = :id""",

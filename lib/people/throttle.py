@@ -6,11 +6,14 @@ Three counts, each under a hashed key (a typed user name is never stored; it may
   name from another device (the real person at their desk) is not blocked;
 - the device, whatever names it tries: blocked the same way after four times as many failures, so one
   device cannot try many names or many passwords;
-- the user name from every device together: after four times as many failures each further attempt
-  waits a few seconds (doubling, at most a minute), so many devices cannot guess fast either, while the
-  real person is delayed a minute at worst.
-A sign-in that succeeds clears the first and third counts; QA's password reset and
-`python -m lib.accounts unlock` clear every count for the name.
+- the user name from every device together: after four times as many failures within the pause time,
+  each further attempt waits a few seconds (doubling, at most a minute), so many devices cannot guess
+  fast either.
+A device the person has signed in from with that name before is "known" for it: the device-wide and
+all-devices pauses do not apply to it, so strangers' guesses, however many addresses they use, never
+keep the person out at their own desk (the pause for that name on that device still does). A sign-in
+that succeeds clears the first and third counts; QA's password reset and `python -m lib.accounts
+unlock` clear every count for the name.
 """
 
 from __future__ import annotations
@@ -42,11 +45,18 @@ def _keys(name: str, device: str) -> dict[str, tuple[str, str]]:
             "account": (account, account)}
 
 
+def _known(name: str, device: str) -> str:
+    return _hash("known", name, device)
+
+
 def blocked(db: sqlite_utils.Database, name: str, device: str, now: dt.datetime) -> dt.datetime | None:
     """When the latest block on this attempt ends, or None if it may go ahead."""
-    keys = [key for key, _ in _keys(name, device).values()]
+    keys = _keys(name, device)
+    known = db.execute("select 1 from sign_in_throttle where key = :k", {"k": _known(name, device)}).fetchone()
+    wanted = [keys["pair"][0]] + ([] if known else [keys["device"][0], keys["account"][0]])
     found = [dt.datetime.fromisoformat(r[0]) for r in db.execute(
-        "select blocked_until from sign_in_throttle where key in (?, ?, ?) and blocked_until is not null", keys)]
+        f"select blocked_until from sign_in_throttle where key in ({', '.join('?' * len(wanted))}) "
+        "and blocked_until is not null", wanted)]
     later = [until for until in found if until > now]
     return max(later) if later else None
 
@@ -56,8 +66,11 @@ def failed(db: sqlite_utils.Database, name: str, device: str, now: dt.datetime, 
     """Count a failure (inside the caller's write); returns when the block it causes ends, if it causes one."""
     ends = []
     for scope, (key, account) in _keys(name, device).items():
-        row = db.execute("select failures, blocks from sign_in_throttle where key = :k", {"k": key}).fetchone()
+        row = db.execute("select failures, blocks, updated_at from sign_in_throttle where key = :k",
+                         {"k": key}).fetchone()
         failures, blocks = (row[0] + 1, row[1]) if row else (1, 0)
+        if scope == "account" and row and dt.datetime.fromisoformat(row[2]) < now - dt.timedelta(minutes=minutes):
+            failures = 1  # guesses spread thinner than the pause time start the all-devices count again
         until = None
         if scope == "pair" and failures >= limit:
             until, failures, blocks = now + min(MAX_BLOCK, dt.timedelta(minutes=minutes) * 2 ** blocks), 0, blocks + 1
@@ -77,11 +90,14 @@ def failed(db: sqlite_utils.Database, name: str, device: str, now: dt.datetime, 
     return max(ends) if ends else None
 
 
-def succeeded(db: sqlite_utils.Database, name: str, device: str) -> None:
-    """A correct sign-in: this name's counts start again (the device's stay)."""
+def succeeded(db: sqlite_utils.Database, name: str, device: str, now: dt.datetime) -> None:
+    """A correct sign-in: this name's counts start again (the device's stay), and the device is known for it."""
     keys = _keys(name, device)
     db.execute("delete from sign_in_throttle where key in (:pair, :account)",
                {"pair": keys["pair"][0], "account": keys["account"][0]})
+    db.execute("""insert into sign_in_throttle (key, account, failures, blocks, blocked_until, updated_at)
+                  values (:k, :a, 0, 0, null, :now) on conflict (key) do update set updated_at = excluded.updated_at""",
+               {"k": _known(name, device), "a": keys["account"][1], "now": store.stamp(now)})
 
 
 def clear(db: sqlite_utils.Database, name: str) -> int:

@@ -102,8 +102,10 @@ def apply(db: sqlite_utils.Database, user: User, *, today: dt.date, expected: di
         db.execute(f"delete from households where id in ({_HOUSEHOLDS})", params)
         history.add(db, action="retention", user_id=user.id, username=user.username, entity="retention",
                     detail={**counts, "retention_years": settings.get(db, "retention_years")})
-    # Out of the write-ahead log and into the file, whose freed space secure_delete has zeroed: the words go
-    # from the bytes on disk too, not only from the tables (a reader holding an old snapshot can delay it).
+    # The words must go from the bytes on disk too, not only from the tables: secure_delete zeroes freed space,
+    # but a rewritten cell can leave its old text in a live page, so the file is rebuilt (VACUUM) and the
+    # write-ahead log emptied. Retention is rare and QA's own action; the rebuild takes the write lock briefly.
+    db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return counts
 

@@ -65,7 +65,16 @@ def note_read(db, user: User, what: str, *, entity: str | None = None, entity_id
     marker = (what, entity, None if entity_id is None else str(entity_id), repr(sorted((detail or {}).items())))
     if marker in seen:
         return
-    history.read(db, user, what, entity=entity, entity_id=entity_id, detail=detail)
+    try:
+        history.read(db, user, what, entity=entity, entity_id=entity_id, detail=detail)
+    except sqlite3.OperationalError as exc:  # a full disk, a read-only file, a lock held too long
+        problem = store.BUSY_MESSAGE if store.is_busy(exc) else store.storage_message(exc)
+        if problem is None:
+            raise
+        # Not shown unrecorded: who looked at a child's words must be known, so the page stops here.
+        st.error("This is not shown, because the record of who looked at it could not be saved. " + problem,
+                 icon=":material/storage:")
+        st.stop()
     seen.add(marker)
 
 
