@@ -2,6 +2,7 @@
 which never import each other."""
 
 import datetime as dt
+import socket
 
 from lib import store
 from lib.audits import casefile, moderation, plan, programme
@@ -165,3 +166,31 @@ def fill_auditors(db, w, programme_id):
 def add_team(db, name):
     with store.write(db):
         return db.execute("insert into teams (name, created_at) values (:n, 'now')", {"n": name}).lastrowid
+
+
+# ---- Browser tests (tests/test_browser.py, tests/test_proxy.py) -------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script (its status widget leaves 'running')."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=20_000)
+    page.wait_for_timeout(150)
+
+
+def sign_in(page, base: str, username: str, password: str = "demo") -> None:
+    page.goto(base)
+    settle(page)
+    page.get_by_role("textbox", name="User name").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as").wait_for()
+    settle(page)

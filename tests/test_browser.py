@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.fixtures import CHROMIUM_ARGS, free_port, settle, sign_in
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 server_database: list[Path] = [Path()]
 
 
@@ -85,25 +75,9 @@ def page(browser):
     context.close()
 
 
-def settle(page) -> None:
-    """Wait until Streamlit has finished running the script (its status widget leaves 'running')."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=20_000)
-    page.wait_for_timeout(150)
-
-
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base)
-    settle(page)
-    page.get_by_role("textbox", name="User name").fill(username)
-    page.get_by_role("textbox", name="Password").fill("demo")
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_text("Signed in as").wait_for()
-    settle(page)
 
 
 def follow_link_in_app(page, path: str) -> None:
@@ -250,12 +224,7 @@ def test_a_qa_officer_deactivated_after_opening_settings_gets_no_backup_from_tha
     qa = accounts.load(database, database.execute("select id from users where username = 'qa'").fetchone()[0])
     second = accounts.create_user(database, qa, username="qa2", display_name="Second QA", roles=["qa"],
                                   password="a long pass phrase")
-    page.goto(server)
-    settle(page)
-    page.get_by_role("textbox", name="User name").fill("qa2")
-    page.get_by_role("textbox", name="Password").fill("a long pass phrase")
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_text("Signed in as").wait_for()
+    sign_in(page, server, "qa2", password="a long pass phrase")
     page.get_by_role("link", name="Settings").first.click()
     page.get_by_role("button", name="Download a backup").wait_for()
     settle(page)

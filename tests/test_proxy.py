@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM_ARGS, free_port
+from tests.fixtures import CHROMIUM_ARGS, free_port, sign_in
 
 RECIPE = ROOT / "deploy" / "nginx.conf"
 
@@ -119,11 +119,7 @@ def test_a_person_signs_in_through_the_proxy_and_the_session_holds_across_pages(
         page.set_default_timeout(30_000)
         errors = []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.goto(proxied["https"])
-        page.get_by_role("textbox", name="User name").fill("manager")
-        page.get_by_role("textbox", name="Password").fill("demo")
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        page.get_by_text("Signed in as").wait_for()
+        sign_in(page, proxied["https"], "manager")
         page.get_by_role("link", name="Themes").first.click()
         page.get_by_role("heading", name="Strengths and areas for improvement").wait_for()
         page.locator("[data-testid='stVegaLiteChart']").first.locator("g.mark-rect path").first.wait_for()

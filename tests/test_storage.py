@@ -12,6 +12,15 @@ from tests.conftest import add_user
 from tests.fixtures import TODAY, add_household, carer_entry
 
 
+def from_the_future(path) -> None:
+    """Mark a database as changed by a newer version: a migration this code does not know."""
+    raw = sqlite3.connect(path)
+    raw.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values (?, ?, ?)",
+                [migrations.steps.name, "m099_from_the_future", "2027-01-01T00:00:00"])
+    raw.commit()
+    raw.close()
+
+
 def test_a_file_that_is_not_a_database_is_refused_with_what_to_do(tmp_path):
     path = tmp_path / "feedback.db"
     path.write_bytes(b"this is not an SQLite file " * 400)
@@ -39,11 +48,7 @@ def test_a_damaged_page_is_found_by_the_check_at_start_up(tmp_path):
 def test_a_database_from_a_newer_version_is_not_opened_and_is_left_as_it_was(tmp_path):
     path = tmp_path / "feedback.db"
     store.connect(path).close()
-    raw = sqlite3.connect(path)
-    raw.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values (?, ?, ?)",
-                [migrations.steps.name, "m099_from_the_future", "2027-01-01T00:00:00"])
-    raw.commit()
-    raw.close()
+    from_the_future(path)
     before = path.read_bytes()
     with pytest.raises(store.StorageProblem, match=r"newer version of the Feedback Hub \(it has m099_from_the_future"):
         store.connect(path)
@@ -82,16 +87,10 @@ def test_deleted_text_does_not_stay_in_the_file(tmp_path):
 
 
 def test_the_app_opened_on_a_database_from_a_newer_version_says_so_instead_of_crashing(db_path, app):
-    import sqlite3 as raw_sqlite
-
     from tests.conftest import no_exceptions
 
     store.connect(db_path).close()
-    raw = raw_sqlite.connect(db_path)
-    raw.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values (?, ?, ?)",
-                [migrations.steps.name, "m099_from_the_future", "2027-01-01T00:00:00"])
-    raw.commit()
-    raw.close()
+    from_the_future(db_path)
     at = app()
     assert no_exceptions(at) == []
     assert "was last changed by a newer version of the Feedback Hub" in at.error[0].value

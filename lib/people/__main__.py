@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
 from lib import store
 from lib.people import accounts
@@ -26,13 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("username")
     reset.add_argument("--stdin", action="store_true", help="read the new password from standard input")
     args = parser.parse_args(argv)
-    path = Path(args.db) if args.db else store.default_path()
-    if not path.is_file():
-        print(f"error: there is no database at {path}", file=sys.stderr)
-        return 2
     try:
-        db = store.connect(path)
-    except store.StorageProblem as problem:
+        db = store.connect(store.named_database(args.db))
+    except (ValueError, store.StorageProblem) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     name = args.username.strip().lower()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
 
 from lib import periods, store
 from lib.people import accounts
@@ -28,9 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         chosen = periods.period(args.period)
         if chosen.start > dt.date.today():
             raise ValueError(f"{chosen.label} has not begun yet, so there is nothing to report.")
-        if args.db and not Path(args.db).is_file():
-            raise ValueError(f"There is no database at {args.db}.")  # connect() would create an empty one
-        database = store.connect(args.db)
+        database = store.connect(store.named_database(args.db) if args.db else None)
         if not database.execute("select count(*) from responses").fetchone()[0]:
             raise ValueError("The database has no feedback yet, so there is nothing to report.")
         qa = database.execute("""select u.id from users u join user_roles r on r.user_id = u.id and r.role = 'qa'

@@ -27,6 +27,15 @@ def default_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
+def named_database(value: str | os.PathLike | None) -> Path:
+    """The existing database a command line names (--db, else $FEEDBACK_DB or the default); ValueError if
+    there is none there, since connect() would create an empty database in its place."""
+    path = Path(value) if value else default_path()
+    if not path.is_file():
+        raise ValueError(f"There is no database at {path}.")
+    return path
+
+
 class StorageProblem(RuntimeError):
     """The database file cannot be used as it is (damaged, from a newer version, unwritable); the message
     says what to do, in words for whoever runs the server."""

@@ -56,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="database file (default: $FEEDBACK_DB or data/feedback.db)")
     parser.add_argument("--out", required=True, help="the backup file to write")
     args = parser.parse_args(argv)
-    source = Path(args.db) if args.db else store.default_path()
-    if not source.is_file():
-        print(f"error: there is no database at {source}", file=sys.stderr)
+    try:
+        source = store.named_database(args.db)
+    except ValueError:
+        print(f"error: there is no database at {args.db or store.default_path()}", file=sys.stderr)
         return 2
     try:
         facts = copy(source, args.out)
