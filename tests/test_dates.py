@@ -29,3 +29,17 @@ def test_a_stored_utc_moment_is_written_in_uk_local_time_on_the_24_hour_clock(st
 def test_months_read_in_full_or_short():
     assert dates.month("2026-12-02") == "December 2026" and dates.short_month(dt.date(2026, 12, 1)) == "Dec 2026"
     assert dates.long_day("2026-12-02") == "2 December 2026"
+
+
+def test_a_table_shows_stored_dates_in_the_house_style_even_beside_blanks_and_words():
+    import pandas as pd
+
+    from lib.ui import widgets
+
+    frame = pd.DataFrame({"Submitted": ["2026-07-06", ""], "Moderated": ["2026-11-23", "not yet"],
+                          "At": ["2026-07-01T13:05:00+00:00", None], "Note": ["not a date", "x"]})
+    config = widgets._uk_dates(frame)
+    assert set(config) == {"Submitted", "At"}  # date columns that still sort as dates
+    assert list(frame["Submitted"]) == [dt.date(2026, 7, 6), None]
+    assert list(frame["Moderated"]) == ["23 Nov 2026", "not yet"]
+    assert list(frame["Note"]) == ["not a date", "x"]

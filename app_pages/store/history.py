@@ -9,19 +9,21 @@ user = session.page_user("view_history")
 st.title("History")
 st.caption("Every sign-in, change, import and export, newest first. Entries are never edited or removed.")
 
+view = st.segmented_control("Show", ["Changes", "Who looked at what"], default="Changes", required=True,
+                            key="history_view", label_visibility="collapsed")
+reads = view == "Who looked at what"
 columns = st.columns(5)
-action = columns[0].selectbox("Action", history.ACTIONS, index=None, placeholder="Any action")
-entity = columns[1].selectbox("Record type", history.entities(db), index=None, placeholder="Any")
+if not reads:
+    action = columns[0].selectbox("Action", history.ACTIONS, index=None, placeholder="Any action")
+    entity = columns[1].selectbox("Record type", history.entities(db), index=None, placeholder="Any")
 username = columns[2].text_input("User name", placeholder="Anyone")
 since = columns[3].date_input("From", value=None, format="DD/MM/YYYY")
 until = columns[4].date_input("To", value=None, format="DD/MM/YYYY", max_value=session.today())
 
-view = st.segmented_control("Show", ["Changes", "Who looked at what"], default="Changes", required=True,
-                            key="history_view", label_visibility="collapsed")
-if view == "Who looked at what":
+if reads:
     st.caption("Opening a child's or a safeguarding-flagged entry, the safeguarding follow-ups and the comments "
                "behind a theme, once per person and session, newest first.")
-    looked = history.reads(db, user, username=username.strip())
+    looked = history.reads(db, user, username=username.strip(), since=since, until=until)
     widgets.table(looked, columns={"at": "When", "username": "Who", "what": "Looked at", "entity": "Record type",
                                    "entity_id": "Record", "detail": "Detail"})
     st.stop()

@@ -49,13 +49,17 @@ def read(db: sqlite_utils.Database, user: User, what: str, *, entity: str | None
                     "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
 
 
-def reads(db: sqlite_utils.Database, user: User, *, username: str | None = None, limit: int = 500) -> list[dict]:
+def reads(db: sqlite_utils.Database, user: User, *, username: str | None = None, since: dt.date | None = None,
+          until: dt.date | None = None, limit: int = 500) -> list[dict]:
     """Who looked at what sensitive, newest first (QA only)."""
     access.require(user, "view_history")
     return list(db.query(
         """select at, username, what, entity, entity_id, detail from reads
-           where (:name is null or username = :name collate nocase) order by id desc limit :limit""",
-        {"name": username or None, "limit": limit}))
+           where (:name is null or username = :name collate nocase)
+             and (:since is null or at >= :since) and (:until is null or at < :until)
+           order by id desc limit :limit""",
+        {"name": username or None, "limit": limit, "since": since.isoformat() if since else None,
+         "until": (until + dt.timedelta(days=1)).isoformat() if until else None}))
 
 
 def entities(db: sqlite_utils.Database) -> list[str]:

@@ -254,16 +254,20 @@ def _uk_dates(frame: pd.DataFrame) -> dict:
     (lib/dates.py: 2 Dec 2026, 2 Dec 2026, 14:05) and still sorts by date; returns their column settings."""
     config = {}
     for column in frame.columns:
-        values = frame[column].dropna()
-        if values.empty or not all(isinstance(v, str) for v in values):
+        values = [v for v in frame[column].dropna() if v != ""]  # an empty cell is a missing date, not text
+        if not values or not all(isinstance(v, str) for v in values):
             continue
         if all(_ISO_DAY.match(v) for v in values):
-            frame[column] = [dt.date.fromisoformat(v) if isinstance(v, str) else None for v in frame[column]]
+            frame[column] = [dt.date.fromisoformat(v) if isinstance(v, str) and v else None for v in frame[column]]
             config[column] = st.column_config.DateColumn(column, format="D MMM YYYY")
         elif all(_ISO_MOMENT.match(v) for v in values):
-            frame[column] = [dates.local(v).replace(tzinfo=None) if isinstance(v, str) else None
+            frame[column] = [dates.local(v).replace(tzinfo=None) if isinstance(v, str) and v else None
                              for v in frame[column]]
             config[column] = st.column_config.DatetimeColumn(column, format="D MMM YYYY, HH:mm")
+        elif any(_ISO_DAY.match(v) or _ISO_MOMENT.match(v) for v in values):  # dates beside words ("not yet")
+            frame[column] = [(dates.day(v) if _ISO_DAY.match(v) else dates.moment(v))
+                             if isinstance(v, str) and (_ISO_DAY.match(v) or _ISO_MOMENT.match(v)) else v
+                             for v in frame[column]]
     return config
 
 
