@@ -16,7 +16,7 @@ with real:
         display_name = st.text_input("Full name")
         username = st.text_input("User name", help="Lower-case letters, digits, dots, hyphens or underscores.")
         email = st.text_input("Work e-mail (optional)", help="Needed only for organisation sign-in.")
-        password = st.text_input("Password", type="password", help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.")
+        password = st.text_input("Password", type="password", help=accounts.PASSWORD_RULE)
         confirm = st.text_input("Password again", type="password")
         create = st.form_submit_button("Create administrator", type="primary")
     if create:

@@ -14,7 +14,7 @@ st.subheader("Change your password")
 with st.form("change_password", clear_on_submit=True):
     current = st.text_input("Current password", type="password", autocomplete="current-password")
     new = st.text_input("New password", type="password", autocomplete="new-password",
-                        help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.")
+                        help=accounts.PASSWORD_RULE)
     again = st.text_input("New password again", type="password", autocomplete="new-password")
     change = st.form_submit_button("Change password", type="primary")
 if change:

@@ -29,7 +29,7 @@ with add, st.form(widgets.fresh_key("add_user")):
     roles = st.multiselect("Roles", list(access.ROLES), format_func=access.ROLES.get)
     team_id = st.selectbox("Team", active_team_ids, format_func=team_names.get, index=None, placeholder="No team")
     password = st.text_input("First password", type="password", autocomplete="new-password",
-                             help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters; tell the person securely.")
+                             help=f"{accounts.PASSWORD_RULE} Tell the person securely.")
     if st.form_submit_button("Add user", type="primary"):
         widgets.attempt(lambda: accounts.create_user(db, user, username=username, display_name=display_name, roles=roles,
                                                 password=password, email=email, team_id=team_id),

@@ -32,6 +32,8 @@ def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
+PASSWORD_RULE = ("At least 10 characters, not a common password and not containing the user name; "
+                 "three or four unrelated words make a strong one.")
 _COMMON: frozenset[str] | None = None
 COMMON_PASSWORD = ("That password is one of the most common ones, so it is among the first an attacker tries. "
                    "Choose another: three or four unrelated words make a strong one that is easy to remember.")
