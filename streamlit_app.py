@@ -5,7 +5,7 @@ import streamlit as st
 from lib import access, store
 from lib.people import accounts
 from lib.store import settings
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 # A local icon: a :material: page icon would make the browser fetch a font from the internet.
 st.set_page_config(page_title="Fostering Feedback Hub", page_icon=str(store.ROOT / "data" / "icon.png"), layout="wide")
@@ -32,13 +32,20 @@ else:
 if store.is_demo(db):
     widgets.demo_banner()
 
+navigation = st.navigation(pages, expanded=True)
 if user is not None:
+    unsaved.flush(db, user)  # the last run's forms, with the values this run brought (a page change)
     with st.sidebar:
         st.caption(widgets.md(settings.get(db, "service_name")))
         st.text(user.display_name)
         st.caption(", ".join(access.ROLES[r] for r in sorted(user.roles)))
         st.button("Sign out", icon=":material/logout:", on_click=session.sign_out, key="sign_out")
-        session.idle_timer(db)
+        unsaved.sidebar(db, user, {p.url_path: p.script for p in access.pages_for(user)})
+    # The idle warning floats in the page's corner, where it is seen however far the page is scrolled.
+    st.html(f"<style>.st-key-{session.WATCH_KEY} {{position: fixed; bottom: 1rem; right: 1rem; z-index: 999990;"
+            " max-width: 26rem; background: var(--background-color, white);}</style>")
+    session.idle_timer(db, user)
 
 widgets.show_flash()
-st.navigation(pages, expanded=True).run()
+st.session_state[unsaved.PAGE] = navigation.url_path or "home"
+navigation.run()

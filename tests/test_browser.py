@@ -149,7 +149,7 @@ def test_a_bso_records_a_completed_carer_call_and_sees_it_counted_on_my_month(se
     choose_radio(page, "Would you recommend fostering with us", "Yes")
     page.get_by_role("textbox", name="What is working well for you and the children?").fill("Our worker always rings back.")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("carer feedback. The form is ready for the next one.").wait_for()
+    page.get_by_text("The form is ready for the next one.").wait_for()
     settle(page)
     shot(page, "bso-saved-carer-call")
 

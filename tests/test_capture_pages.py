@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from lib import store
+from lib import store, text
 from lib.capture import feedback, follow_ups
 from lib.people import accounts
 from lib.ui import session
@@ -16,9 +16,15 @@ def responses(db):
     return db.execute("select count(*) from responses").fetchone()[0]
 
 
+def row_household(db, entry):
+    """"Birch Treacle (DEMO-10005)": the household of a saved entry, as save messages name it."""
+    return "{} ({})".format(*db.execute("select h.display_name, h.reference from responses r join households h "
+                                        "on h.id = r.household_id where r.id = :id", {"id": entry}).fetchone())
+
+
 def save(at, form):
     generation = at.session_state[f"_generation_{form}"] if f"_generation_{form}" in at.session_state else 0
-    at.button(key=f"FormSubmitter:{form}_{generation}_form-Save").click().run()
+    at.button(key=f"save_{form}_{generation}").click().run()
     return at
 
 
@@ -37,7 +43,9 @@ def test_a_bso_records_a_completed_carer_call_and_the_form_clears(demo_db, app):
     save(at, "carer")
     assert no_exceptions(at) == [] and [e.value for e in at.error] == []
     new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
-    assert [s.value for s in at.success] == [f"Saved entry #{new_id}: carer feedback. The form is ready for the next one."]
+    name, reference = demo_db.execute("select display_name, reference from households where id = :h", {"h": home}).fetchone()
+    assert [s.value for s in at.success] == [text.escape_markdown(
+        f"Saved carer feedback for {name} ({reference}) as entry #{new_id}. The form is ready for the next one.")]
     assert responses(demo_db) == before + 1
     row = next(demo_db.query("select * from responses where id = :id", {"id": new_id}))
     assert (row["household_id"], row["cohort"], row["outcome"], row["method"]) == (home, "kinship", "completed", "phone")
@@ -53,7 +61,8 @@ def test_an_unanswered_call_saves_an_attempt_and_shows_no_questions(demo_db, app
     assert not [r for r in at.radio if r.key == "carer_0_CAR01"]
     save(at, "carer")
     new_id = demo_db.execute("select max(id) from responses").fetchone()[0]
-    assert at.success[0].value.startswith(f"Saved entry #{new_id}: contact attempt (no answer)")
+    assert at.success[0].value.startswith("Saved contact attempt (no answer) for ")
+    assert f"as entry #{new_id}. The form is ready" in at.success[0].value
     assert demo_db.execute("select outcome from responses where id = :id", {"id": new_id}).fetchone()[0] == "no_answer"
     assert demo_db.execute("select count(*) from answers where response_id = :id", {"id": new_id}).fetchone()[0] == 0
 
@@ -112,7 +121,7 @@ def test_a_social_worker_records_an_under_8s_views_on_the_face_scale(demo_db, ap
     at.text_input(key="child_0_child_reference").input("C765432")
     at.radio(key="child_0_helped_by").set_value("advocate")
     save(at, "child")
-    assert at.success[0].value.endswith("child's views. The form is ready for the next one.")
+    assert at.success[0].value.startswith("Saved child's views for ")
     row = next(demo_db.query("select * from responses order by id desc limit 1"))
     assert (row["child_reference"], row["age_band"], row["helped_by"]) == ("C765432", "under_8", "advocate")
 
@@ -138,7 +147,7 @@ def test_a_manager_records_audit_feedback_from_a_birth_parent(demo_db, app):
     at.text_input(key="audit_0_audit_reference").input("AUD-2026-07")
     at.radio(key="audit_0_PAR01").set_value("5")
     save(at, "audit")
-    assert at.success[0].value.endswith("audit feedback. The form is ready for the next one.")
+    assert at.success[0].value.startswith("Saved audit feedback for ")
     assert next(demo_db.query("select audit_reference, respondent, source from responses order by id desc limit 1")) \
         == {"audit_reference": "AUD-2026-07", "respondent": "birth_parent", "source": "case_audit"}
 
@@ -196,8 +205,9 @@ def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, 
     opener = next(s for s in at.selectbox if s.label == "Open entry")
     opener.set_value(entry).run()
     at.radio(key=f"edit_{entry}_0_CAR01").set_value("5")
-    at.button(key=f"FormSubmitter:edit_{entry}_0_form-Save changes").click().run()
-    assert [s.value for s in at.success] == ["Saved 1 change(s)."]
+    at.button(key=f"save_edit_{entry}_0").click().run()
+    assert [s.value for s in at.success] == [text.escape_markdown(
+        f"Saved 1 change(s) to carer feedback #{entry} for {row_household(demo_db, entry)}.")]
     assert demo_db.execute("select value from answers where response_id = :r and item_id = 'CAR01'",
                            {"r": entry}).fetchone()[0] == "5"
     next(t for t in at.text_input if t.label == "Why delete it?").input("Wrong household")
@@ -247,8 +257,9 @@ def test_qa_opens_and_corrects_someone_elses_live_entry(demo_db, app):
     method = demo_db.execute("select method from responses where id = :id", {"id": entry}).fetchone()[0]
     other = "visit" if method != "visit" else "phone"
     at.radio(key=f"edit_{entry}_0_method").set_value(other)
-    at.button(key=f"FormSubmitter:edit_{entry}_0_form-Save changes").click().run()
-    assert [s.value for s in at.success] == ["Saved 1 change(s)."]
+    at.button(key=f"save_edit_{entry}_0").click().run()
+    assert [s.value for s in at.success] == [text.escape_markdown(
+        f"Saved 1 change(s) to carer feedback #{entry} for {row_household(demo_db, entry)}.")]
     row = demo_db.execute("select method, updated_by from responses where id = :id", {"id": entry}).fetchone()
     assert row == (other, user(demo_db, "qa").id)
 
@@ -290,7 +301,7 @@ def test_a_save_that_meets_a_busy_database_says_so_plainly_and_keeps_the_call_fo
     assert no_exceptions(at) == [] and [e.value for e in at.error] == [store.BUSY_MESSAGE]
     assert responses(demo_db) == before and at.radio(key="carer_0_outcome").value == "no_answer"
     save(at, "carer")
-    assert responses(demo_db) == before + 1 and at.success[0].value.startswith("Saved entry #")
+    assert responses(demo_db) == before + 1 and at.success[0].value.startswith("Saved contact attempt (no answer) for ")
 
 
 def test_a_write_that_still_meets_the_lock_after_retrying_raises_a_busy_error_and_writes_nothing(db, db_path,

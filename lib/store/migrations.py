@@ -680,3 +680,25 @@ def m015_reads(db: sqlite_utils.Database) -> None:
         create index reads_at on reads(at);
         create index reads_entity on reads(entity, entity_id);
         """)
+
+
+@steps()
+def m016_unsaved(db: sqlite_utils.Database) -> None:
+    """Unsaved drafts (store/unsaved.py): what a person has typed into a form and not saved yet, per person
+    and form, so a page change, a reload or the idle timeout loses nothing."""
+    _script(db, """
+        create table unsaved (
+            id text primary key,
+            user_id integer not null references users(id),
+            form text not null,
+            page text not null,
+            label text not null,
+            fields text not null,
+            opened text,
+            safeguarding integer not null default 0,
+            created_at text not null,
+            updated_at text not null
+        );
+        create index unsaved_user on unsaved(user_id, form, updated_at);
+        create index unsaved_updated on unsaved(updated_at);
+        """)

@@ -11,7 +11,7 @@ import streamlit as st
 from lib import dates, text
 from lib.access import User
 from lib.capture import feedback, follow_ups, questions
-from lib.ui import widgets
+from lib.ui import unsaved, widgets
 
 # ---- Feedback forms, rendered from the question bank --------------------------------------------
 
@@ -26,7 +26,7 @@ if (!window.feedbackHubLeaveGuard) {
   window.feedbackHubLeaveGuard = true;
   window.addEventListener("beforeunload", function (event) {
     const fields = document.querySelectorAll(
-      '[data-testid="stForm"] textarea, [data-testid="stForm"] input[type="text"]');
+      '[class*="st-key-unsaved_"] textarea, [class*="st-key-unsaved_"] [data-testid="stTextInput"] input');
     if (Array.from(fields).some(function (field) { return field.value.trim() !== ""; })) {
       event.preventDefault();
       event.returnValue = "";
@@ -40,8 +40,8 @@ if (!window.feedbackHubLeaveGuard) {
 def warn_before_leaving() -> None:
     """Ask the browser to confirm a reload or close while a form has typed text in it.
 
-    The script is a fixed string of ours, never user text. Reloading signs a user out, so this
-    is what stops a half-typed call record from vanishing without a warning.
+    The script is a fixed string of ours, never user text. Reloading signs a user out; what was typed
+    is kept as a draft (ui/unsaved.py), and this says so before it happens.
     """
     st.html(_LEAVE_GUARD, unsafe_allow_javascript=True)
 
@@ -49,9 +49,10 @@ def warn_before_leaving() -> None:
 def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: dict | None = None) -> None:
     """A feedback form for `form_name`, rendered from the question bank; saves through feedback.record/update.
 
-    The top part (household, cohort, who answered, outcome) sits outside the form because it decides
-    which questions show. After a successful save everything is emptied; after an error nothing typed
-    is lost. A submission token makes a double submit save once.
+    Every widget change reruns the page (there is no st.form: the household, cohort, who answered and
+    outcome decide which questions show, and each change is kept in the draft, ui/unsaved.py). After a
+    successful save everything is emptied and the draft deleted; after an error nothing typed is lost.
+    A submission token makes a double submit save once.
     """
     warn_before_leaving()
     editing = existing is not None
@@ -64,12 +65,44 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     key = f"edit_{existing['id']}" if editing else form_name
     base, opened = widgets.edit_key(key, existing) if editing else (widgets.fresh_key(form_name), None)
     prior = existing or {}
-    fields = set(form.fields)
-    entry: dict[str, Any] = {}
     if not editing:
-        if f"{base}_token" not in st.session_state:  # a new session (a reload, or a reconnect after a restart)
+        if f"_token_{base}" not in st.session_state:  # a new session (a reload, or a reconnect after a restart)
             landed(db, user)
         token = _submission_token(base)
+    noun = FORM_NOUNS[form_name]
+    draft = unsaved.begin(db, user, key, base, noun=f"correction of {noun} #{existing['id']}" if editing else noun,
+                          opened=opened)
+    if draft.offered:
+        return
+    with draft.box():
+        entry, household, submitted = _fields(db, user, form, form_name, base, prior, editing, today)
+    what = _describe(noun, household, existing)
+    draft.keep(what, safeguarding=bool(entry["safeguarding"]))
+    if not submitted:
+        return
+    if editing:
+        widgets.attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today, expected=opened),
+                        opened=key, draft=draft,
+                        success=lambda diff: _saved_message(diff, entry, what=what, edited=True))
+    else:
+        def saved(rid: int) -> str:
+            st.query_params.pop(TOKEN_PARAM, None)  # the next entry gets its own token
+            return _saved_message(rid, entry, what=what)
+
+        widgets.attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
+                        success=saved, reset=form_name, draft=draft)
+
+
+def _describe(noun: str, household: dict | None, existing: dict | None) -> str:
+    """What a form holds, for its draft and its saved message: "carer feedback for Birch Treacle (DEMO-10005)"."""
+    what = f"{noun} #{existing['id']}" if existing else noun
+    return what + (f" for {household['display_name']} ({household['reference']})" if household else "")
+
+
+def _fields(db, user: User, form, form_name: str, base: str, prior: dict, editing: bool, today: dt.date):
+    """The form's widgets; returns the entry they hold, the household chosen and whether Save was pressed."""
+    fields = set(form.fields)
+    entry: dict[str, Any] = {}
 
     if "title" in fields:
         entry["title"] = st.text_input("Title", value=prior.get("title") or "", max_chars=120, key=f"{base}_title",
@@ -107,81 +140,68 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
                                  key=f"{base}_outcome")
     completed = entry.get("outcome", "completed") == "completed"
 
-    with st.form(f"{base}_form", border=True, enter_to_submit=False):
-        contact = prior.get("contact_on")
-        # No min/max here: a widget would quietly swap a mistyped date for a valid one; lib says what is wrong.
-        entry["contact_on"] = st.date_input(
-            feedback.DATE_LABELS.get(form_name, "Contact date"), value=dt.date.fromisoformat(contact) if contact else today,
-            min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY",
-            key=f"{base}_contact_on")
-        if "method" in fields:
-            entry["method"] = _pick("Contact method", feedback.METHODS, prior.get("method") or "phone",
-                                    key=f"{base}_method")
-        if "relationship" in fields:
-            entry["relationship"] = _pick("Relationship to the child", feedback.RELATIONSHIPS,
-                                          prior.get("relationship"), key=f"{base}_relationship")
-        if "parent_reference" in fields:
-            entry["parent_reference"] = st.text_input(
-                "Parent's case reference (optional)", value=prior.get("parent_reference") or "", max_chars=30,
-                key=f"{base}_parent_reference", help="The case-management reference, never a name.")
-        if "child_reference" in fields:
-            entry["child_reference"] = st.text_input(
-                "Child's case reference", value=prior.get("child_reference") or "", max_chars=30,
-                key=f"{base}_child_reference",
-                help="The pseudonymous case-management reference (e.g. C123456), never the child's name.")
-        if "helped_by" in fields:
-            entry["helped_by"] = _pick("Who helped the child answer", feedback.HELPERS, prior.get("helped_by"),
-                                       key=f"{base}_helped_by")
-        if "audit_reference" in fields:
-            entry["audit_reference"] = st.text_input("Audit reference", value=prior.get("audit_reference") or "",
-                                                     max_chars=40, key=f"{base}_audit_reference")
-        entry["answers"], entry["comments"] = {}, {}
-        sections = form.sections_for(cohort=entry.get("cohort"), age_band=entry.get("age_band"),
-                                     respondent=respondent)
-        if not completed:
-            st.caption("Saved as a contact attempt: no questions are asked.")
-        elif "respondent" in fields and not respondent:
-            st.caption("Choose who gave the feedback to see the questions.")
-        elif "age_band" in fields and respondent == "child" and not entry.get("age_band"):
-            st.caption("Choose the child's age band to see their questions.")
-        else:
-            for section in sections:
-                st.subheader(section.title)
-                for item in section.items:
-                    _question(item, base, prior, entry)
-        flagged = {f["kind"] for f in prior.get("follow_ups", [])}
-        st.subheader("Follow-up")
-        callback = st.checkbox("They asked for a call-back" + (" (already requested)" if "callback" in flagged else ""),
-                               value="callback" in flagged, disabled="callback" in flagged, key=f"{base}_callback",
-                               help="Creates a follow-up a manager can see and close.")
-        callback_note = st.text_input("What the call-back is about", max_chars=1000, key=f"{base}_callback_note",
-                                      disabled="callback" in flagged)
-        safeguarding = st.checkbox(
-            "This contains a safeguarding concern" + (" (already flagged)" if "safeguarding" in flagged else ""),
-            value="safeguarding" in flagged, disabled="safeguarding" in flagged, key=f"{base}_safeguarding",
-            help="Saving this is not a referral: follow your local safeguarding procedure today.")
-        safeguarding_note = st.text_area("What the concern is (kept out of every report and export)",
-                                         key=f"{base}_safeguarding_note", disabled="safeguarding" in flagged)
-        safeguarding_told = st.text_input("Who you have told (role or team)", max_chars=200,
-                                          key=f"{base}_safeguarding_told", disabled="safeguarding" in flagged)
-        entry.update(callback=callback and "callback" not in flagged, callback_note=callback_note,
-                     safeguarding=safeguarding and "safeguarding" not in flagged,
-                     safeguarding_note=safeguarding_note, safeguarding_told=safeguarding_told)
-        submitted = st.form_submit_button("Save changes" if editing else "Save", type="primary",
-                                          icon=":material/save:")
-    if not submitted:
-        return
-    if editing:
-        widgets.attempt(lambda: feedback.update(db, user, existing["id"], entry, today=today, expected=opened),
-                        opened=key,
-                success=lambda diff: _saved_message(diff, entry["safeguarding"], edited=True))
+    contact = prior.get("contact_on")
+    # No min/max here: a widget would quietly swap a mistyped date for a valid one; lib says what is wrong.
+    entry["contact_on"] = st.date_input(
+        feedback.DATE_LABELS.get(form_name, "Contact date"), value=dt.date.fromisoformat(contact) if contact else today,
+        min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY",
+        key=f"{base}_contact_on")
+    if "method" in fields:
+        entry["method"] = _pick("Contact method", feedback.METHODS, prior.get("method") or "phone",
+                                key=f"{base}_method")
+    if "relationship" in fields:
+        entry["relationship"] = _pick("Relationship to the child", feedback.RELATIONSHIPS,
+                                      prior.get("relationship"), key=f"{base}_relationship")
+    if "parent_reference" in fields:
+        entry["parent_reference"] = st.text_input(
+            "Parent's case reference (optional)", value=prior.get("parent_reference") or "", max_chars=30,
+            key=f"{base}_parent_reference", help="The case-management reference, never a name.")
+    if "child_reference" in fields:
+        entry["child_reference"] = st.text_input(
+            "Child's case reference", value=prior.get("child_reference") or "", max_chars=30,
+            key=f"{base}_child_reference",
+            help="The pseudonymous case-management reference (e.g. C123456), never the child's name.")
+    if "helped_by" in fields:
+        entry["helped_by"] = _pick("Who helped the child answer", feedback.HELPERS, prior.get("helped_by"),
+                                   key=f"{base}_helped_by")
+    if "audit_reference" in fields:
+        entry["audit_reference"] = st.text_input("Audit reference", value=prior.get("audit_reference") or "",
+                                                 max_chars=40, key=f"{base}_audit_reference")
+    entry["answers"], entry["comments"] = {}, {}
+    sections = form.sections_for(cohort=entry.get("cohort"), age_band=entry.get("age_band"),
+                                 respondent=respondent)
+    if not completed:
+        st.caption("Saved as a contact attempt: no questions are asked.")
+    elif "respondent" in fields and not respondent:
+        st.caption("Choose who gave the feedback to see the questions.")
+    elif "age_band" in fields and respondent == "child" and not entry.get("age_band"):
+        st.caption("Choose the child's age band to see their questions.")
     else:
-        def saved(rid: int) -> str:
-            st.query_params.pop(TOKEN_PARAM, None)  # the next entry gets its own token
-            return _saved_message(rid, entry["safeguarding"], form=form, outcome=entry.get("outcome"))
-
-        widgets.attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
-                        success=saved, reset=form_name)
+        for section in sections:
+            st.subheader(section.title)
+            for item in section.items:
+                _question(item, base, prior, entry)
+    flagged = {f["kind"] for f in prior.get("follow_ups", [])}
+    st.subheader("Follow-up")
+    callback = st.checkbox("They asked for a call-back" + (" (already requested)" if "callback" in flagged else ""),
+                           value="callback" in flagged, disabled="callback" in flagged, key=f"{base}_callback",
+                           help="Creates a follow-up a manager can see and close.")
+    callback_note = st.text_input("What the call-back is about", max_chars=1000, key=f"{base}_callback_note",
+                                  disabled="callback" in flagged)
+    safeguarding = st.checkbox(
+        "This contains a safeguarding concern" + (" (already flagged)" if "safeguarding" in flagged else ""),
+        value="safeguarding" in flagged, disabled="safeguarding" in flagged, key=f"{base}_safeguarding",
+        help="Saving this is not a referral: follow your local safeguarding procedure today.")
+    safeguarding_note = st.text_area("What the concern is (kept out of every report and export)",
+                                     key=f"{base}_safeguarding_note", disabled="safeguarding" in flagged)
+    safeguarding_told = st.text_input("Who you have told (role or team)", max_chars=200,
+                                      key=f"{base}_safeguarding_told", disabled="safeguarding" in flagged)
+    entry.update(callback=callback and "callback" not in flagged, callback_note=callback_note,
+                 safeguarding=safeguarding and "safeguarding" not in flagged,
+                 safeguarding_note=safeguarding_note, safeguarding_told=safeguarding_told)
+    submitted = st.button("Save changes" if editing else "Save", type="primary", icon=":material/save:",
+                          key=f"save_{base}")
+    return entry, household, submitted
 
 
 TOKEN_PARAM = "entry_token"
@@ -190,8 +210,8 @@ TOKEN_PARAM = "entry_token"
 def _submission_token(base: str) -> str:
     """The form's submission token: kept in the session and in the address bar (a random value, no data), so
     after a lost connection the reloaded page still has it and can say the entry was saved (landed())."""
-    token = st.session_state.get(f"{base}_token") or st.query_params.get(TOKEN_PARAM) or uuid.uuid4().hex
-    st.session_state[f"{base}_token"] = token
+    token = st.session_state.get(f"_token_{base}") or st.query_params.get(TOKEN_PARAM) or uuid.uuid4().hex
+    st.session_state[f"_token_{base}"] = token
     st.query_params[TOKEN_PARAM] = token
     return token
 
@@ -239,16 +259,22 @@ FORM_NOUNS = {"carer": "carer feedback", "parent": "birth-parent feedback", "chi
               "audit": "audit feedback", "direct_work": "direct work"}
 
 
-def _saved_message(result, safeguarding: bool, *, form=None, outcome=None, edited: bool = False) -> str:
-    if safeguarding:
+def _saved_message(result, entry: dict, *, what: str, edited: bool = False) -> str:
+    """"Saved carer feedback for Birch Treacle (DEMO-10005) as entry #41; call-back opened. The form is ready
+    for the next one." (a correction: "Saved 2 change(s) to carer feedback #41 for ...")."""
+    if entry["safeguarding"]:
         widgets.flash(follow_ups.SAFEGUARDING_INSTRUCTION, kind="error")
+    opened = [words for flag, words in (("callback", "call-back opened"), ("safeguarding", "safeguarding flag opened"))
+              if entry.get(flag)]
+    tail = "".join(f"; {words}" for words in opened)
     if edited:
-        return widgets.saved_changes(result)
-    if outcome in (None, "completed"):
-        what = FORM_NOUNS[form.name]
-    else:
-        what = f"contact attempt ({feedback.OUTCOMES[outcome].lower()})"
-    return f"Saved entry #{result}: {what}. The form is ready for the next one."
+        return (f"Saved {len(result)} change(s) to {what}{tail}." if result or opened
+                else f"Nothing changed in {what}.")
+    outcome = entry.get("outcome")
+    if outcome not in (None, "completed"):
+        what = f"contact attempt ({feedback.OUTCOMES[outcome].lower()})" + what.partition(" for ")[1] + \
+            what.partition(" for ")[2]
+    return f"Saved {what} as entry #{result}{tail}. The form is ready for the next one."
 
 
 def show_entry(db, row: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 import time
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from lib import access, store
 from lib.access import User
 from lib.people import accounts
 from lib.store import settings
+from lib.store import unsaved as unsaved_store
+from lib.ui import unsaved
 
 _run = threading.local()
 # The service's own clock: dates a person types and "this month" follow UK time, not the server's.
@@ -158,10 +161,11 @@ def _identify(db) -> User | None:
     idle = time.time() - st.session_state.get(ACTIVE_KEY, 0)
     if user is None or idle > minutes * 60:
         if user is not None:
+            unsaved.save_open(db, user)
             accounts.record_sign_out(db, user, reason="idle timeout")
             st.session_state[NOTICE_KEY] = (
                 f"You were signed out after {minutes:g} minutes without activity. Please sign in again."
-            )
+                + _drafts_kept(db, user))
         else:
             st.session_state[NOTICE_KEY] = "Your account is no longer active. Ask the QA team if this is a mistake."
         _forget_user()
@@ -172,24 +176,66 @@ def _identify(db) -> User | None:
     return user
 
 
+def _drafts_kept(db, user: User) -> str:
+    """What the sign-in screen says about the drafts kept for this person ("" when there are none)."""
+    kept = unsaved.labels(db, user)
+    if not kept:
+        return ""
+    shown = "; ".join(kept[:3]) + (f"; and {len(kept) - 3} more" if len(kept) > 3 else "")
+    return (f" What you had not saved is kept as a draft ({shown}): sign in and open the form, and you will be "
+            "offered it to restore.")
+
+
 IDLE_TIMER_KEY = "idle_timer"
+WATCH_KEY = "session_watch"
+STAY_KEY = "stay_signed_in"
+WARN_SECONDS = 120.0
 
 
-def idle_timer(db) -> None:
-    """Sign an idle session out from the open tab, without waiting for its next click.
+def warning_lead(timeout: float) -> float:
+    """How long before the idle timeout the page warns: two minutes, or half a timeout shorter than four."""
+    return min(WARN_SECONDS, timeout / 2)
 
-    A fragment that the browser reruns on a timer, every tenth of the timeout and at most once a
-    minute. A fragment rerun runs only the fragment, not the entrypoint, so it never reaches
-    _identify and never counts as activity. Once the last full run is older than the timeout it
-    reruns the whole app, and _identify signs the session out and shows the sign-in page.
+
+def idle_timer(db, user: User) -> None:
+    """Warn before the idle timeout and sign an idle session out from the open tab, without waiting for a click.
+
+    A fragment the browser reruns on a timer (every twelfth of the timeout, at most every 30 seconds),
+    drawn in a box fixed to the corner of the page. It holds the typing keeper (unsaved.typing_keeper):
+    words being typed count as activity and are kept as the form's draft at once. Two minutes before
+    the timeout it shows a warning with a "Stay signed in" button; once the last activity is older than
+    the timeout it keeps the drafts and reruns the whole app, and _identify signs the session out.
+    A timer rerun runs only the fragment, so it never reaches _identify and never counts as activity.
     """
     timeout = settings.get(db, "idle_timeout_minutes") * 60
-    st.fragment(_rerun_when_idle, run_every=min(60.0, max(1.0, timeout / 10)), key=IDLE_TIMER_KEY)(timeout)
+    with st.container(key=WATCH_KEY):
+        st.fragment(_watch, run_every=min(30.0, max(1.0, timeout / 12)), key=IDLE_TIMER_KEY)(user, timeout)
 
 
-def _rerun_when_idle(timeout: float) -> None:
-    if USER_KEY in st.session_state and time.time() - st.session_state.get(ACTIVE_KEY, 0) > timeout:
+def _stay() -> None:
+    st.session_state[ACTIVE_KEY] = time.time()
+
+
+def _watch(user: User, timeout: float) -> None:
+    if USER_KEY not in st.session_state:
+        return
+    words = unsaved.typing_keeper()
+    if words:
+        st.session_state[ACTIVE_KEY] = time.time()  # typing is activity
+        database = store.connect()
+        try:
+            unsaved.typed(database, user, words)
+        finally:
+            database.close()
+    left = timeout - (time.time() - st.session_state.get(ACTIVE_KEY, 0))
+    if left <= 0:
         st.rerun(scope="app")
+    if left <= warning_lead(timeout):
+        at = dt.datetime.now(LOCAL) + dt.timedelta(seconds=left)
+        st.warning(f"You will be signed out at {at:%H:%M} (in about {max(1, round(left / 60))} minute"
+                   f"{'s' if round(left / 60) > 1 else ''}) because nothing has been typed or clicked for a while. "
+                   "Anything you have not saved is kept as a draft.", icon=":material/timer:")
+        st.button("Stay signed in", key=STAY_KEY, on_click=_stay, type="primary", icon=":material/login:")
 
 
 def sign_in(db, user: User, *, how: str = "password") -> None:
@@ -199,6 +245,11 @@ def sign_in(db, user: User, *, how: str = "password") -> None:
     st.session_state.pop(NOTICE_KEY, None)
     if how != "password":
         accounts.record_sign_in(db, user, how=how)
+    try:
+        unsaved_store.expire(db)  # everyone's drafts past the kept days go, a little at each sign-in
+    except sqlite3.OperationalError as exc:
+        if not (store.is_busy(exc) or store.storage_message(exc)):
+            raise
 
 
 def _forget_user() -> None:
@@ -210,13 +261,16 @@ def _forget_user() -> None:
 def sign_out() -> None:
     """Button callback: audit the sign-out and forget the user (and every half-filled widget)."""
     db = store.connect()
+    kept = ""
     try:
         user = accounts.load(db, st.session_state.get(USER_KEY))
         if user is not None:
+            unsaved.save_open(db, user)
+            kept = _drafts_kept(db, user)
             accounts.record_sign_out(db, user)
     finally:
         db.close()
     _forget_user()
-    st.session_state[NOTICE_KEY] = "You have signed out."
+    st.session_state[NOTICE_KEY] = "You have signed out." + kept
     if oidc_configured() and st.user.get("is_logged_in", False):
         st.logout()

@@ -110,13 +110,15 @@ def edit_key(key: str, record: dict | None) -> tuple[str, str | None]:
 
 
 def save_form(key: str, prior: dict | None, opened: str | None, *, update: Callable[[int, str | None], dict],
-              record: Callable[[], Any], created: Callable[[Any], str]) -> None:
+              record: Callable[[], Any], created: Callable[[Any], str], draft: Any = None,
+              changed: Callable[[dict], str] | None = None) -> None:
     """Save a form opened with edit_key(key, prior): a correction of the stored record (refused if it went
-    stale, saying who changed it) or, with no prior record, a new one, which empties the form."""
+    stale, saying who changed it) or, with no prior record, a new one, which empties the form. With
+    `draft` (unsaved.begin), its draft goes in the same transaction."""
     if prior:
-        attempt(lambda: update(prior["id"], opened), opened=key, success=saved_changes)
+        attempt(lambda: update(prior["id"], opened), opened=key, success=changed or saved_changes, draft=draft)
     else:
-        attempt(record, reset=key, success=created)
+        attempt(record, reset=key, success=created, draft=draft)
 
 
 def delete_form(key: str, what: str, delete: Callable[[str], Any]) -> None:
@@ -140,7 +142,7 @@ def _load_saved(key: str) -> None:
 
 def attempt(
     action: Callable[[], Any], *, success: str | Callable[[Any], str] | None = None, reset: str | None = None,
-    opened: str | None = None,
+    opened: str | None = None, draft: Any = None,
 ) -> Any:
     """Run a lib call; show its ValueError/PermissionError as a plain error and return None instead.
 
@@ -149,10 +151,19 @@ def attempt(
     `reset`, the widgets keyed by fresh_key(reset) start empty after a success; after an error
     they keep what was typed. With `opened` (the key given to edit_key), a success forgets the
     version the form was opened with, and a stale edit offers to load the saved version. A save
-    that meets a database still busy after the wait says so plainly; nothing typed is lost.
+    that meets a database still busy after the wait says so plainly; nothing typed is lost. With
+    `draft` (unsaved.begin), the form's draft is deleted in the save's own transaction.
     """
+    def run() -> Any:
+        if draft is None:
+            return action()
+        with store.write(draft.db):
+            saved = action()
+            draft.drop(draft.db)
+        return saved
+
     try:
-        result = action()
+        result = run()
     except records.StaleEdit as exc:
         st.error(text.escape_markdown(exc), icon=":material/sync_problem:")
         if opened:
@@ -171,6 +182,8 @@ def attempt(
             raise
         st.error(problem, icon=":material/storage:")
         return None
+    if draft is not None:
+        draft.done()
     if opened:
         _load_saved(opened)
     if reset:

@@ -1,0 +1,325 @@
+"""Drafts on screen: every form keeps what its person typed as a server-side draft (store/unsaved.py), and
+offers it back ("Restore your unsaved carer feedback for Birch Treacle from 14:05?") when the form is
+opened again with empty widgets: after a page change, a reload, a new tab, the idle timeout or sign-out.
+
+A form takes part like this (widgets keyed f"{base}_...", buttons and other state keyed outside it):
+
+    draft = unsaved.begin(db, user, key, base, noun="carer feedback", opened=opened)
+    if draft.offered:          # the offer is on screen instead of the form
+        return
+    with draft.box():          # a bordered container the typing keeper watches
+        ...widgets...
+        save = st.button("Save", key=f"save_{base}")
+    draft.keep(label="carer feedback for Birch Treacle (DEMO-10005)", safeguarding=ticked)
+    if save:
+        widgets.attempt(..., draft=draft)   # the draft goes in the save's own transaction
+
+What is kept, and when:
+- every widget change reruns the page (the forms have no st.form, so nothing waits for a submit), and
+  keep() stores the form's widget values when they differ from what it opened with;
+- words being typed reach the server before Streamlit sends them (it sends a text box's value only
+  when it loses focus): the typing keeper, a small script of ours, sends the text boxes' contents at
+  most every two seconds while someone types, and session.idle_timer passes them to typed();
+- at the start of every run, flush() stores the forms of the run before with the values this run
+  brought, so a click on another page keeps what the last page held.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+import streamlit as st
+
+from lib import dates, store
+from lib.access import User
+from lib.store import unsaved
+from lib.ui import widgets
+
+REGISTRY = "_unsaved_forms"      # form key -> what keep() knows about the form on screen
+TYPED = "_unsaved_typed"         # widget key -> the words in a text box the browser has not sent yet
+COMMITTED = "_unsaved_committed"  # widget key -> its value at the last full run
+RUN = "_unsaved_run"             # counts full runs, so flush() knows which forms the last run drew
+PAGE = "_unsaved_page"           # the url path of the page this run draws (set by the entrypoint)
+MAX_TYPED = 100_000              # characters in one text box the keeper may send
+
+
+def form_key(key: str) -> str:
+    """A widget-key stem as a draft's form name (letters, digits and underscores)."""
+    return re.sub(r"[^a-z0-9_]", "_", key.lower())[:80]
+
+
+def _id_key(form: str) -> str:
+    return f"_unsaved_id_{form}"
+
+
+def _snapshot(base: str) -> dict[str, Any]:
+    """The form's fields as they stand: its widgets' values, with words typed since overlaid."""
+    prefix = f"{base}_"
+    typed = st.session_state.get(TYPED, {})
+    fields = {}
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(prefix):
+            value = typed.get(key, st.session_state[key])
+            try:
+                unsaved.encode({"f": value})
+            except ValueError:
+                continue  # not a form value (an uploaded file, a button's state): nothing to keep
+            fields[key[len(prefix):]] = value
+    return fields
+
+
+def _store(db, user: User, form: str, ctx: dict) -> None:
+    """Keep the form's fields as its draft if they hold anything new. A busy or failing database is not
+    the person's problem here: the screen still holds what they typed, and the next change tries again."""
+    fields = _snapshot(ctx["base"])
+    if not ctx["stored"] and not unsaved.differs(fields, ctx["baseline"]):
+        return
+    try:
+        data = unsaved.encode(fields)
+    except ValueError:
+        return
+    if data == ctx["last"]:
+        return
+    draft_id = st.session_state.get(_id_key(form)) or unsaved.new_id()
+    try:
+        unsaved.keep(db, user, draft_id=draft_id, form=form, page=ctx["page"], label=ctx["label"], fields=fields,
+                     opened=ctx["opened"], safeguarding=ctx["safeguarding"])
+    except sqlite3.OperationalError as exc:
+        if store.is_busy(exc) or store.storage_message(exc):
+            return
+        raise
+    except (ValueError, PermissionError):
+        return  # a label or value lib refuses: the form itself will say what is wrong on save
+    st.session_state[_id_key(form)] = draft_id
+    ctx.update(last=data, stored=True)
+
+
+def save_open(db, user: User | None) -> None:
+    """Keep the drafts of the forms the last full run drew (before a sign-out, or as words are typed)."""
+    if user is None:
+        return
+    run = st.session_state.get(RUN, 0)
+    for form, ctx in list(st.session_state.get(REGISTRY, {}).items()):
+        if ctx["run"] == run:
+            _store(db, user, form, ctx)
+
+
+def flush(db, user: User | None) -> None:
+    """At the start of each full run: keep the last run's forms with the values this run brought (a page
+    change sends them once more, and the page that drew them is not drawn again), then start a new run."""
+    typed = st.session_state.setdefault(TYPED, {})
+    committed = st.session_state.get(COMMITTED, {})
+    for key in list(typed):
+        if st.session_state.get(key) != committed.get(key):
+            typed.pop(key)  # the browser sent the box's value since: it is newer than the keeper's
+    save_open(db, user)
+    run = st.session_state.get(RUN, 0)
+    registry = st.session_state.setdefault(REGISTRY, {})
+    for form in [f for f, ctx in registry.items() if ctx["run"] != run]:
+        del registry[form]
+    st.session_state[COMMITTED] = {k: st.session_state[k] for ctx in registry.values()
+                                   for k in list(st.session_state) if isinstance(k, str)
+                                   and k.startswith(f"{ctx['base']}_")}
+    st.session_state[RUN] = run + 1
+
+
+def typed(db, user: User, values: Any) -> None:
+    """Words the typing keeper sent from the browser: overlay them on the page's forms and keep the drafts."""
+    if not isinstance(values, dict):
+        return
+    bases = [ctx["base"] for ctx in st.session_state.get(REGISTRY, {}).values()]
+    overlay = st.session_state.setdefault(TYPED, {})
+    for key, value in values.items():
+        if (isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_TYPED
+                and any(key.startswith(f"{base}_") for base in bases)):
+            overlay[key] = value
+    save_open(db, user)
+
+
+def labels(db, user: User) -> list[str]:
+    """What this person's drafts are, for a message ("carer feedback for Birch Treacle (DEMO-10005)")."""
+    return [row["label"] for row in unsaved.mine(db, user)]
+
+
+def when(stamp: str) -> str:
+    """14:05 today, else 2 Dec 2026, 14:05."""
+    return dates.time(stamp) if dates.local(stamp).date() == dates.local(store.stamp()).date() else dates.moment(stamp)
+
+
+class Draft:
+    """One form's draft on this run (see the module's note)."""
+
+    def __init__(self, db, user: User, key: str, base: str, *, noun: str, opened: str | None):
+        self.db, self.user, self.key, self.base, self.noun, self.opened = db, user, key, base, noun, opened
+        self.form = form_key(key)
+        self.offered = False
+
+    def box(self, *, border: bool = True):
+        """The form's container: the typing keeper and the leave guard look for text boxes inside it."""
+        return st.container(border=border, key=f"unsaved_{self.base}")
+
+    def keep(self, label: str, *, safeguarding: bool = False) -> None:
+        """Register the form drawn on this run and keep its draft if it holds anything new."""
+        registry = st.session_state.setdefault(REGISTRY, {})
+        ctx = registry.get(self.form)
+        if ctx is None or ctx["base"] != self.base:
+            restored = st.session_state.pop(f"_unsaved_restored_{self.form}", False)
+            ctx = registry[self.form] = {"base": self.base, "baseline": {} if restored else _snapshot(self.base),
+                                         "last": None, "stored": restored}
+        ctx.update(run=st.session_state.get(RUN, 0), page=st.session_state.get(PAGE) or "home", label=label,
+                   opened=self.opened, safeguarding=bool(safeguarding))
+        _store(self.db, self.user, self.form, ctx)
+
+    def drop(self, db) -> None:
+        """Delete the draft inside the save's transaction (widgets.attempt calls this)."""
+        draft_id = st.session_state.get(_id_key(self.form))
+        if draft_id:
+            unsaved.drop(db, self.user, draft_id)
+
+    def done(self) -> None:
+        """After a save: the form starts again empty, with no draft."""
+        st.session_state.get(REGISTRY, {}).pop(self.form, None)
+        st.session_state.pop(_id_key(self.form), None)
+        for key in [k for k in st.session_state.get(TYPED, {}) if k.startswith(f"{self.base}_")]:
+            st.session_state[TYPED].pop(key)
+
+
+def begin(db, user: User, key: str, base: str, *, noun: str, opened: str | None = None) -> Draft:
+    """The draft of the form keyed `key` (widgets keyed f"{base}_..."). When the form opens with empty
+    widgets and this person has drafts of it, they are offered instead of the form (draft.offered)."""
+    draft = Draft(db, user, key, base, noun=noun, opened=opened)
+    prefix = f"{base}_"
+    if any(isinstance(k, str) and k.startswith(prefix) for k in st.session_state):
+        return draft  # the form is on screen with its widgets: what they hold is the draft
+    if st.session_state.pop(f"_unsaved_declined_{draft.form}", False):
+        return draft
+    rows = unsaved.mine(db, user, draft.form)
+    if rows:
+        draft.offered = True
+        _offer(draft, rows)
+    return draft
+
+
+def _offer(draft: Draft, rows: list[dict]) -> None:
+    confirm_key = f"_unsaved_confirm_{draft.form}"
+    with st.container(border=True, key=f"unsaved_offer_{draft.form}"):
+        for row in rows[:5]:
+            sure = st.session_state.get(confirm_key) == row["id"]
+            if sure:
+                st.warning(widgets.md(f"Discard your unsaved {row['label']} from {when(row['updated_at'])} for good? "
+                                      "What it holds cannot be got back."), icon=":material/delete_forever:")
+            else:
+                (st.error if row["safeguarding"] else st.info)(
+                    widgets.md(f"Restore your unsaved {row['label']} from {when(row['updated_at'])}?"
+                               + (" Its safeguarding box is ticked." if row["safeguarding"] else "")),
+                    icon=":material/edit_note:")
+            left, right, _ = st.columns([1, 1, 3])
+            if sure:
+                if left.button("Yes, discard it", key=f"_unsaved_yes_{row['id']}", icon=":material/delete:"):
+                    st.session_state.pop(confirm_key, None)
+                    widgets.attempt(lambda r=row: unsaved.discard(draft.db, draft.user, r["id"]),
+                                    success=f"Discarded your unsaved {row['label']}.")
+                if right.button("Keep it", key=f"_unsaved_keep_{row['id']}"):
+                    st.session_state.pop(confirm_key, None)
+                    st.rerun()
+                continue
+            if left.button("Restore", key=f"_unsaved_restore_{row['id']}", type="primary", icon=":material/restore:"):
+                _restore(draft, row)
+            if right.button("Discard", key=f"_unsaved_discard_{row['id']}", icon=":material/delete:"):
+                st.session_state[confirm_key] = row["id"]
+                st.rerun()
+        if len(rows) > 5:
+            st.caption(f"And {len(rows) - 5} older draft(s) of this form: restore or discard these first.")
+        if st.button(f"Start a new {draft.noun} and keep the draft{'s' if len(rows) > 1 else ''}",
+                     key=f"_unsaved_new_{draft.form}", icon=":material/add:"):
+            st.session_state[f"_unsaved_declined_{draft.form}"] = True
+            st.session_state.pop(_id_key(draft.form), None)
+            st.rerun()
+
+
+def _restore(draft: Draft, row: dict) -> None:
+    """Put the draft's values back into the form's widgets (none is drawn yet on this run) and show it."""
+    current = unsaved.get(draft.db, draft.user, row["id"])
+    if current is None:
+        st.error("That draft is no longer there: it was saved or discarded in another tab.", icon=":material/error:")
+        return
+    for name, value in current["fields"].items():
+        st.session_state[f"{draft.base}_{name}"] = value
+    st.session_state[_id_key(draft.form)] = row["id"]
+    st.session_state[f"_unsaved_restored_{draft.form}"] = True
+    if current["opened"]:
+        st.session_state[f"_opened_{draft.key}"] = current["opened"]
+    st.session_state[widgets.FLASH_KEY] = (f"Restored your unsaved {current['label']} from "
+                                           f"{when(current['updated_at'])}. Check it, then save it.")
+    st.rerun()
+
+
+def sidebar(db, user: User, scripts: dict[str, str]) -> None:
+    """The sidebar's list of this person's unsaved drafts, each a link to its form."""
+    rows = unsaved.mine(db, user)
+    if not rows:
+        return
+    st.caption(f"Unsaved draft{'s' if len(rows) > 1 else ''}")
+    for row in rows[:8]:
+        if row["page"] in scripts:
+            st.page_link(scripts[row["page"]], label=widgets.md(f"{row['label']} · {when(row['updated_at'])}"),
+                         icon=":material/warning:" if row["safeguarding"] else ":material/edit_note:")
+    if len(rows) > 8:
+        st.caption(f"and {len(rows) - 8} more")
+
+
+def reminders(db, user: User, scripts: dict[str, str]) -> None:
+    """Home's reminders: a draft with its safeguarding box ticked stays on Home until saved or discarded."""
+    for row in unsaved.mine(db, user):
+        if row["safeguarding"]:
+            st.error(widgets.md(f"Your unsaved {row['label']} from {when(row['updated_at'])} has its safeguarding box "
+                                "ticked and is not saved. Open it to save or discard it, and follow your local "
+                                "safeguarding procedure today."), icon=":material/warning:")
+            if row["page"] in scripts:
+                st.page_link(scripts[row["page"]], label="Open it", icon=":material/edit_note:")
+
+
+_KEEPER_JS = """
+export default function (component) {
+  window.feedbackHubTyped = component.setTriggerValue;
+  if (window.feedbackHubTyping) { return; }
+  window.feedbackHubTyping = true;
+  const FIELDS = '[class*="st-key-unsaved_"] [data-testid="stTextArea"] textarea, '
+    + '[class*="st-key-unsaved_"] [data-testid="stTextInput"] input:not([type="password"])';
+  const keyOf = function (field) {
+    for (let node = field.parentElement; node; node = node.parentElement) {
+      for (const name of node.classList) {
+        if (name.startsWith("st-key-") && !name.startsWith("st-key-unsaved_")) { return name.slice(7); }
+      }
+    }
+    return null;
+  };
+  let timer = null;
+  const send = function () {
+    timer = null;
+    const fields = {};
+    document.querySelectorAll(FIELDS).forEach(function (field) {
+      const key = keyOf(field);
+      if (key) { fields[key] = field.value; }
+    });
+    if (Object.keys(fields).length && window.feedbackHubTyped) { window.feedbackHubTyped("typed", fields); }
+  };
+  const watched = function (target) { return target && target.matches && target.matches(FIELDS); };
+  document.addEventListener("input", function (event) {
+    if (watched(event.target) && timer === null) { timer = setTimeout(send, 2000); }
+  }, true);
+  document.addEventListener("focusout", function (event) {
+    if (watched(event.target) && timer !== null) { clearTimeout(timer); send(); }
+  }, true);
+}
+"""
+_keeper = st.components.v2.component("feedback_hub_typing_keeper", js=_KEEPER_JS)
+
+
+def typing_keeper() -> dict | None:
+    """Mount the typing keeper (a fixed script of ours, never user text); the words it sent on this run, if any."""
+    result = _keeper(key="unsaved_typing_keeper", on_typed_change=lambda: None)
+    value = getattr(result, "typed", None)
+    return value if isinstance(value, dict) else None
