@@ -33,10 +33,12 @@ if submitted:
         session.sign_in(db, user)
         st.rerun()
 
+minutes = settings.get(db, "idle_timeout_minutes")
 st.caption(
     "You stay signed in while this browser tab is open. Reloading the page, opening a new tab or "
-    f"{settings.get(db, 'idle_timeout_minutes')} minutes without activity signs you out. A form with typed "
-    "text asks before the page reloads or closes; save before you step away."
+    f"{minutes} minute{'s' if minutes != 1 else ''} without typing or clicking signs you out (the page warns you "
+    "two minutes before). Whatever you have typed into a form is kept as your draft, and offered back when you "
+    "open that form again."
 )
 
 if store.is_demo(db):

@@ -164,7 +164,8 @@ def _identify(db) -> User | None:
             unsaved.save_open(db, user)
             accounts.record_sign_out(db, user, reason="idle timeout")
             st.session_state[NOTICE_KEY] = (
-                f"You were signed out after {minutes:g} minutes without activity. Please sign in again."
+                f"You were signed out after {minutes:g} minute{'s' if minutes != 1 else ''} without activity. "
+                "Please sign in again."
                 + _drafts_kept(db, user))
         else:
             st.session_state[NOTICE_KEY] = "Your account is no longer active. Ask the QA team if this is a mistake."

@@ -42,6 +42,7 @@ TYPED = "_unsaved_typed"         # widget key -> the words in a text box the bro
 COMMITTED = "_unsaved_committed"  # widget key -> its value at the last full run
 RUN = "_unsaved_run"             # counts full runs, so flush() knows which forms the last run drew
 PAGE = "_unsaved_page"           # the url path of the page this run draws (set by the entrypoint)
+ACK = "_unsaved_ack"             # the number of the keeper's last message that reached the server
 MAX_TYPED = 100_000              # characters in one text box the keeper may send
 
 
@@ -73,7 +74,9 @@ def _snapshot(base: str) -> dict[str, Any]:
 def _store(db, user: User, form: str, ctx: dict) -> None:
     """Keep the form's fields as its draft if they hold anything new. A busy or failing database is not
     the person's problem here: the screen still holds what they typed, and the next change tries again."""
-    fields = _snapshot(ctx["base"])
+    # Over what was kept last: a run that changes page may bring none of the old page's widget values (the
+    # browser forgets them), and the typing keeper's words can arrive after the widgets are gone.
+    fields = {**(unsaved.decode(ctx["last"]) if ctx["last"] else {}), **_snapshot(ctx["base"])}
     if not ctx["stored"] and not unsaved.differs(fields, ctx["baseline"]):
         return
     try:
@@ -106,15 +109,17 @@ def save_open(db, user: User | None) -> None:
             _store(db, user, form, ctx)
 
 
-def flush(db, user: User | None) -> None:
-    """At the start of each full run: keep the last run's forms with the values this run brought (a page
-    change sends them once more, and the page that drew them is not drawn again), then start a new run."""
+def flush(db, user: User | None, *, page: str) -> None:
+    """At the start of each full run: when this run draws another page, keep the last run's forms with the
+    values this run brought (a page change sends them once more, and the page that drew them is not drawn
+    again; on the same page, keep() does it with the form's label up to date). Then start a new run."""
     typed = st.session_state.setdefault(TYPED, {})
     committed = st.session_state.get(COMMITTED, {})
     for key in list(typed):
         if st.session_state.get(key) != committed.get(key):
             typed.pop(key)  # the browser sent the box's value since: it is newer than the keeper's
-    save_open(db, user)
+    if page != st.session_state.get(PAGE):
+        save_open(db, user)
     run = st.session_state.get(RUN, 0)
     registry = st.session_state.setdefault(REGISTRY, {})
     for form in [f for f, ctx in registry.items() if ctx["run"] != run]:
@@ -125,17 +130,28 @@ def flush(db, user: User | None) -> None:
     st.session_state[RUN] = run + 1
 
 
-def typed(db, user: User, values: Any) -> None:
-    """Words the typing keeper sent from the browser: overlay them on the page's forms and keep the drafts."""
-    if not isinstance(values, dict):
+def typed(db, user: User, message: Any) -> None:
+    """Words the typing keeper sent from the browser ({"seq": n, "fields": {widget key: text}}): overlay them
+    on the forms they belong to and keep those drafts. A page change can overtake the message; the keeper
+    then sends it again (it resends until ACK reaches its number), and the form, drawn on the page before,
+    is still known here."""
+    if not isinstance(message, dict) or not isinstance(message.get("fields"), dict):
         return
-    bases = [ctx["base"] for ctx in st.session_state.get(REGISTRY, {}).values()]
+    seq = message.get("seq")
+    if isinstance(seq, int) and not isinstance(seq, bool):
+        st.session_state[ACK] = max(seq, st.session_state.get(ACK, 0))
+    registry = st.session_state.get(REGISTRY, {})
     overlay = st.session_state.setdefault(TYPED, {})
-    for key, value in values.items():
-        if (isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_TYPED
-                and any(key.startswith(f"{base}_") for base in bases)):
-            overlay[key] = value
-    save_open(db, user)
+    touched = set()
+    for key, value in message["fields"].items():
+        if not (isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_TYPED):
+            continue
+        for form, ctx in registry.items():
+            if key.startswith(f"{ctx['base']}_"):
+                overlay[key] = value
+                touched.add(form)
+    for form in touched:
+        _store(db, user, form, registry[form])
 
 
 def labels(db, user: User) -> list[str]:
@@ -190,9 +206,14 @@ def begin(db, user: User, key: str, base: str, *, noun: str, opened: str | None 
     """The draft of the form keyed `key` (widgets keyed f"{base}_..."). When the form opens with empty
     widgets and this person has drafts of it, they are offered instead of the form (draft.offered)."""
     draft = Draft(db, user, key, base, noun=noun, opened=opened)
-    prefix = f"{base}_"
-    if any(isinstance(k, str) and k.startswith(prefix) for k in st.session_state):
-        return draft  # the form is on screen with its widgets: what they hold is the draft
+    ctx = st.session_state.get(REGISTRY, {}).get(draft.form)
+    if (ctx is not None and ctx["base"] == base and ctx["run"] == st.session_state.get(RUN, 0) - 1) \
+            or st.session_state.get(f"_unsaved_restored_{draft.form}"):
+        return draft  # the form was on screen on the run before (or is being restored): its widgets hold it
+    # The form opens afresh (a page change, another view, a new session): whatever its widgets held is in its
+    # draft, and Streamlit may have kept some of their values and not others, so none is kept.
+    for stale in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{base}_")]:
+        del st.session_state[stale]
     if st.session_state.pop(f"_unsaved_declined_{draft.form}", False):
         return draft
     rows = unsaved.mine(db, user, draft.form)
@@ -225,8 +246,8 @@ def _offer(draft: Draft, rows: list[dict]) -> None:
                     st.session_state.pop(confirm_key, None)
                     st.rerun()
                 continue
-            if left.button("Restore", key=f"_unsaved_restore_{row['id']}", type="primary", icon=":material/restore:"):
-                _restore(draft, row)
+            left.button("Restore", key=f"_unsaved_restore_{row['id']}", type="primary", icon=":material/restore:",
+                        on_click=_restore, args=(draft.user, draft.key, row["id"]))
             if right.button("Discard", key=f"_unsaved_discard_{row['id']}", icon=":material/delete:"):
                 st.session_state[confirm_key] = row["id"]
                 st.rerun()
@@ -239,21 +260,30 @@ def _offer(draft: Draft, rows: list[dict]) -> None:
             st.rerun()
 
 
-def _restore(draft: Draft, row: dict) -> None:
-    """Put the draft's values back into the form's widgets (none is drawn yet on this run) and show it."""
-    current = unsaved.get(draft.db, draft.user, row["id"])
+def _restore(user: User, key: str, draft_id: str) -> None:
+    """Restore's callback: put the draft's values into the form's widgets before the run draws them (set
+    any later, the browser's own memory of the widgets would win) and draw the form."""
+    form = form_key(key)
+    database = store.connect()
+    try:
+        current = unsaved.get(database, user, draft_id)
+    finally:
+        database.close()
     if current is None:
-        st.error("That draft is no longer there: it was saved or discarded in another tab.", icon=":material/error:")
+        widgets.flash("That draft is no longer there: it was saved or discarded in another tab.", kind="error")
         return
+    # Into new widgets (the form's next generation, widgets.fresh_key): the browser remembers what the old
+    # ones last sent, and a text box whose words only the typing keeper had sent would come back empty.
+    st.session_state[f"_generation_{key}"] = st.session_state.get(f"_generation_{key}", 0) + 1
+    base = widgets.fresh_key(key)
     for name, value in current["fields"].items():
-        st.session_state[f"{draft.base}_{name}"] = value
-    st.session_state[_id_key(draft.form)] = row["id"]
-    st.session_state[f"_unsaved_restored_{draft.form}"] = True
+        st.session_state[f"{base}_{name}"] = value
+    st.session_state[_id_key(form)] = draft_id
+    st.session_state[f"_unsaved_restored_{form}"] = True
     if current["opened"]:
-        st.session_state[f"_opened_{draft.key}"] = current["opened"]
-    st.session_state[widgets.FLASH_KEY] = (f"Restored your unsaved {current['label']} from "
-                                           f"{when(current['updated_at'])}. Check it, then save it.")
-    st.rerun()
+        st.session_state[f"_opened_{key}"] = current["opened"]
+    widgets.flash(f"Restored your unsaved {current['label']} from {when(current['updated_at'])}. Check it, then "
+                  "save it.")
 
 
 def sidebar(db, user: User, scripts: dict[str, str]) -> None:
@@ -283,9 +313,12 @@ def reminders(db, user: User, scripts: dict[str, str]) -> None:
 
 _KEEPER_JS = """
 export default function (component) {
-  window.feedbackHubTyped = component.setTriggerValue;
-  if (window.feedbackHubTyping) { return; }
-  window.feedbackHubTyping = true;
+  const hub = window.feedbackHubTyping || (window.feedbackHubTyping = {seq: 0, pending: null, timer: null});
+  hub.send = component.setTriggerValue;
+  const ack = (component.data && component.data.ack) || 0;
+  if (hub.pending && hub.pending.seq > ack) { hub.send("typed", hub.pending); }  // overtaken by a page change
+  if (hub.listening) { return; }
+  hub.listening = true;
   const FIELDS = '[class*="st-key-unsaved_"] [data-testid="stTextArea"] textarea, '
     + '[class*="st-key-unsaved_"] [data-testid="stTextInput"] input:not([type="password"])';
   const keyOf = function (field) {
@@ -296,22 +329,26 @@ export default function (component) {
     }
     return null;
   };
-  let timer = null;
   const send = function () {
-    timer = null;
+    clearTimeout(hub.timer);
+    hub.timer = null;
     const fields = {};
     document.querySelectorAll(FIELDS).forEach(function (field) {
       const key = keyOf(field);
       if (key) { fields[key] = field.value; }
     });
-    if (Object.keys(fields).length && window.feedbackHubTyped) { window.feedbackHubTyped("typed", fields); }
+    if (!Object.keys(fields).length) { return; }
+    hub.seq = Math.max(hub.seq, ack) + 1;
+    hub.pending = {seq: hub.seq, fields: fields};
+    hub.send("typed", hub.pending);
   };
   const watched = function (target) { return target && target.matches && target.matches(FIELDS); };
+  // At most every two seconds while someone types, and at once when they leave the box.
   document.addEventListener("input", function (event) {
-    if (watched(event.target) && timer === null) { timer = setTimeout(send, 2000); }
+    if (watched(event.target) && hub.timer === null) { hub.timer = setTimeout(send, 2000); }
   }, true);
   document.addEventListener("focusout", function (event) {
-    if (watched(event.target) && timer !== null) { clearTimeout(timer); send(); }
+    if (watched(event.target) && hub.timer !== null) { send(); }
   }, true);
 }
 """
@@ -320,6 +357,7 @@ _keeper = st.components.v2.component("feedback_hub_typing_keeper", js=_KEEPER_JS
 
 def typing_keeper() -> dict | None:
     """Mount the typing keeper (a fixed script of ours, never user text); the words it sent on this run, if any."""
-    result = _keeper(key="unsaved_typing_keeper", on_typed_change=lambda: None)
+    result = _keeper(key="unsaved_typing_keeper", data={"ack": st.session_state.get(ACK, 0)},
+                     on_typed_change=lambda: None)
     value = getattr(result, "typed", None)
     return value if isinstance(value, dict) else None
