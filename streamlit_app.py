@@ -34,7 +34,7 @@ if store.is_demo(db):
 
 navigation = st.navigation(pages, expanded=True)
 if user is not None:
-    unsaved.flush(db, user, page=navigation.url_path or "home")  # after a page change: the last page's forms
+    unsaved.flush()
     with st.sidebar:
         st.caption(widgets.md(settings.get(db, "service_name")))
         st.text(user.display_name)

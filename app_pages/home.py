@@ -5,12 +5,13 @@ from lib.audits import reviews
 from lib.capture import compliance, follow_ups
 from lib.people import register
 from lib.store import settings
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("use_app")
 st.title(widgets.md(settings.get(db, "service_name")))
 st.write(f"Signed in as {widgets.md(user.display_name)}.")
+unsaved.reminders(db, user, {p.url_path: p.script for p in access.pages_for(user)})
 for reminder in reviews.reminders(db, user, today=session.today()):
     st.info(reminder, icon=":material/assignment:")
 

@@ -66,7 +66,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 ERROR_ALERT = "[data-testid='stAlertContentError']"
-SAVED = re.compile(r"Saved entry #(\d+)")
+SAVED = re.compile(r"as entry #(\d+)")
 # Seven BSOs, two managers and one QA officer in every ten sessions (one of each among the first three).
 ROLE_CYCLE = ("bso", "manager", "qa", "bso", "bso", "bso", "manager", "bso", "bso", "bso")
 # What each role does, as groups of actions that follow on from each other (a group starts on its page).

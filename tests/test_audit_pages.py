@@ -67,9 +67,9 @@ def test_a_manager_fills_in_the_audit_form_and_submits_it_for_moderation(demo_db
     at.radio(key=f"{base}_carer_spoken").set_value("yes")
     at.date_input(key=f"{base}_ssw_on").set_value(day)
     at.text_area(key=f"{base}_ssw").input("Discussed the school move with the supervising social worker.")
-    at.button(key=f"FormSubmitter:{base}_form-Submit for moderation").click().run()
+    at.button(key=f"submit_{base}").click().run()
     assert no_exceptions(at) == [] and [e.value for e in at.error] == []
-    assert at.success[0].value == "Submitted for moderation."
+    assert at.success[0].value.startswith("Submitted the audit of ") and at.success[0].value.endswith(" for moderation.")
     stored = saved(demo_db, row["id"])
     assert stored["stage"] == "awaiting_moderation" and stored["parent_not_why"] == "Mum declined to talk."
     assert stored["grades"]["voice"]["grade"] == "requires_improvement"
@@ -84,7 +84,7 @@ def test_submitting_an_audit_without_a_grade_shows_the_error_and_keeps_what_was_
     base = f"audit_{row['id']}_0"
     at.date_input(key=f"{base}_audited_on").set_value(session.today())
     at.text_area(key=f"{base}_voice_evidence").input("The child's own words are on file.")
-    at.button(key=f"FormSubmitter:{base}_form-Submit for moderation").click().run()
+    at.button(key=f"submit_{base}").click().run()
     message = at.error[0].value
     assert message.startswith("The audit cannot be submitted yet:")
     assert "a grade for Voice of the child;" in message  # its evidence is there
@@ -102,11 +102,11 @@ def test_a_senior_manager_changes_a_grade_with_a_reason_and_both_grades_are_kept
     new = "inadequate" if before["matching"]["grade"] != "inadequate" else "good"
     at.radio(key=f"{base}_matching").set_value(new)
     at.text_area(key=f"{base}_learning").input("Matching information must include health needs.")
-    at.button(key=f"FormSubmitter:{base}_form-Save the moderation").click().run()
+    at.button(key=f"save_{base}").click().run()
     assert at.error[0].value.startswith("Give a reason for changing the grade for Quality of matching")
     assert saved(demo_db, row["id"])["moderated_on"] is None
     at.text_input(key=f"{base}_matching_reason").input("The referral left out the child's health needs.")
-    at.button(key=f"FormSubmitter:{base}_form-Save the moderation").click().run()
+    at.button(key=f"save_{base}").click().run()
     assert no_exceptions(at) == [] and at.success[0].value.startswith(f"Moderated {row['reference']}:")
     after = saved(demo_db, row["id"])
     assert (after["grades"]["matching"]["grade"], after["grades"]["matching"]["moderated_grade"],
@@ -128,7 +128,7 @@ def test_an_advanced_practitioner_records_the_eight_week_review_and_the_carers_f
         at.text_area(key=f"{base}_{action['id']}_evidence").input("Seen on the carer's file.")
     at.checkbox(key=f"{base}_file").check()
     at.date_input(key=f"{base}_file_on").set_value(session.today())
-    at.button(key=f"FormSubmitter:{base}_form-Save the review").click().run()
+    at.button(key=f"save_{base}").click().run()
     assert no_exceptions(at) == [] and [e.value for e in at.error] == []
     after = saved(demo_db, row["id"])
     assert (after["stage"], after["reviewed_on"], after["recorded_on_file_on"]) == (
@@ -146,7 +146,7 @@ def test_a_manager_records_a_targeted_audit_on_the_template(demo_db, app):
     at.text_area(key=f"{base}_scope").input("Every out-of-hours call in January.")
     at.text_area(key=f"{base}_findings").input("Half the calls were not recorded on the file.")
     at.text_area(key=f"{base}_learning").input("Record every out of hours call on the carer's file.")
-    at.button(key=f"FormSubmitter:{base}_form-Save").click().run()
+    at.button(key=f"save_{base}").click().run()
     assert no_exceptions(at) == [] and at.success[0].value.startswith("Saved targeted audit #")
     row = next(demo_db.query("select * from targeted_audits order by id desc limit 1"))
     assert (row["topic"], row["reason"], row["completed_on"]) == ("Out-of-hours calls", "dashboard",

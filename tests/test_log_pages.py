@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from lib import dates
 from lib.log import representations
 from lib.ui import session
 from tests.conftest import no_exceptions
@@ -11,7 +12,7 @@ from tests.fixtures import open_form, user
 
 
 def save(at, base, label="Save"):
-    at.button(key=f"FormSubmitter:{base}_form-{label}").click().run()
+    at.button(key=f"save_{base}").click().run()
     assert no_exceptions(at) == [], [e.value for e in at.exception]
 
 
@@ -25,7 +26,8 @@ def test_a_manager_logs_a_stage_1_complaint_escalates_it_to_stage_2_and_closes_i
     at.date_input(key="rep_new_0_received").set_value(session.today() - dt.timedelta(days=30))
     save(at, "rep_new_0")
     rid = demo_db.execute("select max(id) from representations").fetchone()[0]
-    assert at.success[0].value == f"Logged complaint #{rid}."
+    due = representations.due_now(demo_db, rid, today=session.today())
+    assert at.success[0].value == f"Logged complaint #{rid}; stage 1 response due {dates.day(due[1])}."
     assert demo_db.execute("select stage, status from representations where id = :i", {"i": rid}).fetchone() == (1, "open")
 
     at.session_state["rep_view"] = "Log"
@@ -89,10 +91,9 @@ def test_a_social_worker_cannot_open_the_log_or_the_actions(demo_db, app, script
 
 def test_a_manager_adds_an_action_linked_to_a_theme(demo_db, app):
     at = open_form(app, demo_db, "manager", "app_pages/log/actions.py")
-    form = at.get("form")[0]
-    next(t for t in form.text_area if t.label.startswith("You said")).input("Parents want photos more often.")
-    next(m for m in form.multiselect if m.label == "Themes").set_value(["T25"])
-    next(t for t in form.text_area if t.label == "We will").input("Ask carers to share photos monthly.")
+    at.text_area(key="action_new_0_said").input("Parents want photos more often.")
+    at.multiselect(key="action_new_0_themes").set_value(["T25"])
+    at.text_area(key="action_new_0_will_do").input("Ask carers to share photos monthly.")
     next(b for b in at.button if b.label == "Add action").click().run()
     assert no_exceptions(at) == [] and at.success[0].value.startswith("Added action #")
     assert demo_db.execute("select said, status from actions order by id desc limit 1").fetchone() == \

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from lib import analysis, dates, periods
+from lib import analysis, dates, periods, text
 from lib.capture import feedback
 from lib.report import drafts, publishing
 from lib.themes import codebook, coding, explorer, matching, review
@@ -188,7 +188,9 @@ def test_the_report_builder_renders_for_qa_and_a_draft_narrative_survives_a_reru
     [t for t in at.text_area if t.label == "Commentary for this section"][position].input(
         "Kinship carers asked for more help with money.")
     [b for b in at.button if b.label == "Save commentary"][position].click().run()
-    assert [s.value for s in at.success] == ["Commentary saved."]
+    quarter = at.selectbox(key="report_quarter").value.label
+    assert [s.value for s in at.success][0].startswith(
+        text.escape_markdown(f"Saved the commentary on Foster carers' and kinship carers' views, {quarter}"))
     at.run()
     assert [t for t in at.text_area if t.label == "Commentary for this section"][position].value == \
         "Kinship carers asked for more help with money."

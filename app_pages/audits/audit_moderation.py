@@ -6,7 +6,7 @@ from lib import dates
 from lib.audits import casefile, moderation
 from lib.capture import questions
 from lib.themes import codebook
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("moderate_audits")
@@ -49,7 +49,11 @@ if user.id in (audit["lead_auditor_id"], audit["peer_auditor_id"]):
 
 base, opened = widgets.edit_key(f"moderate_{chosen}", audit)
 codes = list(casefile.GRADES)
-with st.form(f"{base}_form", enter_to_submit=False):
+what = f"moderation of {audit['reference']}"
+draft = unsaved.begin(db, user, f"moderate_{chosen}", base, opened=opened, noun=what)
+if draft.offered:
+    st.stop()
+with draft.box():
     entry = {"moderated_on": st.date_input("Moderation date", value=dt.date.fromisoformat(audit["moderated_on"])
                                            if audit["moderated_on"] else today, format="DD/MM/YYYY",
                                            min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1),
@@ -66,12 +70,14 @@ with st.form(f"{base}_form", enter_to_submit=False):
         entry["grades"][domain] = {"grade": grade, "reason": reason}
     entry["learning"] = st.text_area("Learning from this audit", value=audit["learning"] or "", key=f"{base}_learning",
                                      help="Coded with the theme codebook for the themes in audit learning.")
-    save = st.form_submit_button("Save the moderation", type="primary", icon=":material/gavel:")
+    save = st.button("Save the moderation", type="primary", icon=":material/gavel:", key=f"save_{base}")
+draft.keep(what)
 if save:
     widgets.attempt(lambda: moderation.moderate(db, user, chosen, entry, today=today, expected=opened),
-                    opened=f"moderate_{chosen}",
-                    success=lambda diff: f"Moderated {audit['reference']}: {len(diff)} change(s) saved." if diff
-                    else "Nothing changed.")
+                    opened=f"moderate_{chosen}", draft=draft,
+                    success=lambda diff: f"Moderated {audit['reference']}: {len(diff)} change(s) saved; the "
+                    f"eight-week review is due {dates.day(casefile.get(db, user, chosen, today=today)['review_due_on'])}."
+                    if diff else f"Nothing changed in the {what}.")
 if audit["themes"]:
     names = codebook.names(db)
     st.caption("Themes found in the learning: " + widgets.md(", ".join(names.get(t, t) for t in audit["themes"])))

@@ -5,7 +5,7 @@ import streamlit as st
 from lib import dates
 from lib.audits import casefile, reviews
 from lib.store import settings
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("review_audit_actions")
@@ -39,7 +39,11 @@ st.caption(f"Moderated {dates.day(audit['moderated_on'])}; review due {dates.day
 st.text(audit["learning"] or "")
 
 base, opened = widgets.edit_key(f"review_{chosen}", audit)
-with st.form(f"{base}_form", enter_to_submit=False):
+what = f"eight-week review of {audit['reference']}"
+draft = unsaved.begin(db, user, f"review_{chosen}", base, opened=opened, noun=what)
+if draft.offered:
+    st.stop()
+with draft.box():
     entry = {"reviewed_on": st.date_input("Review date", value=dt.date.fromisoformat(audit["reviewed_on"])
                                           if audit["reviewed_on"] else today, format="DD/MM/YYYY",
                                           min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1),
@@ -66,7 +70,10 @@ with st.form(f"{base}_form", enter_to_submit=False):
         "Date recorded on the carer's file", value=dt.date.fromisoformat(audit["recorded_on_file_on"])
         if audit["recorded_on_file_on"] else None, format="DD/MM/YYYY", min_value=dt.date(1900, 1, 1),
         max_value=dt.date(2100, 1, 1), key=f"{base}_file_on")
-    save = st.form_submit_button("Save the review", type="primary", icon=":material/task_alt:")
+    save = st.button("Save the review", type="primary", icon=":material/task_alt:", key=f"save_{base}")
+draft.keep(what)
 if save:
     widgets.attempt(lambda: reviews.record_review(db, user, chosen, entry, today=today, expected=opened),
-                    opened=f"review_{chosen}", success=lambda diff: f"Saved the review of {audit['reference']}." if diff else "Nothing changed.")
+                    opened=f"review_{chosen}", draft=draft,
+                    success=lambda diff: f"Saved the {what}: {len(diff)} change(s)." if diff
+                    else f"Nothing changed in the {what}.")

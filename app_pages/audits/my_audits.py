@@ -2,10 +2,10 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import access
+from lib import access, dates
 from lib.audits import casefile, plan
 from lib.capture import questions
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("record_case_audit")
@@ -26,7 +26,10 @@ def audit_form(audit: dict) -> None:
     key = f"audit_{audit['id']}"
     base, opened = widgets.edit_key(key, audit)
     submitted = bool(audit["completed_on"])
-    with st.form(f"{base}_form", enter_to_submit=False):
+    draft = unsaved.begin(db, user, key, base, opened=opened, noun=f"audit of {audit['reference']}")
+    if draft.offered:
+        return
+    with draft.box():
         entry = {"audited_on": st.date_input("Audit date", value=day(audit["audited_on"]), format="DD/MM/YYYY",
                                              min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1),
                                              key=f"{base}_audited_on"),
@@ -60,17 +63,21 @@ def audit_form(audit: dict) -> None:
         entry["ssw_discussion"] = st.text_area("What was discussed", value=audit["ssw_discussion"] or "",
                                                key=f"{base}_ssw")
         if submitted:
-            save = st.form_submit_button("Save changes", type="primary", icon=":material/save:")
+            save = st.button("Save changes", type="primary", icon=":material/save:", key=f"save_{base}")
             submit = False
         else:
             left, right = st.columns(2)
-            save = left.form_submit_button("Save progress", icon=":material/save:")
-            submit = right.form_submit_button("Submit for moderation", type="primary", icon=":material/send:")
+            save = left.button("Save progress", icon=":material/save:", key=f"save_{base}")
+            submit = right.button("Submit for moderation", type="primary", icon=":material/send:",
+                                  key=f"submit_{base}")
+    what = f"audit of {audit['reference']} ({audit['household_name']}, {audit['household_reference']})"
+    draft.keep(what)
     if save or submit:
         widgets.attempt(lambda: casefile.save(db, user, audit["id"], entry, today=today, submit=submit,
-                                              expected=opened), opened=key,
-                   success=lambda diff: ("Submitted for moderation." if submit else
-                                         f"Saved {len(diff)} change(s)." if diff else "Nothing changed."))
+                                              expected=opened), opened=key, draft=draft,
+                        success=lambda diff: (f"Submitted the {what} for moderation." if submit else
+                                              f"Saved {len(diff)} change(s) to the {what}." if diff
+                                              else f"Nothing changed in the {what}."))
 
 
 def grades_table(audit: dict) -> None:
@@ -88,24 +95,31 @@ def action_form(audit: dict, prior: dict | None = None) -> None:
     key = f"audit_action_{prior.get('id', 'new')}_{audit['id']}"
     base, opened = widgets.edit_key(key, prior)
     owners = list(casefile.OWNERS)
-    with st.form(base):
-        entry = {"action": st.text_area("Action", value=prior.get("action") or "", max_chars=2000)}
+    what = f"action #{prior['id']} of {audit['reference']}" if prior else f"new action for {audit['reference']}"
+    draft = unsaved.begin(db, user, key, base, opened=opened, noun=what)
+    if draft.offered:
+        return
+    with draft.box():
+        entry = {"action": st.text_area("Action", value=prior.get("action") or "", max_chars=2000,
+                                        key=f"{base}_action")}
         a, b, c = st.columns(3)
-        entry["owner"] = a.selectbox("Owner (a role, not a name)", owners,
+        entry["owner"] = a.selectbox("Owner (a role, not a name)", owners, key=f"{base}_owner",
                                      index=owners.index(prior["owner"]) if prior.get("owner") in owners else 0)
-        entry["due_on"] = b.date_input("Due", value=day(prior.get("due_on")), format="DD/MM/YYYY")
+        entry["due_on"] = b.date_input("Due", value=day(prior.get("due_on")), format="DD/MM/YYYY", key=f"{base}_due_on")
         statuses = list(casefile.ACTION_STATUSES)
         entry["status"] = c.selectbox("Status", statuses, format_func=casefile.ACTION_STATUSES.get,
-                                      index=statuses.index(prior.get("status") or "open"))
-        if st.form_submit_button("Save changes" if prior else "Add action", type="primary"):
-            if prior:
-                widgets.attempt(lambda: plan.update_action(db, user, prior["id"], entry, today=today, expected=opened),
-                                opened=key,
-                           success=lambda d: f"Saved {len(d)} change(s) to action #{prior['id']}." if d
-                           else "Nothing changed.")
-            else:
-                widgets.attempt(lambda: plan.add_action(db, user, audit["id"], entry, today=today), reset=key,
-                           success=lambda i: f"Added action #{i}.")
+                                      index=statuses.index(prior.get("status") or "open"), key=f"{base}_status")
+        save = st.button("Save changes" if prior else "Add action", type="primary", key=f"save_{base}")
+    draft.keep(what)
+    due = f", due {dates.day(entry['due_on'])}" if entry["due_on"] else ""
+    if save and prior:
+        widgets.attempt(lambda: plan.update_action(db, user, prior["id"], entry, today=today, expected=opened),
+                        opened=key, draft=draft,
+                        success=lambda d: f"Saved {len(d)} change(s) to action #{prior['id']} of {audit['reference']}"
+                        f"{due}." if d else f"Nothing changed in action #{prior['id']}.")
+    elif save:
+        widgets.attempt(lambda: plan.add_action(db, user, audit["id"], entry, today=today), reset=key, draft=draft,
+                        success=lambda i: f"Added action #{i} to {audit['reference']}{due}.")
 
 
 def action_plan(audit: dict) -> None:

@@ -5,7 +5,7 @@ import streamlit as st
 from lib import access, periods
 from lib.audits import targeted as targeted_audits
 from lib.themes import codebook
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("record_targeted_audit")
@@ -22,7 +22,11 @@ def audit_form(prior: dict | None = None) -> None:
     key = f"targeted_{prior.get('id', 'new')}"
     base, opened = widgets.edit_key(key, prior)
     reasons = list(targeted_audits.REASONS)
-    with st.form(f"{base}_form", enter_to_submit=False):
+    draft = unsaved.begin(db, user, key, base, opened=opened,
+                          noun=f"change to targeted audit #{prior['id']}" if prior else "targeted audit")
+    if draft.offered:
+        return
+    with draft.box():
         entry = {"topic": st.text_input("Topic", value=prior.get("topic") or "", max_chars=200, key=f"{base}_topic")}
         left, right = st.columns(2)
         entry["reason"] = left.selectbox("Why it was chosen", reasons, format_func=targeted_audits.REASONS.get,
@@ -46,13 +50,19 @@ def audit_form(prior: dict | None = None) -> None:
                                              key=f"{base}_completed")
         entry["findings"] = st.text_area("Findings", value=prior.get("findings") or "", key=f"{base}_findings")
         entry["learning"] = st.text_area("Learning", value=prior.get("learning") or "", key=f"{base}_learning")
-        save = st.form_submit_button("Save changes" if prior else "Save", type="primary", icon=":material/save:")
+        save = st.button("Save changes" if prior else "Save", type="primary", icon=":material/save:",
+                         key=f"save_{base}")
+    topic = entry["topic"].strip()
+    what = (f"targeted audit #{prior['id']}" if prior else "targeted audit") + (f" \"{topic[:60]}\"" if topic else "")
+    draft.keep(what)
     if save:
         widgets.save_form(
             key, prior, opened, record=lambda: targeted_audits.record(db, user, entry, today=today),
             update=lambda record_id, version: targeted_audits.update(db, user, record_id, entry, today=today,
                                                                      expected=version),
-            created=lambda i: f"Saved targeted audit #{i}.")
+            created=lambda i: f"Saved targeted audit #{i}" + (f" \"{topic[:60]}\"." if topic else "."),
+            changed=lambda d: f"Saved {len(d)} change(s) to {what}." if d else f"Nothing changed in {what}.",
+            draft=draft)
 
 
 view = st.segmented_control("Show", ["Saved audits", "Record"], default="Saved audits", required=True,

@@ -2,12 +2,12 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import access, periods
+from lib import access, dates, periods
 from lib.capture import feedback
 from lib.log import representations
 from lib.people import accounts
 from lib.themes import codebook
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("record_representation")
@@ -23,6 +23,35 @@ def entry_form(prior: dict | None = None) -> None:
     prior = prior or {}
     key = f"rep_{prior.get('id', 'new')}"
     base, opened = widgets.edit_key(key, prior)
+    draft = unsaved.begin(db, user, key, base, opened=opened,
+                          noun=f"correction of log entry #{prior['id']}" if prior else "log entry")
+    if draft.offered:
+        return
+    with draft.box():
+        entry, home, save = fields(prior, base)
+    noun = representations.KINDS[entry["kind"]].lower()
+    about = f" for {home['display_name']} ({home['reference']})" if home else ""
+    draft.keep(f"{noun} #{prior['id']}{about}" if prior else f"{noun}{about}")
+    if save:
+        def created(rid: int) -> str:
+            due = representations.due_now(db, rid, today=today)
+            return f"Logged {noun} #{rid}{about}" + (f"; stage {due[0]} response due {dates.day(due[1])}." if due else ".")
+
+        def changed(diff: dict) -> str:
+            due = representations.due_now(db, prior["id"], today=today)
+            return (f"Saved {len(diff)} change(s) to {noun} #{prior['id']}{about}" if diff
+                    else f"Nothing changed in {noun} #{prior['id']}") + (
+                f"; stage {due[0]} response due {dates.day(due[1])}." if due else ".")
+
+        widgets.save_form(
+            key, prior, opened, record=lambda: representations.record(db, user, entry, today=today),
+            update=lambda record_id, version: representations.update(db, user, record_id, entry, today=today,
+                                                                     expected=version),
+            created=created, changed=changed, draft=draft)
+
+
+def fields(prior: dict, base: str) -> tuple[dict, dict | None, bool]:
+    """The log form's widgets: the entry they hold, the household it concerns and whether Save was pressed."""
     kinds = list(representations.KINDS) if access.can(user, "record_complaint") else ["compliment", "comment"]
     kind = st.radio("Type", kinds, format_func=representations.KINDS.get, horizontal=True, key=f"{base}_kind",
                     index=kinds.index(prior["kind"]) if prior.get("kind") in kinds else 0)
@@ -41,65 +70,59 @@ def entry_form(prior: dict | None = None) -> None:
         return st.selectbox(label, codes, format_func=options.get, key=f"{base}_{field}", placeholder="Not recorded",
                             index=codes.index(prior[field]) if prior.get(field) in codes else None)
 
-    with st.form(f"{base}_form"):
-        entry = {"kind": kind, "received_on": st.date_input(
-            "Received", value=dt.date.fromisoformat(prior["received_on"]) if prior.get("received_on") else today,
-            format="DD/MM/YYYY", min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1), key=f"{base}_received")}
-        left, right = st.columns(2)
-        with left:
-            entry["from_who"] = pick("From", representations.FROM, "from_who")
-            entry["household_id"] = st.selectbox(
-                "Household it concerns (optional)", list(households), key=f"{base}_household",
-                index=list(households).index(prior["household_id"]) if prior.get("household_id") in households else None,
-                format_func=lambda i: f"{households[i]['display_name']} · {households[i]['reference']}",
-                placeholder="None")
-            entry["cohort"] = pick("Placement type (if it concerns a household)",
-                                   {"mainstream": "Mainstream", "kinship": "Kinship"}, "cohort")
-        with right:
-            entry["about_team_id"] = pick("Team it is about", teams, "about_team_id")
-            entry["about_role"] = pick("Who it is about (a role, not a name)", representations.ROLES, "about_role")
-            entry["about_area"] = pick("Service area", representations.AREAS, "about_area")
-        entry["summary"] = st.text_area("Summary (no names)", value=prior.get("summary") or "", key=f"{base}_summary",
-                                        help="Up to 5,000 characters.")
-        entry["consent_to_quote"] = st.checkbox("They agreed to be quoted anonymously",
-                                                value=bool(prior.get("consent_to_quote")), key=f"{base}_consent")
-        cols = st.columns(2)
-        entry["advocacy_offered"] = cols[0].checkbox("Children: advocacy offered", key=f"{base}_adv_offered",
-                                                     value=bool(prior.get("advocacy_offered")))
-        entry["advocacy_taken"] = cols[1].checkbox("Children: advocacy taken up", key=f"{base}_adv_taken",
-                                                   value=bool(prior.get("advocacy_taken")))
-        if kind == "compliment":
-            entry["noted_on_record_on"] = day("noted_on_record_on", "Noted on the carer's record on", "noted")
-        if kind == "complaint":
-            st.subheader("Stages")
-            a, b = st.columns(2)
-            entry["stage1_extended"] = a.checkbox("Stage 1 extended", value=bool(prior.get("stage1_extended")),
-                                                  key=f"{base}_s1x")
-            entry["stage1_responded_on"] = day("stage1_responded_on", "Stage 1 responded", "s1r", b)
-            entry["stage2_opened_on"] = day("stage2_opened_on", "Stage 2 opened", "s2o", a)
-            entry["stage2_responded_on"] = day("stage2_responded_on", "Stage 2 responded", "s2r", b)
-            entry["stage2_extended"] = a.checkbox("Stage 2 extended", value=bool(prior.get("stage2_extended")),
-                                                  key=f"{base}_s2x")
-            entry["stage3_requested_on"] = day("stage3_requested_on", "Stage 3 review panel requested", "s3o", a)
-            entry["stage3_responded_on"] = day("stage3_responded_on", "Stage 3 panel held", "s3r", b)
-            entry["ombudsman_on"] = day("ombudsman_on", "Referred to the Ombudsman", "omb", a)
-            entry["outcome"] = pick("Outcome", representations.OUTCOMES, "outcome")
-            entry["learning"] = st.text_area("Learning", value=prior.get("learning") or "", key=f"{base}_learning")
-            entry["action_taken"] = st.text_area("Action taken", value=prior.get("action_taken") or "",
-                                                 key=f"{base}_action")
-        if manager:
-            entry["holder_id"] = st.selectbox("Held by", list(holders), format_func=holders.get, key=f"{base}_holder",
-                                              index=list(holders).index(prior["holder_id"])
-                                              if prior.get("holder_id") in holders else None, placeholder="Nobody yet")
-            entry["status"] = st.radio("Status", ["open", "closed"], horizontal=True, key=f"{base}_status",
-                                       index=1 if prior.get("status") == "closed" else 0)
-        save = st.form_submit_button("Save changes" if prior else "Save", type="primary")
-    if save:
-        widgets.save_form(
-            key, prior, opened, record=lambda: representations.record(db, user, entry, today=today),
-            update=lambda record_id, version: representations.update(db, user, record_id, entry, today=today,
-                                                                     expected=version),
-            created=lambda rid: f"Logged {representations.KINDS[kind].lower()} #{rid}.")
+    entry = {"kind": kind, "received_on": st.date_input(
+        "Received", value=dt.date.fromisoformat(prior["received_on"]) if prior.get("received_on") else today,
+        format="DD/MM/YYYY", min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1), key=f"{base}_received")}
+    left, right = st.columns(2)
+    with left:
+        entry["from_who"] = pick("From", representations.FROM, "from_who")
+        entry["household_id"] = st.selectbox(
+            "Household it concerns (optional)", list(households), key=f"{base}_household",
+            index=list(households).index(prior["household_id"]) if prior.get("household_id") in households else None,
+            format_func=lambda i: f"{households[i]['display_name']} · {households[i]['reference']}",
+            placeholder="None")
+        entry["cohort"] = pick("Placement type (if it concerns a household)",
+                               {"mainstream": "Mainstream", "kinship": "Kinship"}, "cohort")
+    with right:
+        entry["about_team_id"] = pick("Team it is about", teams, "about_team_id")
+        entry["about_role"] = pick("Who it is about (a role, not a name)", representations.ROLES, "about_role")
+        entry["about_area"] = pick("Service area", representations.AREAS, "about_area")
+    entry["summary"] = st.text_area("Summary (no names)", value=prior.get("summary") or "", key=f"{base}_summary",
+                                    help="Up to 5,000 characters.")
+    entry["consent_to_quote"] = st.checkbox("They agreed to be quoted anonymously",
+                                            value=bool(prior.get("consent_to_quote")), key=f"{base}_consent")
+    cols = st.columns(2)
+    entry["advocacy_offered"] = cols[0].checkbox("Children: advocacy offered", key=f"{base}_adv_offered",
+                                                 value=bool(prior.get("advocacy_offered")))
+    entry["advocacy_taken"] = cols[1].checkbox("Children: advocacy taken up", key=f"{base}_adv_taken",
+                                               value=bool(prior.get("advocacy_taken")))
+    if kind == "compliment":
+        entry["noted_on_record_on"] = day("noted_on_record_on", "Noted on the carer's record on", "noted")
+    if kind == "complaint":
+        st.subheader("Stages")
+        a, b = st.columns(2)
+        entry["stage1_extended"] = a.checkbox("Stage 1 extended", value=bool(prior.get("stage1_extended")),
+                                              key=f"{base}_s1x")
+        entry["stage1_responded_on"] = day("stage1_responded_on", "Stage 1 responded", "s1r", b)
+        entry["stage2_opened_on"] = day("stage2_opened_on", "Stage 2 opened", "s2o", a)
+        entry["stage2_responded_on"] = day("stage2_responded_on", "Stage 2 responded", "s2r", b)
+        entry["stage2_extended"] = a.checkbox("Stage 2 extended", value=bool(prior.get("stage2_extended")),
+                                              key=f"{base}_s2x")
+        entry["stage3_requested_on"] = day("stage3_requested_on", "Stage 3 review panel requested", "s3o", a)
+        entry["stage3_responded_on"] = day("stage3_responded_on", "Stage 3 panel held", "s3r", b)
+        entry["ombudsman_on"] = day("ombudsman_on", "Referred to the Ombudsman", "omb", a)
+        entry["outcome"] = pick("Outcome", representations.OUTCOMES, "outcome")
+        entry["learning"] = st.text_area("Learning", value=prior.get("learning") or "", key=f"{base}_learning")
+        entry["action_taken"] = st.text_area("Action taken", value=prior.get("action_taken") or "",
+                                             key=f"{base}_action")
+    if manager:
+        entry["holder_id"] = st.selectbox("Held by", list(holders), format_func=holders.get, key=f"{base}_holder",
+                                          index=list(holders).index(prior["holder_id"])
+                                          if prior.get("holder_id") in holders else None, placeholder="Nobody yet")
+        entry["status"] = st.radio("Status", ["open", "closed"], horizontal=True, key=f"{base}_status",
+                                   index=1 if prior.get("status") == "closed" else 0)
+    save = st.button("Save changes" if prior else "Save", type="primary", key=f"save_{base}")
+    return entry, households.get(entry["household_id"]), save
 
 
 if not manager:

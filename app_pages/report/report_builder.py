@@ -7,7 +7,7 @@ from lib import dates
 from lib.report import build as report
 from lib.report import drafts, publishing, sections
 from lib.report import pdf as report_pdf
-from lib.ui import session, widgets
+from lib.ui import session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("build_report")
@@ -61,14 +61,20 @@ for section in value.sections:
                 st.caption(widgets.md(chart.note))
         opened_key = f"narrative_{period_key}_{section.key}"
         base, opened = widgets.edit_key(opened_key, {"version": saved["versions"][section.key]})
-        with st.form(base):
-            text = st.text_area("Commentary for this section", value=section.narrative, height=140, key=f"{base}_text",
-                                help="Plain text; leave a blank line between paragraphs. Saved as a draft for "
-                                     "this period.")
-            if st.form_submit_button("Save commentary", on_click=keep_open, args=(section.key,)):
+        what = f"commentary on {section.title}, {value.period_label}"
+        draft = unsaved.begin(db, user, opened_key, base, opened=opened, noun=what)
+        if not draft.offered:
+            with draft.box():
+                text = st.text_area("Commentary for this section", value=section.narrative, height=140,
+                                    key=f"{base}_text", on_change=keep_open, args=(section.key,),
+                                    help="Plain text; leave a blank line between paragraphs. Saved with the "
+                                         "report's other choices for this period.")
+                save = st.button("Save commentary", on_click=keep_open, args=(section.key,), key=f"save_{base}")
+            draft.keep(what)
+            if save:
                 widgets.attempt(lambda k=section.key, t=text, v=opened: drafts.save_draft(
-                    db, user, period_key, narrative={k: t}, expected={k: v}), opened=opened_key,
-                    success="Commentary saved.")
+                    db, user, period_key, narrative={k: t}, expected={k: v}), opened=opened_key, draft=draft,
+                    success=f"Saved the {what}.")
         if section.key in sections.QUOTE_SECTIONS:
             chosen = saved["quotes"].get(section.key, [])
             st.caption(f"Quotes ({len(chosen)} chosen)")

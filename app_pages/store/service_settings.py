@@ -62,7 +62,8 @@ LABELS = {"entries_anonymised": "Feedback entries to anonymise", "comments_clear
           "follow_ups_cleared": "Follow-ups whose notes go", "deleted_entries_removed": "Deleted entries removed for good",
           "log_entries_anonymised": "Closed log entries to anonymise",
           "deleted_log_entries_removed": "Deleted log entries removed for good",
-          "households_deleted": "Inactive carer households deleted from the register"}
+          "households_deleted": "Inactive carer households deleted from the register",
+          "drafts_removed": f"Unsaved drafts older than {settings.get(db, 'unsaved_days')} days removed"}
 if st.button("Preview retention", icon=":material/preview:"):
     st.session_state[PREVIEW_KEY] = widgets.attempt(lambda: retention.preview(db, user, today=session.today()))
 shown = st.session_state.get(PREVIEW_KEY)
@@ -79,6 +80,7 @@ if shown:
                                             f"{done['log_entries_anonymised']} log entries anonymised, "
                                             f"{done['deleted_entries_removed'] + done['deleted_log_entries_removed']} "
                                             f"deleted entries removed, {done['households_deleted']} households "
-                                            "deleted. History records it.")
+                                            f"deleted, {done['drafts_removed']} old drafts removed. History "
+                                            "records it.")
     else:
         st.info("Nothing is older than the retention period.", icon=":material/check_circle:")

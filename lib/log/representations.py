@@ -223,6 +223,16 @@ def current_deadline(row: dict, limits: dict, *, today: dt.date) -> working_days
     return None
 
 
+def due_now(db: sqlite_utils.Database, representation_id: int, *, today: dt.date) -> tuple[int, dt.date] | None:
+    """The stage an open complaint is in and the date its response is due, for a save message; None for a
+    compliment or comment, a closed complaint, or one with the Ombudsman."""
+    row = _row(db, representation_id)
+    if row["kind"] != "complaint" or row["status"] == "closed":
+        return None
+    deadline = current_deadline(row, settings.current(db), today=today)
+    return None if deadline is None or deadline.status.startswith("responded") else (row["stage"] or 1, deadline.due)
+
+
 def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 

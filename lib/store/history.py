@@ -11,7 +11,8 @@ import sqlite_utils
 from lib import access, store
 from lib.access import User
 
-ACTIONS = ("create", "update", "soft_delete", "restore", "sign_in", "sign_in_failed", "sign_out", "import", "export")
+ACTIONS = ("create", "update", "soft_delete", "restore", "sign_in", "sign_in_failed", "sign_out", "import", "export",
+           "discard_draft", "expire_drafts")
 
 
 def entries(

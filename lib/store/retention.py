@@ -13,6 +13,7 @@ What happens to everything dated before the cutoff (1 April of the financial yea
 - entries already deleted (soft-deleted) are removed for good, with their answers and comments;
 - carer households that are inactive, unchanged since the cutoff and linked to nothing left are
   deleted from the register;
+- unsaved drafts (store/unsaved.py) older than the `unsaved_days` setting are removed, whatever their date;
 - history keeps every row (who did what, when) but the old and new values it held for these
   entries are cleared, since they repeat the words and references being removed.
 
@@ -30,7 +31,7 @@ import sqlite_utils
 
 from lib import access, periods, store
 from lib.access import User
-from lib.store import history, settings
+from lib.store import history, settings, unsaved
 
 REMOVED = "[removed under the retention policy]"
 CLEARED = {"values": "cleared under the retention policy"}
@@ -76,6 +77,7 @@ def _counts(db, first_kept: dt.date) -> dict:
         "log_entries_anonymised": count(_LOG),
         "deleted_log_entries_removed": count(_DELETED_LOG),
         "households_deleted": count(_HOUSEHOLDS),
+        "drafts_removed": unsaved.expired_count(db),
     }
 
 
@@ -100,6 +102,7 @@ def apply(db: sqlite_utils.Database, user: User, *, today: dt.date, expected: di
         _remove_deleted(db, params)
         _anonymise(db, params)
         db.execute(f"delete from households where id in ({_HOUSEHOLDS})", params)
+        unsaved.expire(db)  # drafts nobody saved or discarded, older than the kept days (joins this write)
         history.add(db, action="retention", user_id=user.id, username=user.username, entity="retention",
                     detail={**counts, "retention_years": settings.get(db, "retention_years")})
     # The words must go from the bytes on disk too, not only from the tables: secure_delete zeroes freed space,

@@ -20,8 +20,8 @@ What is kept, and when:
 - words being typed reach the server before Streamlit sends them (it sends a text box's value only
   when it loses focus): the typing keeper, a small script of ours, sends the text boxes' contents at
   most every two seconds while someone types, and session.idle_timer passes them to typed();
-- at the start of every run, flush() stores the forms of the run before with the values this run
-  brought, so a click on another page keeps what the last page held.
+- a click on another page loses nothing: the last run stored the form's widgets, and the keeper notes
+  a text box's words as it loses focus and sends them once the new page has been drawn.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ RUN = "_unsaved_run"             # counts full runs, so flush() knows which form
 PAGE = "_unsaved_page"           # the url path of the page this run draws (set by the entrypoint)
 ACK = "_unsaved_ack"             # the number of the keeper's last message that reached the server
 MAX_TYPED = 100_000              # characters in one text box the keeper may send
+KEPT_RUNS = 5                    # full runs a form not drawn again stays known, for the keeper's late words
 
 
 def form_key(key: str) -> str:
@@ -55,14 +56,15 @@ def _id_key(form: str) -> str:
     return f"_unsaved_id_{form}"
 
 
-def _snapshot(base: str) -> dict[str, Any]:
-    """The form's fields as they stand: its widgets' values, with words typed since overlaid."""
+def _snapshot(base: str, *, drawn: bool) -> dict[str, Any]:
+    """The form's fields as they stand: its widgets' values (when the last full run drew it), with words
+    typed since overlaid (they may outlive the widgets: a page change)."""
     prefix = f"{base}_"
     typed = st.session_state.get(TYPED, {})
     fields = {}
-    for key in list(st.session_state):
+    for key in dict.fromkeys([*(st.session_state if drawn else ()), *typed]):
         if isinstance(key, str) and key.startswith(prefix):
-            value = typed.get(key, st.session_state[key])
+            value = typed[key] if key in typed else st.session_state[key]
             try:
                 unsaved.encode({"f": value})
             except ValueError:
@@ -76,7 +78,8 @@ def _store(db, user: User, form: str, ctx: dict) -> None:
     the person's problem here: the screen still holds what they typed, and the next change tries again."""
     # Over what was kept last: a run that changes page may bring none of the old page's widget values (the
     # browser forgets them), and the typing keeper's words can arrive after the widgets are gone.
-    fields = {**(unsaved.decode(ctx["last"]) if ctx["last"] else {}), **_snapshot(ctx["base"])}
+    drawn = ctx["run"] == st.session_state.get(RUN, 0)
+    fields = {**(unsaved.decode(ctx["last"]) if ctx["last"] else {}), **_snapshot(ctx["base"], drawn=drawn)}
     if not ctx["stored"] and not unsaved.differs(fields, ctx["baseline"]):
         return
     try:
@@ -109,22 +112,21 @@ def save_open(db, user: User | None) -> None:
             _store(db, user, form, ctx)
 
 
-def flush(db, user: User | None, *, page: str) -> None:
-    """At the start of each full run: when this run draws another page, keep the last run's forms with the
-    values this run brought (a page change sends them once more, and the page that drew them is not drawn
-    again; on the same page, keep() does it with the form's label up to date). Then start a new run."""
+def flush() -> None:
+    """At the start of each full run: start a new run, and forget the keeper's words for a text box whose
+    value the browser has sent since (it is newer). Nothing is stored here: on a run that changes page,
+    the old page's widgets read as their defaults (the browser no longer sends them), so what they held
+    is what keep() stored on the run before, with the keeper's words."""
     typed = st.session_state.setdefault(TYPED, {})
     committed = st.session_state.get(COMMITTED, {})
     for key in list(typed):
-        if st.session_state.get(key) != committed.get(key):
-            typed.pop(key)  # the browser sent the box's value since: it is newer than the keeper's
-    if page != st.session_state.get(PAGE):
-        save_open(db, user)
+        if key in committed and st.session_state.get(key) != committed[key]:
+            typed.pop(key)
     run = st.session_state.get(RUN, 0)
     registry = st.session_state.setdefault(REGISTRY, {})
-    for form in [f for f, ctx in registry.items() if ctx["run"] != run]:
-        del registry[form]
-    st.session_state[COMMITTED] = {k: st.session_state[k] for ctx in registry.values()
+    for form in [f for f, ctx in registry.items() if ctx["run"] < run - KEPT_RUNS]:
+        del registry[form]  # a few runs on, so the keeper's words from a page left behind still find their form
+    st.session_state[COMMITTED] = {k: st.session_state[k] for ctx in registry.values() if ctx["run"] == run
                                    for k in list(st.session_state) if isinstance(k, str)
                                    and k.startswith(f"{ctx['base']}_")}
     st.session_state[RUN] = run + 1
@@ -182,7 +184,8 @@ class Draft:
         ctx = registry.get(self.form)
         if ctx is None or ctx["base"] != self.base:
             restored = st.session_state.pop(f"_unsaved_restored_{self.form}", False)
-            ctx = registry[self.form] = {"base": self.base, "baseline": {} if restored else _snapshot(self.base),
+            ctx = registry[self.form] = {"base": self.base,
+                                         "baseline": {} if restored else _snapshot(self.base, drawn=True),
                                          "last": None, "stored": restored}
         ctx.update(run=st.session_state.get(RUN, 0), page=st.session_state.get(PAGE) or "home", label=label,
                    opened=self.opened, safeguarding=bool(safeguarding))
@@ -193,6 +196,17 @@ class Draft:
         draft_id = st.session_state.get(_id_key(self.form))
         if draft_id:
             unsaved.drop(db, self.user, draft_id)
+
+    def discard(self) -> None:
+        """Throw the draft away (a callback: its own connection), and start the form again without one."""
+        draft_id = st.session_state.get(_id_key(self.form))
+        if draft_id:
+            database = store.connect()
+            try:
+                unsaved.discard(database, self.user, draft_id)
+            finally:
+                database.close()
+        self.done()
 
     def done(self) -> None:
         """After a save: the form starts again empty, with no draft."""
@@ -301,22 +315,35 @@ def sidebar(db, user: User, scripts: dict[str, str]) -> None:
 
 
 def reminders(db, user: User, scripts: dict[str, str]) -> None:
-    """Home's reminders: a draft with its safeguarding box ticked stays on Home until saved or discarded."""
-    for row in unsaved.mine(db, user):
+    """Home's reminders: each draft whose safeguarding box is ticked, until it is saved or discarded (an error
+    with a link to it), then the others in one line."""
+    rows = unsaved.mine(db, user)
+    for row in rows:
         if row["safeguarding"]:
             st.error(widgets.md(f"Your unsaved {row['label']} from {when(row['updated_at'])} has its safeguarding box "
                                 "ticked and is not saved. Open it to save or discard it, and follow your local "
                                 "safeguarding procedure today."), icon=":material/warning:")
             if row["page"] in scripts:
                 st.page_link(scripts[row["page"]], label="Open it", icon=":material/edit_note:")
+    others = [row for row in rows if not row["safeguarding"]]
+    if others:
+        st.info(widgets.md(f"You have {len(others)} unsaved draft{'s' if len(others) > 1 else ''}: "
+                           + "; ".join(f"{row['label']} ({when(row['updated_at'])})" for row in others[:5])
+                           + (" and more" if len(others) > 5 else "")
+                           + ". Open the form to restore or discard it (the sidebar links to each)."),
+                icon=":material/edit_note:")
 
 
 _KEEPER_JS = """
 export default function (component) {
-  const hub = window.feedbackHubTyping || (window.feedbackHubTyping = {seq: 0, pending: null, timer: null});
-  hub.send = component.setTriggerValue;
-  const ack = (component.data && component.data.ack) || 0;
-  if (hub.pending && hub.pending.seq > ack) { hub.send("typed", hub.pending); }  // overtaken by a page change
+  const hub = window.feedbackHubTyping || (window.feedbackHubTyping = {seq: 0, pending: null, timer: null, sentAt: 0});
+  hub.send = function (message) { hub.sentAt = Date.now(); component.setTriggerValue("typed", message); };
+  hub.ack = (component.data && component.data.ack) || 0;
+  // A message the server has not acknowledged two seconds on (a page change overtook it) goes again. The
+  // number drawn with the keeper lags a message by one run, so a younger one is never sent twice.
+  if (hub.pending && hub.pending.seq > hub.ack && Date.now() - hub.sentAt > 2000 && hub.deliver) {
+    hub.deliver(hub.pending);
+  }
   if (hub.listening) { return; }
   hub.listening = true;
   const FIELDS = '[class*="st-key-unsaved_"] [data-testid="stTextArea"] textarea, '
@@ -329,7 +356,7 @@ export default function (component) {
     }
     return null;
   };
-  const send = function () {
+  const collect = function () {
     clearTimeout(hub.timer);
     hub.timer = null;
     const fields = {};
@@ -337,18 +364,35 @@ export default function (component) {
       const key = keyOf(field);
       if (key) { fields[key] = field.value; }
     });
-    if (!Object.keys(fields).length) { return; }
-    hub.seq = Math.max(hub.seq, ack) + 1;
-    hub.pending = {seq: hub.seq, fields: fields};
-    hub.send("typed", hub.pending);
+    if (Object.keys(fields).length) {
+      hub.seq = Math.max(hub.seq, hub.ack) + 1;
+      hub.pending = {seq: hub.seq, fields: fields};
+    }
+  };
+  // Sent only while no run is going on: a message that lands beside a click's would lose the click.
+  const idle = function () { return !document.querySelector('[data-test-script-state="running"]'); };
+  const deliver = hub.deliver = function (noted) {
+    if (hub.pending !== noted) { return; }
+    if (!idle()) { setTimeout(function () { deliver(noted); }, 300); return; }
+    hub.send(noted);
+  };
+  const send = function () {
+    collect();
+    if (hub.pending) { deliver(hub.pending); }
   };
   const watched = function (target) { return target && target.matches && target.matches(FIELDS); };
   // At most every two seconds while someone types, and at once when they leave the box.
   document.addEventListener("input", function (event) {
     if (watched(event.target) && hub.timer === null) { hub.timer = setTimeout(send, 2000); }
   }, true);
+  // Leaving the box: note its words now (the click that took the focus may change the page) and send
+  // them a moment later, after the click's own run has started; sent at once, they would race it.
   document.addEventListener("focusout", function (event) {
-    if (watched(event.target) && hub.timer !== null) { send(); }
+    if (watched(event.target) && hub.timer !== null) {
+      collect();
+      const noted = hub.pending;
+      setTimeout(function () { deliver(noted); }, 1000);
+    }
   }, true);
 }
 """

@@ -134,8 +134,11 @@ def saved_changes(diff: dict) -> str:
     return f"Saved {len(diff)} change(s)." if diff else "Nothing changed."
 
 
-def _load_saved(key: str) -> None:
-    """Forget the version a form was opened with and empty its widgets, so both come from the saved record."""
+def _load_saved(key: str, draft: Any = None) -> None:
+    """Forget the version a form was opened with and empty its widgets, so both come from the saved record
+    (and, with the form's draft, throw that away: the person chose the saved version over it)."""
+    if draft is not None:
+        draft.discard()
     st.session_state.pop(f"_opened_{key}", None)
     st.session_state[f"_generation_{key}"] = st.session_state.get(f"_generation_{key}", 0) + 1
 
@@ -168,7 +171,7 @@ def attempt(
         st.error(text.escape_markdown(exc), icon=":material/sync_problem:")
         if opened:
             st.button("Load the saved version (what you typed here is replaced)", key=f"_reload_{opened}",
-                      on_click=_load_saved, args=(opened,), icon=":material/refresh:")
+                      on_click=_load_saved, args=(opened, draft), icon=":material/refresh:")
         return None
     except (ValueError, PermissionError) as exc:
         st.error(text.escape_markdown(exc), icon=":material/error:")
