@@ -66,6 +66,17 @@ def browser():
         launched.close()
 
 
+@pytest.fixture(autouse=True)
+def no_drafts(server):
+    """Each test starts with nobody's drafts: one test's half-typed form would be offered to the next."""
+    import sqlite3
+
+    database = sqlite3.connect(server_database[0])
+    with database:
+        database.execute("delete from unsaved")
+    database.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -405,3 +416,119 @@ def test_an_untouched_tab_signs_itself_out_when_the_idle_timeout_passes(server, 
     assert page.get_by_text("Import the register").count() == 0
     signed_out = [(user, "idle timeout" in detail) for user, detail in after if (user, detail) not in before]
     assert signed_out == [("qa", True)]
+
+
+# ---- Nothing typed is lost: drafts through a page change and the idle timeout ---------------------------------
+
+
+def set_setting(key: str, value) -> None:
+    """Write a service setting straight into the server's database (None: back to its default). Test-only: the
+    idle timeout's floor on the Settings page is a minute, and a test cannot wait that long."""
+    import sqlite3
+
+    database = sqlite3.connect(server_database[0])
+    with database:
+        database.execute("delete from settings where key = ?", [key])
+        if value is not None:
+            database.execute("insert into settings (key, value, updated_at) values (?, ?, '2026-01-01T00:00:00+00:00')",
+                             [key, str(value)])
+    database.close()
+
+
+def latest_entry(author: str) -> tuple[dict, dict]:
+    """The newest response by this user name: its answers and its comments, from the server's database."""
+    import sqlite3
+
+    database = sqlite3.connect(server_database[0])
+    entry = database.execute("select r.id from responses r join users u on u.id = r.author_id where u.username = ? "
+                             "order by r.id desc limit 1", [author]).fetchone()[0]
+    answers = dict(database.execute("select item_id, value from answers where response_id = ?", [entry]))
+    comments = dict(database.execute("select item_id, body from comments where response_id = ?", [entry]))
+    database.close()
+    return answers, comments
+
+
+def open_carer_form(page, server: str) -> None:
+    page.get_by_role("link", name="Carer feedback").first.click()
+    page.get_by_role("heading", name="Carer feedback").wait_for()
+    settle(page)
+
+
+def start_carer_call(page) -> None:
+    page.get_by_role("combobox", name="Carer household").click()
+    page.keyboard.type("DEMO-10005")
+    page.get_by_role("option").filter(has_text="DEMO-10005").first.click()
+    settle(page)
+    choose_radio(page, "Overall, how would you rate the support", "Adequate")
+    settle(page)
+    choose_radio(page, "Would you recommend fostering with us", "Not sure")
+    settle(page)
+
+
+def test_words_typed_just_before_a_page_change_come_back_with_the_draft(server, page):
+    sign_in(page, server, "bso")
+    open_carer_form(page, server)
+    start_carer_call(page)
+    box = page.get_by_role("textbox", name="What could we do better?")
+    box.click()
+    box.press_sequentially("Ring back when you say you will", delay=5)
+    page.get_by_role("link", name="My month").first.click()  # at once: the words never left the box
+    page.get_by_role("heading", name="My month").first.wait_for()
+    settle(page)
+    page.get_by_text("carer feedback for").first.wait_for()  # the sidebar lists the draft
+    assert page.get_by_role("heading", name="My month").count() == 1  # still there: the click was not lost
+    shot(page, "draft-in-sidebar")
+    open_carer_form(page, server)
+    page.get_by_text("Restore your unsaved carer feedback for").wait_for()
+    page.get_by_role("button", name="Restore").click()
+    settle(page)
+    box = page.get_by_role("textbox", name="What could we do better?")
+    page.wait_for_function("text => Array.from(document.querySelectorAll('textarea')).some(t => t.value === text)",
+                           arg="Ring back when you say you will")
+    assert box.input_value() == "Ring back when you say you will"
+    assert page.get_by_role("combobox", name="Carer household").input_value().endswith("DEMO-10005")
+
+
+def test_the_idle_timeout_warns_then_signs_out_a_typist_and_their_draft_is_restored_and_saved(server, page):
+    timeout = 16  # seconds: the warning shows for the last half of it (two minutes, for a real timeout)
+    set_setting("idle_timeout_minutes", timeout / 60)
+    try:
+        sign_in(page, server, "bso")
+        open_carer_form(page, server)
+        start_carer_call(page)
+        well = page.get_by_role("textbox", name="What is working well for you and the children?")
+        well.click()
+        well.press_sequentially("Our new worker listens", delay=5)
+        better = page.get_by_role("textbox", name="What could we do better?")
+        better.click()
+        better.press_sequentially("Pay the allowance on time", delay=5)
+        typed = time.monotonic()
+        page.get_by_role("button", name="Stay signed in").wait_for(timeout=timeout * 1000)
+        assert time.monotonic() - typed > timeout / 2 - 3  # typing counted as activity: no early warning
+        shot(page, "idle-warning")
+        page.get_by_role("button", name="Stay signed in").click()
+        stayed = time.monotonic()
+        page.get_by_role("button", name="Stay signed in").wait_for(state="detached")
+        page.get_by_text("without activity").wait_for(timeout=(timeout + 15) * 1000)
+        assert time.monotonic() - stayed > timeout - 3  # the button gave a whole timeout more
+        page.get_by_text("kept as a draft (carer feedback for").wait_for()
+        shot(page, "idle-signed-out-draft-kept")
+    finally:
+        set_setting("idle_timeout_minutes", None)
+    page.get_by_role("textbox", name="User name").fill("bso")
+    page.get_by_role("textbox", name="Password").fill("demo")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as").wait_for()
+    settle(page)
+    open_carer_form(page, server)
+    page.get_by_text("Restore your unsaved carer feedback for").wait_for()
+    shot(page, "draft-offered")
+    page.get_by_role("button", name="Restore").click()
+    settle(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("The form is ready for the next one.").wait_for()
+    settle(page)
+    answers, comments = latest_entry("bso")
+    assert answers["CAR01"] == "3" and answers["CAR18"] == "dk", answers
+    assert comments == {"CAR_WELL": "Our new worker listens", "CAR_BETTER": "Pay the allowance on time"}
+    assert page.get_by_text("Restore your unsaved").count() == 0

@@ -217,13 +217,13 @@ class Draft:
 
 
 def begin(db, user: User, key: str, base: str, *, noun: str, opened: str | None = None) -> Draft:
-    """The draft of the form keyed `key` (widgets keyed f"{base}_..."). When the form opens with empty
-    widgets and this person has drafts of it, they are offered instead of the form (draft.offered)."""
+    """The draft of the form keyed `key` (widgets keyed f"{base}_...", its Save button f"save_{base}"). When the
+    form opens afresh and this person has drafts of it, they are offered instead of the form (draft.offered)."""
     draft = Draft(db, user, key, base, noun=noun, opened=opened)
-    ctx = st.session_state.get(REGISTRY, {}).get(draft.form)
-    if (ctx is not None and ctx["base"] == base and ctx["run"] == st.session_state.get(RUN, 0) - 1) \
-            or st.session_state.get(f"_unsaved_restored_{draft.form}"):
-        return draft  # the form was on screen on the run before (or is being restored): its widgets hold it
+    if f"save_{base}" in st.session_state or st.session_state.get(f"_unsaved_restored_{draft.form}"):
+        # The form is on screen (its Save button, a widget only Streamlit sets, is still known: Streamlit
+        # forgets a widget after a run that did not draw it), or is being restored: its widgets hold it.
+        return draft
     # The form opens afresh (a page change, another view, a new session): whatever its widgets held is in its
     # draft, and Streamlit may have kept some of their values and not others, so none is kept.
     for stale in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{base}_")]:
@@ -384,6 +384,28 @@ export default function (component) {
   // At most every two seconds while someone types, and at once when they leave the box.
   document.addEventListener("input", function (event) {
     if (watched(event.target) && hub.timer === null) { hub.timer = setTimeout(send, 2000); }
+  }, true);
+  // A click on a link (another page) straight from a text box: Streamlit sends the box's words as it loses the
+  // focus, and, sent beside the page change, they would take the app back to this page. So the click waits
+  // until that run is over, then goes on.
+  document.addEventListener("pointerdown", function (event) {
+    hub.fromBox = watched(document.activeElement);
+  }, true);
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("a[href]");
+    if (!link || hub.replaying || !hub.fromBox) { return; }
+    hub.fromBox = false;
+    event.preventDefault();
+    event.stopPropagation();
+    const started = Date.now();
+    let seenRun = false;
+    const go = function () {
+      if (!idle()) { seenRun = true; }
+      if (!idle() || (!seenRun && Date.now() - started < 800)) { setTimeout(go, 50); return; }
+      hub.replaying = true;
+      try { link.click(); } finally { hub.replaying = false; }
+    };
+    setTimeout(go, 50);
   }, true);
   // Leaving the box: note its words now (the click that took the focus may change the page) and send
   // them a moment later, after the click's own run has started; sent at once, they would race it.
