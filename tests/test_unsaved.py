@@ -362,3 +362,37 @@ def test_the_idle_warning_offers_stay_signed_in_and_the_button_gives_a_whole_tim
     assert "kept as a draft" in warning
     at.button(key=session.STAY_KEY).click().run()
     assert time.time() - at.session_state[session.ACTIVE_KEY] < 5 and not at.warning
+
+
+def test_a_draft_saved_in_one_tab_is_not_saved_again_from_another(demo_db, app):
+    """Two tabs restore the same draft; the first saves it; the second is told, saves nothing, and may keep
+    its copy as a new draft (when the other tab discarded it, say)."""
+    first = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
+    start_a_call(first, demo_db)
+    tabs = [open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py") for _ in range(2)]
+    for tab in tabs:
+        restore(tab)
+    before = demo_db.execute("select count(*) from responses").fetchone()[0]
+    tabs[0].button(key="save_carer_1").click().run()
+    assert tabs[0].success and demo_db.execute("select count(*) from responses").fetchone()[0] == before + 1
+    tabs[1].text_area(key="carer_1_CAR_WELL").input("One more thing").run()
+    assert tabs[1].warning[-1].value.startswith("This was saved or discarded in another tab or window since")
+    tabs[1].button(key="save_carer_1").click().run()
+    assert [e.value for e in tabs[1].error][0].startswith("This was saved or discarded in another tab")
+    assert demo_db.execute("select count(*) from responses").fetchone()[0] == before + 1
+    tabs[1].button(key="_unsaved_anew_carer").click().run()
+    assert drafts_of(demo_db, "bso") and json.loads(drafts_of(demo_db, "bso")[0]["fields"])["CAR_WELL"] == \
+        "One more thing"
+    tabs[1].button(key="save_carer_1").click().run()
+    assert demo_db.execute("select count(*) from responses").fetchone()[0] == before + 2
+
+
+def test_a_discarded_draft_leaves_a_form_that_starts_a_new_one_without_complaint(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
+    start_a_call(at, demo_db)
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page("app_pages/capture/carer_feedback.py").run()
+    next(b for b in at.button if b.label == "Discard").click().run()
+    next(b for b in at.button if b.label == "Yes, discard it").click().run()
+    at.radio(key="carer_0_CAR01").set_value("1").run()
+    assert not [w for w in at.warning if "another tab" in w.value] and json.loads(drafts_of(demo_db, "bso")[0]["fields"])["CAR01"] == "1"

@@ -87,13 +87,23 @@ def _check(draft_id: str, form: str) -> None:
         raise ValueError("That is not a form's name.")
 
 
+class Gone(ValueError):
+    """The draft was saved or discarded elsewhere (another tab) since this form last kept it."""
+
+
+GONE = ("This was saved or discarded in another tab or window since, so it is not saved a second time here. "
+        "If it should be, choose \"Keep this as a new draft\" first.")
+
+
 def keep(db: sqlite_utils.Database, user: User, *, draft_id: str, form: str, page: str, label: str,
-         fields: dict[str, Any], opened: str | None = None, safeguarding: bool = False) -> None:
+         fields: dict[str, Any], opened: str | None = None, safeguarding: bool = False,
+         existing: bool = False) -> None:
     """Create or update this person's draft `draft_id` of `form` (no history row: see the module's note).
 
     `page` is where the form is (its url path), `opened` the version of the record a correction started
-    from (so restoring it still catches someone else's change). ValueError for bad input; PermissionError
-    for a draft id that is someone else's.
+    from (so restoring it still catches someone else's change). With `existing` (the form kept or restored
+    this draft before), a draft that is no longer there raises Gone instead of coming back. ValueError for
+    bad input; PermissionError for a draft id that is someone else's.
     """
     _check(draft_id, form)
     data = encode(fields)
@@ -104,6 +114,8 @@ def keep(db: sqlite_utils.Database, user: User, *, draft_id: str, form: str, pag
         owner = db.execute("select user_id from unsaved where id = :id", {"id": draft_id}).fetchone()
         if owner is not None and owner[0] != user.id:
             raise PermissionError("That draft is someone else's.")
+        if owner is None and existing:
+            raise Gone(GONE)
         db.execute(
             """insert into unsaved (id, user_id, form, page, label, fields, opened, safeguarding, created_at, updated_at)
                values (:id, :user, :form, :page, :label, :fields, :opened, :safeguarding, :now, :now)
@@ -136,10 +148,14 @@ def get(db: sqlite_utils.Database, user: User, draft_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def drop(db: sqlite_utils.Database, user: User, draft_id: str) -> None:
+def drop(db: sqlite_utils.Database, user: User, draft_id: str, *, existing: bool = False) -> None:
     """Delete this person's draft as its form is saved: call it inside the save's own store.write, whose
-    history row records what was saved."""
-    db.execute("delete from unsaved where id = :id and user_id = :user", {"id": draft_id, "user": user.id})
+    history row records what was saved. With `existing`, a draft already gone (saved or discarded in another
+    tab) raises Gone, and the save rolls back instead of recording the same thing twice."""
+    gone = db.execute("delete from unsaved where id = :id and user_id = :user",
+                      {"id": draft_id, "user": user.id}).rowcount
+    if existing and not gone:
+        raise Gone(GONE)
 
 
 def discard(db: sqlite_utils.Database, user: User, draft_id: str) -> bool:

@@ -91,7 +91,10 @@ def _store(db, user: User, form: str, ctx: dict) -> None:
     draft_id = st.session_state.get(_id_key(form)) or unsaved.new_id()
     try:
         unsaved.keep(db, user, draft_id=draft_id, form=form, page=ctx["page"], label=ctx["label"], fields=fields,
-                     opened=ctx["opened"], safeguarding=ctx["safeguarding"])
+                     opened=ctx["opened"], safeguarding=ctx["safeguarding"], existing=ctx["stored"])
+    except unsaved.Gone:
+        ctx["gone"] = True
+        return
     except sqlite3.OperationalError as exc:
         if store.is_busy(exc) or store.storage_message(exc):
             return
@@ -166,6 +169,14 @@ def when(stamp: str) -> str:
     return dates.time(stamp) if dates.local(stamp).date() == dates.local(store.stamp()).date() else dates.moment(stamp)
 
 
+def _anew(form: str) -> None:
+    """"Keep this as a new draft": the form's contents become a draft of their own, which may be saved."""
+    st.session_state.pop(_id_key(form), None)
+    ctx = st.session_state.get(REGISTRY, {}).get(form)
+    if ctx is not None:
+        ctx.update(gone=False, stored=False, last=None, baseline={})
+
+
 class Draft:
     """One form's draft on this run (see the module's note)."""
 
@@ -190,12 +201,18 @@ class Draft:
         ctx.update(run=st.session_state.get(RUN, 0), page=st.session_state.get(PAGE) or "home", label=label,
                    opened=self.opened, safeguarding=bool(safeguarding))
         _store(self.db, self.user, self.form, ctx)
+        if ctx.get("gone"):
+            st.warning(unsaved.GONE.replace("\"", ""), icon=":material/tab_close:")
+            st.button("Keep this as a new draft", key=f"_unsaved_anew_{self.form}", on_click=_anew, args=(self.form,),
+                      icon=":material/note_add:")
 
     def drop(self, db) -> None:
-        """Delete the draft inside the save's transaction (widgets.attempt calls this)."""
+        """Delete the draft inside the save's transaction (widgets.attempt calls this); unsaved.Gone, and no
+        save, when another tab saved or discarded it meanwhile."""
         draft_id = st.session_state.get(_id_key(self.form))
+        ctx = st.session_state.get(REGISTRY, {}).get(self.form) or {}
         if draft_id:
-            unsaved.drop(db, self.user, draft_id)
+            unsaved.drop(db, self.user, draft_id, existing=bool(ctx.get("stored")) or bool(ctx.get("gone")))
 
     def discard(self) -> None:
         """Throw the draft away (a callback: its own connection), and start the form again without one."""
@@ -228,6 +245,8 @@ def begin(db, user: User, key: str, base: str, *, noun: str, opened: str | None 
     # draft, and Streamlit may have kept some of their values and not others, so none is kept.
     for stale in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{base}_")]:
         del st.session_state[stale]
+    st.session_state.get(REGISTRY, {}).pop(draft.form, None)  # its draft, if any, is offered; a new one starts
+    st.session_state.pop(_id_key(draft.form), None)
     if st.session_state.pop(f"_unsaved_declined_{draft.form}", False):
         return draft
     rows = unsaved.mine(db, user, draft.form)
