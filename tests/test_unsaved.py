@@ -396,3 +396,40 @@ def test_a_discarded_draft_leaves_a_form_that_starts_a_new_one_without_complaint
     next(b for b in at.button if b.label == "Yes, discard it").click().run()
     at.radio(key="carer_0_CAR01").set_value("1").run()
     assert not [w for w in at.warning if "another tab" in w.value] and json.loads(drafts_of(demo_db, "bso")[0]["fields"])["CAR01"] == "1"
+
+
+def test_the_typing_keepers_messages_are_data_and_a_forged_one_keeps_only_a_text_box_of_the_form_on_screen(demo_db):
+    """What the browser sends is the person's own words at best and anything at worst: only strings, for text
+    boxes of a form this session drew, within the size limit, are kept; nothing else is even looked at."""
+    from streamlit.testing.v1 import AppTest
+
+    def keeper():
+        import streamlit as st
+
+        from lib import store
+        from lib.people import accounts
+        from lib.ui import unsaved as ui
+
+        db = store.connect()
+        bso = accounts.load(db, db.execute("select id from users where username = 'bso'").fetchone()[0])
+        st.session_state.setdefault(ui.REGISTRY, {"carer": {
+            "base": "carer_0", "baseline": {}, "last": None, "stored": False, "run": 0, "page": "carer_feedback",
+            "label": "carer feedback", "opened": None, "safeguarding": False}})
+        for message in st.session_state.pop("messages", []):
+            ui.typed(db, bso, message)
+        db.close()
+
+    at = AppTest.from_function(keeper, default_timeout=30)
+    at.session_state["messages"] = [
+        None, "carer_0_CAR_WELL", ["carer_0_CAR_WELL"], {"seq": 1}, {"seq": 2, "fields": "text"},
+        {"seq": True, "fields": {"carer_0_CAR_WELL": 7, "carer_0_CAR_BETTER": ["a"], "other_0_x": "not this form",
+                                 "edit_12_0_CAR_WELL": "nor this", "carer_0_CAR_ELSE": "x" * 100_001}},
+        {"seq": 3, "fields": {"carer_0_CAR_WELL": "[click](javascript:alert(1)) <script>x</script>", 5: "five"}},
+    ]
+    at.run()
+    assert no_exceptions(at) == []
+    [row] = drafts_of(demo_db, "bso")
+    assert json.loads(row["fields"]) == {"CAR_WELL": "[click](javascript:alert(1)) <script>x</script>"}
+    from lib.ui import unsaved as ui
+
+    assert at.session_state[ui.ACK] == 3
