@@ -54,7 +54,7 @@ def test_a_manager_fills_in_the_audit_form_and_submits_it_for_moderation(demo_db
     as_lead(demo_db, row, "manager")
     at = open_form(app, demo_db, "manager", "app_pages/audits/my_audits.py")
     at.selectbox(key="my_audit").set_value(row["id"]).run()
-    base = f"audit_{row['id']}_0"
+    base = f"case_audit_{row['id']}_0"
     day = max(session.today() - dt.timedelta(days=1), dt.date.fromisoformat(row["circulate_on"]))
     at.date_input(key=f"{base}_audited_on").set_value(day)
     for domain in casefile.GRADED:
@@ -81,7 +81,7 @@ def test_submitting_an_audit_without_a_grade_shows_the_error_and_keeps_what_was_
     as_lead(demo_db, row, "manager")
     at = open_form(app, demo_db, "manager", "app_pages/audits/my_audits.py")
     at.selectbox(key="my_audit").set_value(row["id"]).run()
-    base = f"audit_{row['id']}_0"
+    base = f"case_audit_{row['id']}_0"
     at.date_input(key=f"{base}_audited_on").set_value(session.today())
     at.text_area(key=f"{base}_voice_evidence").input("The child's own words are on file.")
     at.button(key=f"submit_{base}").click().run()

@@ -108,9 +108,15 @@ def test_drafts_older_than_the_kept_days_expire_and_retention_counts_and_removes
     old, recent = keep(demo_db, bso), keep(demo_db, bso)
     age(demo_db, old, settings.get(demo_db, "unsaved_days") + 1)
     assert [r["id"] for r in unsaved.mine(demo_db, bso)] == [recent]  # an expired draft is never offered
+    with store.write(demo_db):  # something for retention to do besides: a deleted entry from long ago
+        demo_db.execute("update responses set contact_on = '2001-05-01', deleted_at = '2001-05-02T00:00:00+00:00', "
+                        "delete_reason = 'typed twice' where id = (select min(id) from responses)")
     shown = retention.preview(demo_db, qa, today=session.today())
     assert shown["drafts_removed"] == 1
-    retention.apply(demo_db, qa, today=session.today(), expected=shown)
+    age(demo_db, keep(demo_db, bso), 40)  # one more expires between the preview and the confirmation
+    done = retention.apply(demo_db, qa, today=session.today(), expected=shown)
+    assert done["drafts_removed"] == 2  # reported, not a reason to refuse
+    assert json.loads(history.entries(demo_db, qa, action="retention")[0]["detail"])["drafts_removed"] == 2
     assert [r[0] for r in demo_db.execute("select id from unsaved")] == [recent]
     age(demo_db, recent, 30)
     assert unsaved.expire(demo_db) == 1 and demo_db.execute("select count(*) from unsaved").fetchone()[0] == 0
@@ -118,11 +124,12 @@ def test_drafts_older_than_the_kept_days_expire_and_retention_counts_and_removes
 
 
 def test_no_report_workbook_or_history_view_carries_a_draft(demo_db):
-    """Statically: no SQL outside store/unsaved.py touches the table (the rest of the app asks it for one
-    person's own drafts). Then in fact: a draft's words are in none of QA's views or files."""
+    """Statically: no SQL outside store/unsaved.py touches the table but the backup's, which deletes the
+    drafts from its copy (the rest of the app asks unsaved.py for one person's own drafts). Then in fact: a
+    draft's words are in none of QA's views or files, nor in a backup's bytes."""
     readers = [p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py")
                if re.search(r"\b(from|into|update|join)\s+unsaved\b", p.read_text(), re.I)]
-    assert readers == ["lib/store/unsaved.py"]
+    assert sorted(readers) == ["lib/store/backup.py", "lib/store/unsaved.py"]  # the backup deletes them
     bso, qa = user(demo_db, "bso"), user(demo_db, "qa")
     marker = "Zebra-Quokka-7731"
     keep(demo_db, bso, fields={"CAR_BETTER": f"{marker} said something", "safeguarding_note": marker},
@@ -133,6 +140,10 @@ def test_no_report_workbook_or_history_view_carries_a_draft(demo_db):
     assert not any(marker in str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
     assert marker not in json.dumps(history.entries(demo_db, qa, limit=5000))
     assert marker not in json.dumps(history.reads(demo_db, qa, limit=5000))
+    from lib.store import backup
+
+    copy = backup.download(demo_db, qa)
+    assert marker.encode() not in copy and marker.encode("utf-16-le") not in copy
 
 
 # ---- The forms, through AppTest -------------------------------------------------------------------------------
@@ -211,7 +222,8 @@ def test_the_idle_timeout_signs_out_a_typist_keeps_the_call_and_restores_it_afte
     at.run()
     notice = [i.value for i in at.info][0]
     assert notice.startswith("You were signed out after 30 minutes without activity.")
-    assert "kept as a draft (carer feedback for " in notice and "you will be offered it to restore" in notice
+    assert "kept as a draft: sign in and open the form" in notice
+    assert "DEMO-" not in notice and "carer feedback for" not in notice  # the screen anyone may see names nobody
     next(t for t in at.text_input if t.label == "User name").input("bso")
     next(t for t in at.text_input if t.label == "Password").input("demo")
     next(b for b in at.button if b.label == "Sign in").click().run()
@@ -318,27 +330,23 @@ def test_a_restored_correction_still_refuses_a_change_someone_saved_meanwhile(de
     assert feedback.get(demo_db, qa, entry)["method"] == "email"
 
 
-@pytest.mark.parametrize("role, script, fill", [
-    ("manager", "app_pages/log/complaints.py",
-     lambda at: at.text_area(key="rep_new_0_summary").input("The carer praised the duty team.")),
-    ("manager", "app_pages/audits/targeted_audits.py",
-     lambda at: at.text_area(key="targeted_new_0_findings").input("Three files lacked a safer caring plan.")),
+@pytest.mark.parametrize("script, field, words", [
+    ("app_pages/log/complaints.py", "rep_new_0_summary", "The carer praised the duty team."),
+    ("app_pages/audits/targeted_audits.py", "targeted_new_0_findings", "Three files lacked a safer caring plan."),
 ])
-def test_the_log_and_the_targeted_audit_offer_their_drafts_back_too(demo_db, app, role, script, fill):
+def test_the_log_and_the_targeted_audit_offer_their_drafts_back_too(demo_db, app, script, field, words):
     view = "rep_view" if "complaints" in script else "targeted_view"
-    at = open_form(app, demo_db, role, script)
+    at = open_form(app, demo_db, "manager", script)
     at.session_state[view] = "Record"
     at.run()
-    fill(at)
-    at.run()
+    at.text_area(key=field).input(words).run()
     at.switch_page("app_pages/home.py").run()
-    assert any("unsaved draft" in i.value for i in at.info)
+    assert any(c.value == "Your unsaved draft" for c in at.caption)  # Home lists it
     at.switch_page(script).run()
     at.session_state[view] = "Record"  # the person opens the form again
     at.run()
     restore(at)
-    assert any(t.value in ("The carer praised the duty team.", "Three files lacked a safer caring plan.")
-               for t in at.text_area)
+    assert at.text_area(key=field.replace("_0_", "_1_")).value == words
 
 
 def test_the_idle_warning_offers_stay_signed_in_and_the_button_gives_a_whole_timeout_more():
@@ -400,7 +408,56 @@ def test_a_discarded_draft_leaves_a_form_that_starts_a_new_one_without_complaint
 
 def test_the_typing_keepers_messages_are_data_and_a_forged_one_keeps_only_a_text_box_of_the_form_on_screen(demo_db):
     """What the browser sends is the person's own words at best and anything at worst: only strings, for text
-    boxes of a form this session drew, within the size limit, are kept; nothing else is even looked at."""
+    boxes of a form this session drew, within the size limit, under this session's mark, are kept."""
+    from streamlit.testing.v1 import AppTest
+
+    def keeper():
+        import datetime as dt
+
+        import streamlit as st
+
+        from lib import store
+        from lib.people import accounts
+        from lib.store import unsaved as drafts
+        from lib.ui import unsaved as ui
+
+        db = store.connect()
+        bso = accounts.load(db, db.execute("select id from users where username = 'bso'").fetchone()[0])
+        st.session_state.setdefault(ui.MARK, "this-session")
+        st.session_state.setdefault(ui.REGISTRY, {"carer": {
+            "base": "carer_0", "baseline": {}, "stored": False, "run": 0, "page": "carer_feedback",
+            "label": "carer feedback", "opened": None, "safeguarding": False,
+            "last": drafts.encode({"contact_on": dt.date(2026, 12, 1), "safeguarding": False, "CAR_WELL": ""})}})
+        for message in st.session_state.pop("messages", []):
+            ui.typed(db, bso, message)
+        db.close()
+
+    mine = "this-session"
+    at = AppTest.from_function(keeper, default_timeout=30)
+    at.session_state["messages"] = [
+        None, "carer_0_CAR_WELL", ["carer_0_CAR_WELL"], {"seq": 1}, {"seq": 2, "fields": "text", "session": mine},
+        {"seq": 9, "session": "another person's", "fields": {"carer_0_CAR_WELL": "before the sign-out"}},
+        {"seq": True, "session": mine, "fields": {
+            "carer_0_CAR_WELL": 7, "carer_0_CAR_BETTER": ["a"], "other_0_x": "not this form",
+            "carer_0_contact_on": "not a date", "carer_0_safeguarding": "not a tick",
+            "edit_12_0_CAR_WELL": "nor this", "carer_0_CAR_ELSE": "x" * 100_001}},
+        {"seq": 3, "session": mine, "fields": {"carer_0_CAR_WELL": "[click](javascript:alert(1)) <script>x</script>",
+                                               5: "five"}},
+    ]
+    at.run()
+    assert no_exceptions(at) == []
+    [row] = drafts_of(demo_db, "bso")
+    assert json.loads(row["fields"]) == {"contact_on": {"date": "2026-12-01"}, "safeguarding": False,
+                                         "CAR_WELL": "[click](javascript:alert(1)) <script>x</script>"}
+    from lib.ui import unsaved as ui
+
+    assert at.session_state[ui.ACK] == 3
+
+
+
+def run_keeper(registry: dict, messages: list) -> dict:
+    """typed() as the session watch calls it, on a session that drew the forms in `registry`; returns the
+    overlay of words it kept."""
     from streamlit.testing.v1 import AppTest
 
     def keeper():
@@ -412,24 +469,58 @@ def test_the_typing_keepers_messages_are_data_and_a_forged_one_keeps_only_a_text
 
         db = store.connect()
         bso = accounts.load(db, db.execute("select id from users where username = 'bso'").fetchone()[0])
-        st.session_state.setdefault(ui.REGISTRY, {"carer": {
-            "base": "carer_0", "baseline": {}, "last": None, "stored": False, "run": 0, "page": "carer_feedback",
-            "label": "carer feedback", "opened": None, "safeguarding": False}})
+        st.session_state.setdefault(ui.MARK, "mark")
         for message in st.session_state.pop("messages", []):
-            ui.typed(db, bso, message)
+            ui.typed(db, bso, {"session": "mark", **message})
         db.close()
 
-    at = AppTest.from_function(keeper, default_timeout=30)
-    at.session_state["messages"] = [
-        None, "carer_0_CAR_WELL", ["carer_0_CAR_WELL"], {"seq": 1}, {"seq": 2, "fields": "text"},
-        {"seq": True, "fields": {"carer_0_CAR_WELL": 7, "carer_0_CAR_BETTER": ["a"], "other_0_x": "not this form",
-                                 "edit_12_0_CAR_WELL": "nor this", "carer_0_CAR_ELSE": "x" * 100_001}},
-        {"seq": 3, "fields": {"carer_0_CAR_WELL": "[click](javascript:alert(1)) <script>x</script>", 5: "five"}},
-    ]
-    at.run()
-    assert no_exceptions(at) == []
-    [row] = drafts_of(demo_db, "bso")
-    assert json.loads(row["fields"]) == {"CAR_WELL": "[click](javascript:alert(1)) <script>x</script>"}
     from lib.ui import unsaved as ui
 
-    assert at.session_state[ui.ACK] == 3
+    at = AppTest.from_function(keeper, default_timeout=30)
+    at.session_state[ui.REGISTRY] = {form: {"baseline": {}, "stored": False, "run": 0, "page": "p", "label": form,
+                                            "opened": None, "safeguarding": False, "last": None, **ctx}
+                                     for form, ctx in registry.items()}
+    at.session_state["messages"] = messages
+    at.run()
+    assert no_exceptions(at) == []
+    return at.session_state[ui.TYPED]
+
+
+def test_words_for_a_form_whose_name_another_forms_name_begins_go_to_that_form_alone(demo_db):
+    typed = run_keeper({"audit": {"base": "audit_3"}, "case_audit_3": {"base": "audit_3_0"}},
+                       [{"seq": 1, "fields": {"audit_3_0_ssw": "Discussed the school move"}}])
+    assert typed == {"audit_3_0_ssw": "Discussed the school move"}
+    assert [(d["form"], json.loads(d["fields"])) for d in drafts_of(demo_db, "bso")] == \
+        [("case_audit_3", {"ssw": "Discussed the school move"})]
+
+
+def test_words_in_the_reports_commentary_reach_its_draft_though_the_page_writes_its_key_otherwise(demo_db):
+    """The report's keys hold the period (2026/27-Q2); the page's class names write / as -."""
+    base = "narrative_2026/27-Q2_carers_0"
+    typed = run_keeper({"narrative_2026_27_q2_carers": {"base": base}},
+                       [{"seq": 1, "fields": {"narrative_2026-27-Q2_carers_0_text": "Kinship carers asked for help."}}])
+    assert typed == {f"{base}_text": "Kinship carers asked for help."}
+    assert json.loads(drafts_of(demo_db, "bso")[0]["fields"]) == {"text": "Kinship carers asked for help."}
+
+
+def test_a_restored_draft_says_what_could_not_be_put_back_and_keeps_it(demo_db, app):
+    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
+    home = start_a_call(at, demo_db)
+    at.switch_page("app_pages/home.py").run()
+    with store.write(demo_db):  # the household leaves the register meanwhile
+        demo_db.execute("update households set status = 'inactive' where id = :h", {"h": home})
+    at.switch_page("app_pages/capture/carer_feedback.py").run()
+    restore(at)
+    assert any(w.value.startswith("1 of the draft's answers could not be put back") for w in at.warning)
+    assert at.selectbox(key="carer_1_household").value is None
+    assert json.loads(drafts_of(demo_db, "bso")[0]["fields"])["household"] == home  # still in the draft
+
+
+def test_home_lists_every_draft_and_discards_one_whose_form_cannot_be_opened_any_more(demo_db, app):
+    bso = user(demo_db, "bso")
+    keep(demo_db, bso, form="edit_1", label="correction of carer feedback #1 for Birch Treacle (DEMO-10005)")
+    at = open_form(app, demo_db, "bso", "app_pages/home.py")
+    assert any(t.value.startswith("correction of carer feedback #1 for Birch Treacle") for t in at.text)
+    next(b for b in at.button if b.label == "Discard").click().run()
+    next(b for b in at.button if b.label == "Yes, discard it").click().run()
+    assert drafts_of(demo_db, "bso") == [] and at.success[0].value.startswith("Discarded your unsaved correction")

@@ -73,11 +73,13 @@ with draft.box():
     save = st.button("Save the moderation", type="primary", icon=":material/gavel:", key=f"save_{base}")
 draft.keep(what)
 if save:
-    widgets.attempt(lambda: moderation.moderate(db, user, chosen, entry, today=today, expected=opened),
-                    opened=f"moderate_{chosen}", draft=draft,
-                    success=lambda diff: f"Moderated {audit['reference']}: {len(diff)} change(s) saved; the "
-                    f"eight-week review is due {dates.day(casefile.get(db, user, chosen, today=today)['review_due_on'])}."
-                    if diff else f"Nothing changed in the {what}.")
+    def moderate() -> tuple[dict, str]:  # the review date read in the save's own transaction
+        diff = moderation.moderate(db, user, chosen, entry, today=today, expected=opened)
+        return diff, casefile.get(db, user, chosen, today=today)["review_due_on"]
+
+    widgets.attempt(moderate, opened=f"moderate_{chosen}", draft=draft,
+                    success=lambda done: f"Moderated {audit['reference']}: {len(done[0])} change(s) saved; the "
+                    f"eight-week review is due {dates.day(done[1])}." if done[0] else f"Nothing changed in the {what}.")
 if audit["themes"]:
     names = codebook.names(db)
     st.caption("Themes found in the learning: " + widgets.md(", ".join(names.get(t, t) for t in audit["themes"])))

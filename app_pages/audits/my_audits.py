@@ -23,7 +23,7 @@ def day(value: str | None) -> dt.date | None:
 def audit_form(audit: dict) -> None:
     """The audit form: grades with evidence, who was spoken to, the case discussion."""
     grades = audit["grades"]
-    key = f"audit_{audit['id']}"
+    key = f"case_audit_{audit['id']}"  # not audit_N: the audit feedback form's widgets are audit_{generation}_...
     base, opened = widgets.edit_key(key, audit)
     submitted = bool(audit["completed_on"])
     draft = unsaved.begin(db, user, key, base, opened=opened, noun=f"audit of {audit['reference']}")

@@ -41,17 +41,16 @@ def action_form(prior: dict | None = None) -> None:
     said = entry["said"].strip()
     draft.keep(f"{what}: {said[:60]}" if said else what)
     if save:
-        def due(_action_id: int) -> str:
-            return (f"; {actions.STATUSES[entry['status']].lower()}" +
-                    (f", due {dates.day(entry['due_on'])}" if entry["due_on"] else "") + ".")
+        where = (f"; {actions.STATUSES[entry['status']].lower()}"
+                 + (f", due {dates.day(entry['due_on'])}" if entry["due_on"] else "") + ".")
 
         widgets.save_form(
             key, prior, opened, record=lambda: actions.record(db, user, entry, today=today),
             update=lambda record_id, version: actions.update(db, user, record_id, entry, today=today,
                                                              expected=version),
-            created=lambda i: f"Added action #{i}" + due(i),
+            created=lambda i: f"Added action #{i}{where}",
             changed=lambda d: (f"Saved {len(d)} change(s) to action #{prior['id']}" if d
-                               else f"Nothing changed in action #{prior['id']}") + due(prior["id"]),
+                               else f"Nothing changed in action #{prior['id']}") + where,
             draft=draft)
 
 

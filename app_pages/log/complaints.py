@@ -33,21 +33,22 @@ def entry_form(prior: dict | None = None) -> None:
     about = f" for {home['display_name']} ({home['reference']})" if home else ""
     draft.keep(f"{noun} #{prior['id']}{about}" if prior else f"{noun}{about}")
     if save:
-        def created(rid: int) -> str:
-            due = representations.due_now(db, rid, today=today)
-            return f"Logged {noun} #{rid}{about}" + (f"; stage {due[0]} response due {dates.day(due[1])}." if due else ".")
+        def due(record_id: int) -> str:  # read in the save's own transaction, so a failure here is the save's
+            stage_due = representations.due_now(db, record_id, today=today)
+            return f"; stage {stage_due[0]} response due {dates.day(stage_due[1])}." if stage_due else "."
 
-        def changed(diff: dict) -> str:
-            due = representations.due_now(db, prior["id"], today=today)
-            return (f"Saved {len(diff)} change(s) to {noun} #{prior['id']}{about}" if diff
-                    else f"Nothing changed in {noun} #{prior['id']}") + (
-                f"; stage {due[0]} response due {dates.day(due[1])}." if due else ".")
+        def record() -> tuple[int, str]:
+            rid = representations.record(db, user, entry, today=today)
+            return rid, due(rid)
+
+        def update(record_id: int, version: str) -> tuple[dict, str]:
+            return representations.update(db, user, record_id, entry, today=today, expected=version), due(record_id)
 
         widgets.save_form(
-            key, prior, opened, record=lambda: representations.record(db, user, entry, today=today),
-            update=lambda record_id, version: representations.update(db, user, record_id, entry, today=today,
-                                                                     expected=version),
-            created=created, changed=changed, draft=draft)
+            key, prior, opened, record=record, update=update, draft=draft,
+            created=lambda done: f"Logged {noun} #{done[0]}{about}{done[1]}",
+            changed=lambda done: (f"Saved {len(done[0])} change(s) to {noun} #{prior['id']}{about}" if done[0]
+                                  else f"Nothing changed in {noun} #{prior['id']}") + done[1])
 
 
 def fields(prior: dict, base: str) -> tuple[dict, dict | None, bool]:

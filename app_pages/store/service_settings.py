@@ -70,7 +70,7 @@ shown = st.session_state.get(PREVIEW_KEY)
 if shown:
     st.write(f"Everything dated before {dt.date.fromisoformat(shown['cutoff']):%-d %B %Y}:")
     widgets.table([{"What": label, "How many": shown[key]} for key, label in LABELS.items()])
-    if any(shown[key] for key in LABELS):
+    if any(shown[key] for key in LABELS if key != "drafts_removed"):
         sure = st.checkbox("I have a backup and want to apply retention now; this cannot be undone",
                            key="retention_sure")
         if st.button("Apply retention", type="primary", disabled=not sure, icon=":material/auto_delete:"):

@@ -31,6 +31,12 @@ def copy(source: str | os.PathLike, target: str | os.PathLike) -> dict:
     with sqlite3.connect(str(source), timeout=30) as origin, sqlite3.connect(str(target)) as copy_:
         origin.backup(copy_, pages=1024)
         copy_.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        # People's unsaved drafts are theirs alone (store/unsaved.py): a backup leaves them out, and with
+        # secure_delete their words are zeroed in the copy's bytes, not only unlinked.
+        if copy_.execute("select 1 from sqlite_master where name = 'unsaved'").fetchone():
+            copy_.execute("PRAGMA secure_delete = ON")
+            copy_.execute("delete from unsaved")
+            copy_.commit()
         check = copy_.execute("PRAGMA integrity_check").fetchone()[0]
         responses = copy_.execute("select count(*) from responses").fetchone()[0]
     origin.close(), copy_.close()

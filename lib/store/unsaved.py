@@ -70,6 +70,7 @@ def encode(fields: dict[str, Any]) -> str:
 
 
 def decode(data: str) -> dict[str, Any]:
+    """A draft's fields from their JSON (encode's inverse: {"date": ...} back to a date)."""
     def one(value: Any) -> Any:
         if isinstance(value, dict) and set(value) == {"date"}:
             return dt.date.fromisoformat(value["date"])
@@ -125,21 +126,23 @@ def keep(db: sqlite_utils.Database, user: User, *, draft_id: str, form: str, pag
              "opened": opened, "safeguarding": int(bool(safeguarding)), "now": now})
 
 
-def _rows(db, user: User, where: str, params: dict) -> list[dict]:
+def _rows(db, user: User, where: str, params: dict, *, fields: bool = True) -> list[dict]:
     oldest = store.stamp(store.utcnow() - dt.timedelta(days=settings.get(db, "unsaved_days")))
     rows = list(db.query(
-        f"""select id, form, page, label, fields, opened, safeguarding, created_at, updated_at from unsaved
-            where user_id = :user and updated_at >= :oldest {where} order by updated_at desc, id""",
+        f"""select id, form, page, label, {'fields, ' if fields else ''}opened, safeguarding, created_at, updated_at
+            from unsaved where user_id = :user and updated_at >= :oldest {where} order by updated_at desc, id""",
         {"user": user.id, "oldest": oldest, **params}))
     for row in rows:
-        row["fields"] = decode(row["fields"])
+        if fields:
+            row["fields"] = decode(row["fields"])
         row["safeguarding"] = bool(row["safeguarding"])
     return rows
 
 
-def mine(db: sqlite_utils.Database, user: User, form: str | None = None) -> list[dict]:
-    """This person's drafts (of one form, or all), newest first, with their fields decoded."""
-    return _rows(db, user, "and (:form is null or form = :form)", {"form": form})
+def mine(db: sqlite_utils.Database, user: User, form: str | None = None, *, fields: bool = True) -> list[dict]:
+    """This person's drafts (of one form, or all), newest first, with their fields decoded (or, with
+    fields=False, only what lists them: label, page, time, safeguarding)."""
+    return _rows(db, user, "and (:form is null or form = :form)", {"form": form}, fields=fields)
 
 
 def get(db: sqlite_utils.Database, user: User, draft_id: str) -> dict | None:
@@ -178,19 +181,25 @@ def _expired(db) -> tuple[str, dict]:
 
 
 def expired_count(db: sqlite_utils.Database) -> int:
+    """How many drafts are past the kept days (retention's preview)."""
     where, params = _expired(db)
     return db.execute(f"select count(*) {where}", params).fetchone()[0]
 
 
-def expire(db: sqlite_utils.Database) -> int:
+def expire(db: sqlite_utils.Database, *, record: bool = True) -> int:
     """Remove everyone's drafts older than the `unsaved_days` setting; return how many went. Its own short
-    write, with a history row only when something went."""
+    write (or part of the caller's), with a history row when something went: how many, how many had their
+    safeguarding box ticked and whose they were, never what they held (record=False: the caller's row says)."""
     where, params = _expired(db)
     if not db.execute(f"select 1 {where} limit 1", params).fetchone():
         return 0
     with store.write(db):
+        owners = [r[0] for r in db.execute(
+            f"select distinct u.username from users u where u.id in (select user_id {where}) order by 1", params)]
+        safeguarding = db.execute(f"select count(*) {where} and safeguarding = 1", params).fetchone()[0]
         gone = db.execute(f"delete {where}", params).rowcount
-        if gone:
+        if gone and record:
             history.add(db, action="expire_drafts", user_id=None, entity="unsaved",
-                        detail={"removed": gone, "older_than_days": settings.get(db, "unsaved_days")})
+                        detail={"removed": gone, "safeguarding_ticked": safeguarding, "owners": owners,
+                                "older_than_days": settings.get(db, "unsaved_days")})
     return gone

@@ -20,32 +20,6 @@ def _labelled(options: dict[str, str]):
     return list(options), options.get
 
 
-_LEAVE_GUARD = """
-<script>
-if (!window.feedbackHubLeaveGuard) {
-  window.feedbackHubLeaveGuard = true;
-  window.addEventListener("beforeunload", function (event) {
-    const fields = document.querySelectorAll(
-      '[class*="st-key-unsaved_"] textarea, [class*="st-key-unsaved_"] [data-testid="stTextInput"] input');
-    if (Array.from(fields).some(function (field) { return field.value.trim() !== ""; })) {
-      event.preventDefault();
-      event.returnValue = "";
-    }
-  });
-}
-</script>
-"""
-
-
-def warn_before_leaving() -> None:
-    """Ask the browser to confirm a reload or close while a form has typed text in it.
-
-    The script is a fixed string of ours, never user text. Reloading signs a user out; what was typed
-    is kept as a draft (ui/unsaved.py), and this says so before it happens.
-    """
-    st.html(_LEAVE_GUARD, unsafe_allow_javascript=True)
-
-
 def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: dict | None = None) -> None:
     """A feedback form for `form_name`, rendered from the question bank; saves through feedback.record/update.
 
@@ -54,7 +28,6 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     successful save everything is emptied and the draft deleted; after an error nothing typed is lost.
     A submission token makes a double submit save once.
     """
-    warn_before_leaving()
     editing = existing is not None
     try:
         bank = questions.version(db, existing["bank_version"]) if editing else questions.current(db)
@@ -87,7 +60,7 @@ def feedback_form(db, user: User, form_name: str, *, today: dt.date, existing: d
     else:
         def saved(rid: int) -> str:
             st.query_params.pop(TOKEN_PARAM, None)  # the next entry gets its own token
-            return _saved_message(rid, entry, what=what)
+            return _saved_message(rid, entry, what=what, household=household)
 
         widgets.attempt(lambda: feedback.record(db, user, form_name, entry, today=today, submission_key=token, bank=bank),
                         success=saved, reset=form_name, draft=draft)
@@ -259,7 +232,7 @@ FORM_NOUNS = {"carer": "carer feedback", "parent": "birth-parent feedback", "chi
               "audit": "audit feedback", "direct_work": "direct work"}
 
 
-def _saved_message(result, entry: dict, *, what: str, edited: bool = False) -> str:
+def _saved_message(result, entry: dict, *, what: str, household: dict | None = None, edited: bool = False) -> str:
     """"Saved carer feedback for Birch Treacle (DEMO-10005) as entry #41; call-back opened. The form is ready
     for the next one." (a correction: "Saved 2 change(s) to carer feedback #41 for ...")."""
     if entry["safeguarding"]:
@@ -272,8 +245,7 @@ def _saved_message(result, entry: dict, *, what: str, edited: bool = False) -> s
                 else f"Nothing changed in {what}.")
     outcome = entry.get("outcome")
     if outcome not in (None, "completed"):
-        what = f"contact attempt ({feedback.OUTCOMES[outcome].lower()})" + what.partition(" for ")[1] + \
-            what.partition(" for ")[2]
+        what = _describe(f"contact attempt ({feedback.OUTCOMES[outcome].lower()})", household, None)
     return f"Saved {what} as entry #{result}{tail}. The form is ready for the next one."
 
 

@@ -14,7 +14,6 @@ from lib import access, store
 from lib.access import User
 from lib.people import accounts
 from lib.store import settings
-from lib.store import unsaved as unsaved_store
 from lib.ui import unsaved
 
 _run = threading.local()
@@ -178,13 +177,13 @@ def _identify(db) -> User | None:
 
 
 def _drafts_kept(db, user: User) -> str:
-    """What the sign-in screen says about the drafts kept for this person ("" when there are none)."""
-    kept = unsaved.labels(db, user)
+    """What the sign-in screen says about the drafts kept for this person: how many, never what they are
+    (the screen is what an unattended computer shows); "" when there are none."""
+    kept = unsaved.count(db, user)
     if not kept:
         return ""
-    shown = "; ".join(kept[:3]) + (f"; and {len(kept) - 3} more" if len(kept) > 3 else "")
-    return (f" What you had not saved is kept as a draft ({shown}): sign in and open the form, and you will be "
-            "offered it to restore.")
+    return (f" What you had not saved is kept as {'a draft' if kept == 1 else f'{kept} drafts'}: sign in and "
+            "open the form, and you will be offered it to restore.")
 
 
 IDLE_TIMER_KEY = "idle_timer"
@@ -228,6 +227,7 @@ def _watch(user: User, timeout: float) -> None:
             unsaved.typed(database, user, words)
         finally:
             database.close()
+        st.rerun(scope="fragment")  # so the keeper is drawn again with the words acknowledged
     left = timeout - (time.time() - st.session_state.get(ACTIVE_KEY, 0))
     if left <= 0:
         st.rerun(scope="app")
@@ -247,7 +247,7 @@ def sign_in(db, user: User, *, how: str = "password") -> None:
     if how != "password":
         accounts.record_sign_in(db, user, how=how)
     try:
-        unsaved_store.expire(db)  # everyone's drafts past the kept days go, a little at each sign-in
+        unsaved.expire(db)  # everyone's drafts past the kept days go, a little at each sign-in
     except sqlite3.OperationalError as exc:
         if not (store.is_busy(exc) or store.storage_message(exc)):
             raise

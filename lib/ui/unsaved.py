@@ -56,20 +56,37 @@ def _id_key(form: str) -> str:
     return f"_unsaved_id_{form}"
 
 
+_FIELD = re.compile(r"^[A-Za-z0-9_]{1,120}$")
+
+
+def _field(base: str, key: Any) -> str | None:
+    """The field name of widget `key` if it is one of the form `base`'s (f"{base}_{field}"), else None. A key
+    that also starts with a longer form's base on screen is that form's (audit_3 and audit_3_0 both prefix
+    audit_3_0_ssw)."""
+    if not (isinstance(key, str) and key.startswith(f"{base}_")):
+        return None
+    if any(len(other) > len(base) and key.startswith(f"{other}_")
+           for other in (ctx["base"] for ctx in st.session_state.get(REGISTRY, {}).values())):
+        return None
+    field = key[len(base) + 1:]
+    return field if _FIELD.match(field) else None
+
+
 def _snapshot(base: str, *, drawn: bool) -> dict[str, Any]:
     """The form's fields as they stand: its widgets' values (when the last full run drew it), with words
     typed since overlaid (they may outlive the widgets: a page change)."""
-    prefix = f"{base}_"
     typed = st.session_state.get(TYPED, {})
     fields = {}
     for key in dict.fromkeys([*(st.session_state if drawn else ()), *typed]):
-        if isinstance(key, str) and key.startswith(prefix):
-            value = typed[key] if key in typed else st.session_state[key]
-            try:
-                unsaved.encode({"f": value})
-            except ValueError:
-                continue  # not a form value (an uploaded file, a button's state): nothing to keep
-            fields[key[len(prefix):]] = value
+        field = _field(base, key)
+        if field is None:
+            continue
+        value = typed[key] if key in typed else st.session_state[key]
+        try:
+            unsaved.encode({"f": value})
+        except ValueError:
+            continue  # not a form value (an uploaded file, a button's state): nothing to keep
+        fields[field] = value
     return fields
 
 
@@ -80,6 +97,9 @@ def _store(db, user: User, form: str, ctx: dict) -> None:
     # browser forgets them), and the typing keeper's words can arrive after the widgets are gone.
     drawn = ctx["run"] == st.session_state.get(RUN, 0)
     fields = {**(unsaved.decode(ctx["last"]) if ctx["last"] else {}), **_snapshot(ctx["base"], drawn=drawn)}
+    for name, value in ctx.get("held", {}).items():  # restored values the form could not show stay until replaced
+        if not unsaved.differs({name: fields.get(name)}, {}):
+            fields[name] = value
     if not ctx["stored"] and not unsaved.differs(fields, ctx["baseline"]):
         return
     try:
@@ -142,31 +162,71 @@ def typed(db, user: User, message: Any) -> None:
     is still known here."""
     if not isinstance(message, dict) or not isinstance(message.get("fields"), dict):
         return
+    if message.get("session") != session_mark():
+        return  # words from before a sign-out in this tab (perhaps another person's): never this session's
     seq = message.get("seq")
     if isinstance(seq, int) and not isinstance(seq, bool):
         st.session_state[ACK] = max(seq, st.session_state.get(ACK, 0))
     registry = st.session_state.get(REGISTRY, {})
     overlay = st.session_state.setdefault(TYPED, {})
     touched = set()
-    for key, value in message["fields"].items():
-        if not (isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_TYPED):
+    for sent, value in message["fields"].items():
+        if not (isinstance(sent, str) and isinstance(value, str) and len(value) <= MAX_TYPED):
             continue
-        for form, ctx in registry.items():
-            if key.startswith(f"{ctx['base']}_"):
-                overlay[key] = value
-                touched.add(form)
+        # The page names a widget by its key with anything but letters, digits, _ and - written as -.
+        owners = [(form, ctx) for form, ctx in registry.items() if sent.startswith(f"{_dom(ctx['base'])}_")]
+        if not owners:
+            continue
+        form, ctx = max(owners, key=lambda pair: len(pair[1]["base"]))
+        key = f"{ctx['base']}_{sent[len(_dom(ctx['base'])) + 1:]}"
+        field = _field(ctx["base"], key)
+        last = unsaved.decode(ctx["last"]) if ctx["last"] else {}
+        if field is None or not isinstance(st.session_state.get(key, last.get(field, "")), str):
+            continue  # only a text box's words: a forged message cannot set a date, a choice or a tick
+        overlay[key] = value
+        touched.add(form)
     for form in touched:
         _store(db, user, form, registry[form])
 
 
-def labels(db, user: User) -> list[str]:
-    """What this person's drafts are, for a message ("carer feedback for Birch Treacle (DEMO-10005)")."""
-    return [row["label"] for row in unsaved.mine(db, user)]
+def _dom(key: str) -> str:
+    """A widget key as the page's class names write it (Streamlit: st-key- + the key, other characters as -)."""
+    return re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+MARK = "_unsaved_session"  # a random mark of this signed-in session, given to the typing keeper
+
+
+def session_mark() -> str:
+    """This session's mark: the keeper drops (and typed() refuses) words noted under another one, so what one
+    person typed before a sign-out is never sent into the next person's session in the same tab."""
+    return st.session_state.setdefault(MARK, unsaved.new_id())
+
+
+def expire(db) -> int:
+    """Everyone's drafts past the kept days go (at each sign-in)."""
+    return unsaved.expire(db)
+
+
+def count(db, user: User) -> int:
+    """How many drafts this person has (the sign-in screen says how many, never what they are)."""
+    return len(unsaved.mine(db, user, fields=False))
 
 
 def when(stamp: str) -> str:
     """14:05 today, else 2 Dec 2026, 14:05."""
     return dates.time(stamp) if dates.local(stamp).date() == dates.local(store.stamp()).date() else dates.moment(stamp)
+
+
+def _report_unrestored(draft: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    """Say so when some of a restored draft could not go back into the form (an option or a household no
+    longer offered); returns those values, which the draft keeps until the person fills the fields anew."""
+    lost = {name: value for name, value in draft.items() if name in shown and shown[name] != value}
+    if lost:
+        st.warning(f"{len(lost)} of the draft's answers could not be put back (an option, a household or another "
+                   "choice that is no longer offered). Check the form before you save it.",
+                   icon=":material/report:")
+    return lost
 
 
 def _anew(form: str) -> None:
@@ -194,10 +254,13 @@ class Draft:
         registry = st.session_state.setdefault(REGISTRY, {})
         ctx = registry.get(self.form)
         if ctx is None or ctx["base"] != self.base:
-            restored = st.session_state.pop(f"_unsaved_restored_{self.form}", False)
+            restored = st.session_state.pop(f"_unsaved_restored_{self.form}", None)
             ctx = registry[self.form] = {"base": self.base,
                                          "baseline": {} if restored else _snapshot(self.base, drawn=True),
-                                         "last": None, "stored": restored}
+                                         "last": unsaved.encode(restored) if restored else None,
+                                         "stored": bool(restored)}
+            if restored:
+                ctx["held"] = _report_unrestored(restored, _snapshot(self.base, drawn=True))
         ctx.update(run=st.session_state.get(RUN, 0), page=st.session_state.get(PAGE) or "home", label=label,
                    opened=self.opened, safeguarding=bool(safeguarding))
         _store(self.db, self.user, self.form, ctx)
@@ -243,7 +306,7 @@ def begin(db, user: User, key: str, base: str, *, noun: str, opened: str | None 
         return draft
     # The form opens afresh (a page change, another view, a new session): whatever its widgets held is in its
     # draft, and Streamlit may have kept some of their values and not others, so none is kept.
-    for stale in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{base}_")]:
+    for stale in [k for k in st.session_state if _field(base, k) is not None]:
         del st.session_state[stale]
     st.session_state.get(REGISTRY, {}).pop(draft.form, None)  # its draft, if any, is offered; a new one starts
     st.session_state.pop(_id_key(draft.form), None)
@@ -257,33 +320,19 @@ def begin(db, user: User, key: str, base: str, *, noun: str, opened: str | None 
 
 
 def _offer(draft: Draft, rows: list[dict]) -> None:
-    confirm_key = f"_unsaved_confirm_{draft.form}"
     with st.container(border=True, key=f"unsaved_offer_{draft.form}"):
         for row in rows[:5]:
-            sure = st.session_state.get(confirm_key) == row["id"]
-            if sure:
-                st.warning(widgets.md(f"Discard your unsaved {row['label']} from {when(row['updated_at'])} for good? "
-                                      "What it holds cannot be got back."), icon=":material/delete_forever:")
-            else:
-                (st.error if row["safeguarding"] else st.info)(
-                    widgets.md(f"Restore your unsaved {row['label']} from {when(row['updated_at'])}?"
-                               + (" Its safeguarding box is ticked." if row["safeguarding"] else "")),
-                    icon=":material/edit_note:")
-            left, right, _ = st.columns([1, 1, 3])
-            if sure:
-                if left.button("Yes, discard it", key=f"_unsaved_yes_{row['id']}", icon=":material/delete:"):
-                    st.session_state.pop(confirm_key, None)
-                    widgets.attempt(lambda r=row: unsaved.discard(draft.db, draft.user, r["id"]),
-                                    success=f"Discarded your unsaved {row['label']}.")
-                if right.button("Keep it", key=f"_unsaved_keep_{row['id']}"):
-                    st.session_state.pop(confirm_key, None)
-                    st.rerun()
+            if _asking(row):
+                left, right = _discard_choice(draft.db, draft.user, row)
                 continue
+            (st.error if row["safeguarding"] else st.info)(
+                widgets.md(f"Restore your unsaved {row['label']} from {when(row['updated_at'])}?"
+                           + (" Its safeguarding box is ticked." if row["safeguarding"] else "")),
+                icon=":material/edit_note:")
+            left, right, _ = st.columns([1, 1, 3])
             left.button("Restore", key=f"_unsaved_restore_{row['id']}", type="primary", icon=":material/restore:",
                         on_click=_restore, args=(draft.user, draft.key, row["id"]))
-            if right.button("Discard", key=f"_unsaved_discard_{row['id']}", icon=":material/delete:"):
-                st.session_state[confirm_key] = row["id"]
-                st.rerun()
+            _discard_button(row, right)
         if len(rows) > 5:
             st.caption(f"And {len(rows) - 5} older draft(s) of this form: restore or discard these first.")
         if st.button(f"Start a new {draft.noun} and keep the draft{'s' if len(rows) > 1 else ''}",
@@ -291,6 +340,35 @@ def _offer(draft: Draft, rows: list[dict]) -> None:
             st.session_state[f"_unsaved_declined_{draft.form}"] = True
             st.session_state.pop(_id_key(draft.form), None)
             st.rerun()
+
+
+CONFIRM = "_unsaved_confirm"  # the draft whose Discard was pressed once
+
+
+def _asking(row: dict) -> bool:
+    return st.session_state.get(CONFIRM) == row["id"]
+
+
+def _discard_button(row: dict, where) -> None:
+    if where.button("Discard", key=f"_unsaved_discard_{row['id']}", icon=":material/delete:"):
+        st.session_state[CONFIRM] = row["id"]
+        st.rerun()
+
+
+def _discard_choice(db, user: User, row: dict):
+    """Discard asks once more: "Discard your unsaved ... for good?" with Yes and Keep it."""
+    st.warning(widgets.md(f"Discard your unsaved {row['label']} from {when(row['updated_at'])} for good? "
+                          "What it holds cannot be got back."), icon=":material/delete_forever:")
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button("Yes, discard it", key=f"_unsaved_yes_{row['id']}", icon=":material/delete:"):
+        st.session_state.pop(CONFIRM, None)
+        widgets.attempt(lambda: unsaved.discard(db, user, row["id"]),
+                        success=lambda gone: f"Discarded your unsaved {row['label']}." if gone else
+                        "That draft was already saved or discarded in another tab.")
+    if right.button("Keep it", key=f"_unsaved_keep_{row['id']}"):
+        st.session_state.pop(CONFIRM, None)
+        st.rerun()
+    return left, right
 
 
 def _restore(user: User, key: str, draft_id: str) -> None:
@@ -312,7 +390,7 @@ def _restore(user: User, key: str, draft_id: str) -> None:
     for name, value in current["fields"].items():
         st.session_state[f"{base}_{name}"] = value
     st.session_state[_id_key(form)] = draft_id
-    st.session_state[f"_unsaved_restored_{form}"] = True
+    st.session_state[f"_unsaved_restored_{form}"] = current["fields"]
     if current["opened"]:
         st.session_state[f"_opened_{key}"] = current["opened"]
     widgets.flash(f"Restored your unsaved {current['label']} from {when(current['updated_at'])}. Check it, then "
@@ -321,7 +399,7 @@ def _restore(user: User, key: str, draft_id: str) -> None:
 
 def sidebar(db, user: User, scripts: dict[str, str]) -> None:
     """The sidebar's list of this person's unsaved drafts, each a link to its form."""
-    rows = unsaved.mine(db, user)
+    rows = unsaved.mine(db, user, fields=False)
     if not rows:
         return
     st.caption(f"Unsaved draft{'s' if len(rows) > 1 else ''}")
@@ -334,35 +412,45 @@ def sidebar(db, user: User, scripts: dict[str, str]) -> None:
 
 
 def reminders(db, user: User, scripts: dict[str, str]) -> None:
-    """Home's reminders: each draft whose safeguarding box is ticked, until it is saved or discarded (an error
-    with a link to it), then the others in one line."""
-    rows = unsaved.mine(db, user)
-    for row in rows:
-        if row["safeguarding"]:
-            st.error(widgets.md(f"Your unsaved {row['label']} from {when(row['updated_at'])} has its safeguarding box "
-                                "ticked and is not saved. Open it to save or discard it, and follow your local "
-                                "safeguarding procedure today."), icon=":material/warning:")
+    """Home's list of this person's drafts: one whose safeguarding box is ticked as an error until it is saved
+    or discarded; each with a link to its page and Discard (which asks once more), so a draft whose form
+    can no longer be opened (the edit window closed, the entry deleted) can still be cleared."""
+    rows = unsaved.mine(db, user, fields=False)
+    if not rows:
+        return
+    with st.container(border=True, key="unsaved_home"):
+        st.caption(f"Your unsaved draft{'s' if len(rows) > 1 else ''}")
+        for row in rows:
+            if _asking(row):
+                _discard_choice(db, user, row)
+                continue
+            if row["safeguarding"]:
+                st.error(widgets.md(f"Your unsaved {row['label']} from {when(row['updated_at'])} has its safeguarding "
+                                    "box ticked and is not saved. Open it to save or discard it, and follow your local "
+                                    "safeguarding procedure today."), icon=":material/warning:")
+            else:
+                st.text(f"{row['label']} · {when(row['updated_at'])}")
+            left, right, _ = st.columns([1, 1, 3])
             if row["page"] in scripts:
-                st.page_link(scripts[row["page"]], label="Open it", icon=":material/edit_note:")
-    others = [row for row in rows if not row["safeguarding"]]
-    if others:
-        st.info(widgets.md(f"You have {len(others)} unsaved draft{'s' if len(others) > 1 else ''}: "
-                           + "; ".join(f"{row['label']} ({when(row['updated_at'])})" for row in others[:5])
-                           + (" and more" if len(others) > 5 else "")
-                           + ". Open the form to restore or discard it (the sidebar links to each)."),
-                icon=":material/edit_note:")
+                left.page_link(scripts[row["page"]], label="Open its page", icon=":material/edit_note:")
+            _discard_button(row, right)
 
 
 _KEEPER_JS = """
 export default function (component) {
   const hub = window.feedbackHubTyping || (window.feedbackHubTyping = {seq: 0, pending: null, timer: null, sentAt: 0});
+  const data = component.data || {};
+  if (hub.session !== data.session) {  // a new sign-in in this tab: nothing noted before it is ever sent
+    hub.session = data.session;
+    hub.pending = null;
+    hub.seq = 0;
+  }
   hub.send = function (message) { hub.sentAt = Date.now(); component.setTriggerValue("typed", message); };
-  hub.ack = (component.data && component.data.ack) || 0;
+  hub.ack = data.ack || 0;
+  if (hub.pending && hub.pending.seq <= hub.ack) { hub.pending = null; }
   // A message the server has not acknowledged two seconds on (a page change overtook it) goes again. The
   // number drawn with the keeper lags a message by one run, so a younger one is never sent twice.
-  if (hub.pending && hub.pending.seq > hub.ack && Date.now() - hub.sentAt > 2000 && hub.deliver) {
-    hub.deliver(hub.pending);
-  }
+  if (hub.pending && Date.now() - hub.sentAt > 2000 && hub.deliver) { hub.deliver(hub.pending); }
   if (hub.listening) { return; }
   hub.listening = true;
   const FIELDS = '[class*="st-key-unsaved_"] [data-testid="stTextArea"] textarea, '
@@ -385,7 +473,7 @@ export default function (component) {
     });
     if (Object.keys(fields).length) {
       hub.seq = Math.max(hub.seq, hub.ack) + 1;
-      hub.pending = {seq: hub.seq, fields: fields};
+      hub.pending = {seq: hub.seq, session: hub.session, fields: fields};
     }
   };
   // Sent only while no run is going on: a message that lands beside a click's would lose the click.
@@ -400,34 +488,42 @@ export default function (component) {
     if (hub.pending) { deliver(hub.pending); }
   };
   const watched = function (target) { return target && target.matches && target.matches(FIELDS); };
-  // At most every two seconds while someone types, and at once when they leave the box.
+  // At most every two seconds while someone types, and a moment after they leave the box.
   document.addEventListener("input", function (event) {
     if (watched(event.target) && hub.timer === null) { hub.timer = setTimeout(send, 2000); }
   }, true);
-  // A click on a link (another page) straight from a text box: Streamlit sends the box's words as it loses the
-  // focus, and, sent beside the page change, they would take the app back to this page. So the click waits
-  // until that run is over, then goes on.
+  // A click on a link (another page of the app) straight from a text box: Streamlit sends the box's words as
+  // it loses the focus, and, sent beside the page change, they would take the app back to this page. So the
+  // click waits until that run is over (three seconds at most), then goes on; a later click cancels it.
   document.addEventListener("pointerdown", function (event) {
     hub.fromBox = watched(document.activeElement);
   }, true);
   document.addEventListener("click", function (event) {
     const link = event.target.closest && event.target.closest("a[href]");
-    if (!link || hub.replaying || !hub.fromBox) { return; }
+    const fromBox = hub.fromBox;
     hub.fromBox = false;
+    if (hub.replaying) { return; }
+    hub.held = null;  // any click cancels a held one
+    if (!link || !fromBox || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
+        || event.altKey || link.target === "_blank" || link.origin !== location.origin) {
+      return;  // not a plain click on a page of this app straight from a text box
+    }
     event.preventDefault();
     event.stopPropagation();
+    const held = hub.held = {};
     const started = Date.now();
     let seenRun = false;
     const go = function () {
+      if (hub.held !== held) { return; }
       if (!idle()) { seenRun = true; }
-      if (!idle() || (!seenRun && Date.now() - started < 800)) { setTimeout(go, 50); return; }
+      const waited = Date.now() - started;
+      if (waited < 3000 && (!idle() || (!seenRun && waited < 800))) { setTimeout(go, 50); return; }
+      hub.held = null;
       hub.replaying = true;
       try { link.click(); } finally { hub.replaying = false; }
     };
     setTimeout(go, 50);
   }, true);
-  // Leaving the box: note its words now (the click that took the focus may change the page) and send
-  // them a moment later, after the click's own run has started; sent at once, they would race it.
   document.addEventListener("focusout", function (event) {
     if (watched(event.target) && hub.timer !== null) {
       collect();
@@ -435,6 +531,13 @@ export default function (component) {
       setTimeout(function () { deliver(noted); }, 1000);
     }
   }, true);
+  // Closing or reloading the tab while words are not yet on the server: the browser asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (hub.timer !== null || (hub.pending && hub.pending.seq > hub.ack)) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
 }
 """
 _keeper = st.components.v2.component("feedback_hub_typing_keeper", js=_KEEPER_JS)
@@ -442,7 +545,7 @@ _keeper = st.components.v2.component("feedback_hub_typing_keeper", js=_KEEPER_JS
 
 def typing_keeper() -> dict | None:
     """Mount the typing keeper (a fixed script of ours, never user text); the words it sent on this run, if any."""
-    result = _keeper(key="unsaved_typing_keeper", data={"ack": st.session_state.get(ACK, 0)},
+    result = _keeper(key="unsaved_typing_keeper", data={"ack": st.session_state.get(ACK, 0), "session": session_mark()},
                      on_typed_change=lambda: None)
     value = getattr(result, "typed", None)
     return value if isinstance(value, dict) else None
