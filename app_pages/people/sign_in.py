@@ -37,8 +37,8 @@ minutes = settings.get(db, "idle_timeout_minutes")
 st.caption(
     "You stay signed in while this browser tab is open. Reloading the page, opening a new tab or "
     f"{minutes} minute{'s' if minutes != 1 else ''} without typing or clicking signs you out (the page warns you "
-    "two minutes before). Whatever you have typed into a form is kept as your draft, and offered back when you "
-    "open that form again."
+    "two minutes before). What you type into a feedback form, the log, an audit form or the report's "
+    "commentary is kept as your draft, and offered back when you open that form again."
 )
 
 if store.is_demo(db):

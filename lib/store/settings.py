@@ -59,8 +59,9 @@ DEFINITIONS: tuple[Setting, ...] = (
     Setting("author_edit_days", "Days an author may correct their own entry", 14,
             "After this, only managers and QA can edit an entry.", 0, 365),
     Setting("idle_timeout_minutes", "Sign out after idle (minutes)", 30,
-            "A session with no activity (no typing, no click) for this long is signed out, two minutes after a "
-            "warning; what was being typed is kept as a draft.", 1, 480),
+            "A session with no activity (no typing, no click) for this long is signed out, after a warning two "
+            "minutes before (half the time, if it is under four minutes); what was being typed is kept as a "
+            "draft.", 1, 480),
     Setting("unsaved_days", "Unsaved drafts are kept for (days)", 14,
             "A form typed into and never saved or discarded is kept this long as its author's draft.", 1, 90),
     Setting("lockout_attempts", "Failed sign-ins before an account locks", 5,

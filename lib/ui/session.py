@@ -203,7 +203,8 @@ def idle_timer(db, user: User) -> None:
     A fragment the browser reruns on a timer (every twelfth of the timeout, at most every 30 seconds),
     drawn in a box fixed to the corner of the page. It holds the typing keeper (unsaved.typing_keeper):
     words being typed count as activity and are kept as the form's draft at once. Two minutes before
-    the timeout it shows a warning with a "Stay signed in" button; once the last activity is older than
+    the timeout (half the timeout, when that is shorter: warning_lead) it shows a warning with a "Stay
+    signed in" button; once the last activity is older than
     the timeout it keeps the drafts and reruns the whole app, and _identify signs the session out.
     A timer rerun runs only the fragment, so it never reaches _identify and never counts as activity.
     """

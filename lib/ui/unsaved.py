@@ -20,8 +20,17 @@ What is kept, and when:
 - words being typed reach the server before Streamlit sends them (it sends a text box's value only
   when it loses focus): the typing keeper, a small script of ours, sends the text boxes' contents at
   most every two seconds while someone types, and session.idle_timer passes them to typed();
-- a click on another page loses nothing: the last run stored the form's widgets, and the keeper notes
-  a text box's words as it loses focus and sends them once the new page has been drawn.
+- a click on another page loses nothing: the last run stored the form's widgets; a click on a link straight
+  from a text box waits in the browser until Streamlit has sent the box's words (sent beside the page
+  change, they would take the app back to this page), and the keeper also notes them as the box loses
+  focus and sends them once the new page has been drawn (again, until the server acknowledges them);
+- the keeper's words carry this session's mark (session_mark()), so nothing typed before a sign-out in a
+  tab reaches the next session there, and only text boxes of a form this session drew take them;
+- the browser asks before closing or reloading the tab only while typed words have not reached the server.
+
+A draft is offered instead of its form when the form opens afresh: Streamlit has forgotten its Save
+button (it forgets a widget after a completed run that did not draw it). Restoring puts the values into
+the form's next generation of widgets (widgets.fresh_key) and says which it could not show.
 """
 
 from __future__ import annotations
@@ -105,7 +114,9 @@ def _store(db, user: User, form: str, ctx: dict) -> None:
     try:
         data = unsaved.encode(fields)
     except ValueError:
+        ctx["too_big"] = True  # keep() says so: the form is too long to keep as a draft
         return
+    ctx["too_big"] = False
     if data == ctx["last"]:
         return
     draft_id = st.session_state.get(_id_key(form)) or unsaved.new_id()
@@ -264,6 +275,9 @@ class Draft:
         ctx.update(run=st.session_state.get(RUN, 0), page=st.session_state.get(PAGE) or "home", label=label,
                    opened=self.opened, safeguarding=bool(safeguarding))
         _store(self.db, self.user, self.form, ctx)
+        if ctx.get("too_big"):
+            st.warning(f"This form now holds more than {unsaved.MAX_BYTES // 1000:,} kB, too much to keep as a draft: "
+                       "save it soon, or shorten it.", icon=":material/save:")
         if ctx.get("gone"):
             st.warning(unsaved.GONE.replace("\"", ""), icon=":material/tab_close:")
             st.button("Keep this as a new draft", key=f"_unsaved_anew_{self.form}", on_click=_anew, args=(self.form,),
