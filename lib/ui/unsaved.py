@@ -444,7 +444,7 @@ def reminders(db, user: User, scripts: dict[str, str]) -> None:
                                     "safeguarding procedure today."), icon=":material/warning:")
             else:
                 st.text(f"{row['label']} · {when(row['updated_at'])}")
-            left, right, _ = st.columns([1, 1, 3])
+            left, right, _ = st.columns([1, 1, 3], vertical_alignment="center")
             if row["page"] in scripts:
                 left.page_link(scripts[row["page"]], label="Open its page", icon=":material/edit_note:")
             _discard_button(row, right)
