@@ -181,8 +181,9 @@ def test_the_workbook_neutralises_formula_looking_text_and_keeps_suppressed_cell
     assert book.sheetnames[0] == "README"
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
     assert not [c for c in cells if c.data_type == "f"]
-    narrative = next(c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK"))
-    assert narrative.data_type == "s"
+    narrative = next(c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert narrative.data_type == "s" and narrative.value.startswith("'=HYPERLINK")  # stays text when edited
+    assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
     assert book.sheetnames[1:5] == ["Headlines", "How much are we doing", "BSO calls", "Carers"]
     headline = book["Headlines"]
     values = [[c.value for c in row] for row in headline.iter_rows()]

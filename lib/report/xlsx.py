@@ -1,7 +1,7 @@
 """The report's tables as an Excel workbook: a README sheet, then one sheet per section.
 
 Every cell holds text or a number exactly as the report shows it (suppression already applied);
-no cell is ever written as a formula, whatever it starts with.
+no cell is ever written as a formula, and text that starts like one (=, +, -, @) carries a leading '.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from lib import dates
+from lib import dates, text
 from lib.report.model import Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -33,8 +33,10 @@ def _cell(sheet, row: int, column: int, value: object, *, bold: bool = False):
         plain = value.replace(",", "")
         cell.value = float(plain) if "." in plain else int(plain)
     else:
-        cell.value = "" if value is None else _NOT_XML.sub("\ufffd", str(value))
-        cell.data_type = "s"  # a string cell: '=1+1', '+44…', '@x' stay text
+        # A string cell, and text that starts as a formula would (=, +, -, @) gets a leading ', as the CSV
+        # exports do: stored as text it is inert, but edited in the cell or saved as CSV it would run.
+        cell.value = "" if value is None else text.spreadsheet_safe(_NOT_XML.sub("\ufffd", str(value)))
+        cell.data_type = "s"
     if bold:
         cell.font = Font(bold=True)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
