@@ -331,6 +331,30 @@ def test_a_busy_quarter_lists_only_the_most_recent_direct_work_and_says_so(db, w
                                  f"The {sections.MAX_DIRECT_WORK_EXAMPLES} most recent are listed.")
 
 
+def test_direct_work_flagged_for_safeguarding_is_neither_listed_nor_counted_nor_in_the_workbook(db, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    worker = add_user(db, "social_worker")
+    for n in range(8):
+        flagged = n == 3
+        feedback.record(db, worker, "direct_work", {
+            "title": "Zebra-Quokka session" if flagged else f"Session {n:02d}", "respondent": "carer",
+            "contact_on": dt.date(2025, 10, 1) + dt.timedelta(days=n), "safeguarding": flagged,
+            "safeguarding_note": "Disclosed at the session" if flagged else "",
+            "safeguarding_told": "Duty social worker" if flagged else "",
+            "comments": {"DW_SUMMARY": {"text": "Went well.", "consent": True}}}, today=TODAY)
+    value = report.build(db, world["qa"], Q3, today=TODAY)
+    direct = section(value, "direct_work")
+    assert [row[1] for row in direct.tables[0].rows] == [f"Session {n:02d}" for n in range(8) if n != 3]
+    assert direct.summary[0] == "Examples of direct work recorded: 7."  # the rows listed: no gap to count
+    assert "Zebra-Quokka" not in repr(value)  # the PDF, the workbook and a published version render this value
+    book = load_workbook(io.BytesIO(report_xlsx.render(value)))
+    assert not any("Zebra-Quokka" in str(c.value) for sheet in book.worksheets for row in sheet.iter_rows()
+                   for c in row)
+
+
 def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs_data_transformer():
     import json
 

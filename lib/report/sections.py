@@ -237,8 +237,10 @@ MAX_DIRECT_WORK_EXAMPLES = 25  # a national service records thousands a quarter;
 
 def direct_work(db, chosen: periods.Period, r: suppression.Rules, names: frozenset[str]) -> Section:
     rows = list(db.query(
+        # Flagged work is left out of the count as well as the list: a count one above the rows listed would
+        # say that a safeguarding concern was raised (the methods note says flagged entries are left out).
         """select title, contact_on, respondent from responses where deleted_at is null and form = 'direct_work'
-           and contact_on >= :s and contact_on <= :e order by contact_on""",
+           and safeguarding = 0 and contact_on >= :s and contact_on <= :e order by contact_on""",
         {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}))
     if not rows:
         return Section("direct_work", SECTIONS["direct_work"], empty="No direct work was recorded in this period.")
