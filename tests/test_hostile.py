@@ -708,7 +708,9 @@ def test_the_pdf_with_every_hostile_string_builds_and_shows_each_one_or_warns_ab
     for quote in hostile_report["quotes"]:
         cleaned = text.clean(quote["text"], field="q", max_length=2000, multiline=True)
         if extractable(cleaned) and len(cleaned) <= 500 and cleaned.count("\n") < 20:
-            assert extracted.count(plain(cleaned)) >= 2, quote["name"]  # as commentary and as a quote
+            # As a quote at least; its copy in the commentary is redacted like all staff text (a neighbouring
+            # string can make it look like an e-mail or a phone number), so it may read differently there.
+            assert extracted.count(plain(cleaned)) >= 1, quote["name"]
     for name, cleaned in hostile_report["theme_names"].items():
         if extractable(cleaned):
             assert plain(cleaned) in extracted, name

@@ -355,6 +355,35 @@ def test_direct_work_flagged_for_safeguarding_is_neither_listed_nor_counted_nor_
                    for c in row)
 
 
+def test_commentary_complaint_learning_and_you_said_we_did_leave_the_app_redacted(db, world):
+    """Staff's free text is exported too: a carer's name and phone number typed into it never print."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lib.log import actions, representations
+
+    qa = world["qa"]
+    for n in range(6):  # enough complaints for their learning to be shown
+        representations.record(db, qa, {"kind": "complaint", "from_who": "foster_carer", "summary": "Late allowance.",
+                                        "received_on": dt.date(2025, 10, 6 + n),
+                                        "learning": "Ring Ann back on 07700 900123 the same day." if n == 0 else ""},
+                               today=TODAY)
+    actions.record(db, qa, {"said": "Ann (ann@example.org) asked for photos.", "will_do": "Call Ann on 07700 900123.",
+                            "owner": actions.OWNERS[0], "theme_ids": ["T01"], "from_quarter": Q3},
+                   today=dt.date(2025, 11, 3))  # opened in the quarter
+    drafts.save_draft(db, qa, Q3, narrative={"complaints": "Ann rang from SW1A 1AA about her allowance."})
+    value = report.build(db, qa, Q3, today=TODAY)
+    complaints, said = section(value, "complaints"), section(value, "actions")
+    assert table(complaints, "Learning from complaints").rows == (("Ring [name] back on [phone] the same day.",),)
+    assert said.tables[0].rows[0][:2] == ("[name] ([email]) asked for photos.", "Call [name] on [phone].")
+    assert complaints.narrative == "[name] rang from [postcode] about her allowance."
+    book = load_workbook(io.BytesIO(report_xlsx.render(value)))
+    cells = " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
+    assert "07700" not in cells and "Ann" not in cells.replace("Annual", "") and "SW1A" not in cells
+    assert drafts.draft(db, qa, Q3)["narrative"]["complaints"].startswith("Ann rang")  # QA's own words are kept
+
+
 def test_report_charts_keep_their_data_while_another_session_has_swapped_altairs_data_transformer():
     import json
 

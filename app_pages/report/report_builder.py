@@ -65,10 +65,15 @@ for section in value.sections:
         draft = unsaved.begin(db, user, opened_key, base, opened=opened, noun=what)
         if not draft.offered:
             with draft.box():
-                text = st.text_area("Commentary for this section", value=section.narrative, height=140,
+                typed = saved["narrative"].get(section.key, "")  # as QA wrote it; the report holds it redacted
+                text = st.text_area("Commentary for this section", value=typed, height=140,
                                     key=f"{base}_text", on_change=keep_open, args=(section.key,),
                                     help="Plain text; leave a blank line between paragraphs. Saved with the "
                                          "report's other choices for this period.")
+                if section.narrative != typed:
+                    st.caption("In the report: " + widgets.md(section.narrative))
+                    st.caption("Names the app knows, phone numbers, e-mail addresses and postcodes are replaced "
+                               "in the report, as in quotes.")
                 save = st.button("Save commentary", on_click=keep_open, args=(section.key,), key=f"save_{base}")
             draft.keep(what)
             if save:

@@ -15,7 +15,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from lib import access, periods, store, suppression
+from lib import access, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import questions
 from lib.report import drafts, kpi_section, sections
@@ -56,15 +56,17 @@ def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.d
         sections.children(db, user, chosen, r, bank, names),
         sections.case_file_audits(db, user, chosen, r, names, redact_names),
         sections.direct_work(db, chosen, r, redact_names),
-        sections.complaints(db, chosen, r, names, today),
-        sections.you_said_we_did(db, chosen, names, today),
+        sections.complaints(db, chosen, r, names, today, redact_names),
+        sections.you_said_we_did(db, chosen, names, today, redact_names),
         sections.methods(db, chosen, r, as_of),
     ]
     finished = []
     for section in parts:
         quotes = sections.quotes(db, section.key, saved["quotes"].get(section.key, []), warnings)
+        # QA's commentary leaves the app too: names the app knows, phone numbers, e-mails and postcodes go.
+        narrative = redaction.redact(saved["narrative"].get(section.key, ""), names=redact_names).text
         finished.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
-                                saved["narrative"].get(section.key, ""), quotes, section.empty))
+                                narrative, quotes, section.empty))
     return Report(settings.get(db, "service_name"), TITLE, chosen.key, chosen.label, chosen.previous_label,
                   settings.get(db, "report_marking"), as_of, version, tuple(finished),
                   (suppression.footnote(r),), tuple(warnings))

@@ -258,7 +258,8 @@ def direct_work(db, chosen: periods.Period, r: suppression.Rules, names: frozens
                    tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
 
 
-def complaints(db, chosen: periods.Period, r: suppression.Rules, names: dict[str, str], today: dt.date) -> Section:
+def complaints(db, chosen: periods.Period, r: suppression.Rules, names: dict[str, str], today: dt.date,
+               redact_names: frozenset[str] = frozenset()) -> Section:
     found = representations.counts(db, chosen.start, chosen.end, today=today)
     if not sum(found["by_kind"].values()):
         return Section("complaints", SECTIONS["complaints"], empty="Nothing was logged in this period.")
@@ -286,20 +287,26 @@ def complaints(db, chosen: periods.Period, r: suppression.Rules, names: dict[str
                f"{kinds.cells[1][0]} comments were received.",
                f"Stage 1 responses in time: {suppression.percent(found['in_time'], found['responded'], r)} "
                f"(of {suppression.count(found['responded'], r)} responded to)."]
-    learning = tuple(found["learning"][:5]) if complaints > r.suppress_max else ()
+    # Learning is typed by staff about a complaint: names, numbers and addresses go as in quotes.
+    learning = tuple(redaction.redact(x, names=redact_names).text for x in found["learning"][:5]) \
+        if complaints > r.suppress_max else ()
     tables = (received, by_source, by_stage, by_outcome, by_theme)
     if learning:
         tables += (Table("Learning from complaints", ("What we learned",), tuple((x,) for x in learning)),)
     return Section("complaints", SECTIONS["complaints"], summary=tuple(summary), tables=tables)
 
 
-def you_said_we_did(db, chosen: periods.Period, names: dict[str, str], today: dt.date) -> Section:
+def you_said_we_did(db, chosen: periods.Period, names: dict[str, str], today: dt.date,
+                    redact_names: frozenset[str] = frozenset()) -> Section:
     found = actions.for_period(db, chosen.start, chosen.end, today=today)
     if not any(found.values()):
         return Section("actions", SECTIONS["actions"], empty="No actions were opened, progressed or closed in this period.")
 
+    def clean(words: str | None) -> str:  # what people said, in staff's words: redacted as quotes are
+        return redaction.redact(words or "", names=redact_names).text
+
     def rows(items):
-        return tuple((a["said"], a["did"] or a["will_do"], a["owner"], actions.STATUSES[a["status"]],
+        return tuple((clean(a["said"]), clean(a["did"] or a["will_do"]), a["owner"], actions.STATUSES[a["status"]],
                       ", ".join(names.get(t, t) for t in json.loads(a["theme_ids"]))) for a in items)
 
     columns = ("You said", "We did / we will", "Owner", "Status", "Themes")

@@ -69,8 +69,8 @@ def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
          "(shown as c) and percentages on small bases are not shown.", False),
         *[(note, False) for note in report.footnotes],
     ]
-    for row, (text, bold) in enumerate(lines, start=1):
-        _cell(readme, row, 1, text, bold=bold)
+    for row, (line, bold) in enumerate(lines, start=1):
+        _cell(readme, row, 1, line, bold=bold)
     readme.column_dimensions["A"].width = 110
     used = {"readme"}
     for section in report.sections:
