@@ -97,6 +97,10 @@ def percent(numerator: int, base: int, rules: Rules, *, digits: int = 0) -> str:
     withheld = _rate_base(base, rules)
     if withheld:
         return withheld
+    if _is_small(numerator, rules) or _is_small(base - numerator, rules):
+        # Beside its base, "64% (n=14)" gives away that 5 did not: a percentage is withheld when the people it
+        # counts, or those it leaves out, are a number that would itself be hidden.
+        return SUPPRESSED
     return _half_up(Decimal(numerator) * 100 / Decimal(base), digits) + "%"
 
 
@@ -257,7 +261,9 @@ def footnote(rules: Rules) -> str:
         parts.append(f"Other counts are rounded to the nearest {rules.rounding}, so totals may not equal "
                      f"the sum of the figures shown.")
     parts.append(f"Percentages and averages are given only when they are based on {rules.min_base} or more "
-                 f"responses, and \u201c{NO_BASE}\u201d means there were none.")
+                 f"responses, and \u201c{NO_BASE}\u201d means there were none. A percentage is also shown as "
+                 f"\u201c{SUPPRESSED}\u201d when the people it counts, or the people it leaves out, number "
+                 f"{_span(rules, ' to ')}, since with its base either could be worked out.")
     return " ".join(parts)
 
 
@@ -266,6 +272,7 @@ def describe(rules: Rules) -> str:
     parts = [f"counts {_span(rules, '–')} shown as {SUPPRESSED}"]
     if rules.rounding:
         parts.append(f"others rounded to the nearest {rules.rounding}")
-    parts.append(f"% only on a base of {rules.min_base} or more")
+    parts.append(f"% only on a base of {rules.min_base} or more, and not when it or its complement counts "
+                 f"{_span(rules, '–')}")
     parts.append("secondary suppression" if rules.secondary else "no secondary suppression")
     return "; ".join(parts)

@@ -26,8 +26,10 @@ def test_a_count_of_one_to_five_shows_as_c_and_zero_stays_zero(n, shown):
 
 @pytest.mark.parametrize(
     "numerator, base, kwargs, shown",
-    [(0, 0, {}, "–"), (1, 1, {}, "c"), (9, 9, {}, "c"), (3, 10, {}, "30%"), (0, 10, {}, "0%"),
-     (20, 30, {}, "67%"), (10, 80, {}, "13%"), (20, 30, {"digits": 1}, "66.7%"), (30, 30, {}, "100%")],
+    [(0, 0, {}, "–"), (1, 1, {}, "c"), (9, 9, {}, "c"), (6, 12, {}, "50%"), (0, 10, {}, "0%"),
+     (20, 30, {}, "67%"), (10, 80, {}, "13%"), (20, 30, {"digits": 1}, "66.7%"), (30, 30, {}, "100%"),
+     # Beside its base a percentage would give away a hidden count: 3 of 10, or 9 of 14 (5 did not).
+     (3, 10, {}, "c"), (9, 14, {}, "c"), (10, 11, {}, "c"), (6, 11, {}, "c"), (7, 13, {}, "54%")],
 )
 def test_a_percentage_needs_a_base_of_ten_and_rounds_half_up(numerator, base, kwargs, shown):
     assert percent(numerator, base, DFE, **kwargs) == shown
@@ -46,7 +48,7 @@ def test_a_mean_needs_a_base_of_ten_and_rounds_half_up(total, base, kwargs, show
                                       (18, "20")])
 def test_the_ons_preset_hides_under_ten_and_rounds_the_rest_to_five(n, shown):
     assert count(n, ONS) == shown
-    assert percent(5, 9, ONS) == "c" and percent(5, 10, ONS) == "50%"
+    assert percent(5, 9, ONS) == "c" and percent(5, 10, ONS) == "c" and percent(10, 20, ONS) == "50%"
 
 
 @pytest.mark.parametrize(
@@ -82,7 +84,7 @@ def test_negative_or_fractional_counts_are_refused(call):
 
 def test_numpy_integers_from_a_dataframe_are_accepted():
     np = pytest.importorskip("numpy")
-    assert count(np.int64(3), DFE) == "c" and percent(np.int64(3), np.int64(10), DFE) == "30%"
+    assert count(np.int64(3), DFE) == "c" and percent(np.int64(6), np.int64(12), DFE) == "50%"
 
 
 # --- tables ----------------------------------------------------------------------------------------
@@ -224,9 +226,10 @@ def test_no_hidden_cell_in_random_tables_can_be_recovered_from_the_shown_totals(
 
 
 def test_the_footnote_and_description_state_the_numbers_in_force():
-    assert describe(DFE) == "counts 1–5 shown as c; % only on a base of 10 or more; secondary suppression"
-    assert describe(ONS) == ("counts 1–9 shown as c; others rounded to the nearest 5; % only on a base of 10 or more;"
-                             " secondary suppression")
+    assert describe(DFE) == ("counts 1–5 shown as c; % only on a base of 10 or more, and not when it or its "
+                             "complement counts 1–5; secondary suppression")
+    assert describe(ONS) == ("counts 1–9 shown as c; others rounded to the nearest 5; % only on a base of 10 or more,"
+                             " and not when it or its complement counts 1–9; secondary suppression")
     text = footnote(Rules(min_base=20, rounding=10))
     assert "1 to 5" in text and "20 or more" in text and "nearest 10" in text and "subtraction" in text
     assert "subtraction" not in footnote(Rules(secondary=False))
