@@ -22,8 +22,8 @@ if accounts.user_count(db) == 0:
 elif user is None:
     pages = [st.Page("app_pages/people/sign_in.py", title="Sign in", icon=":material/login:", default=True)]
 else:
-    pages = {}
-    for page in access.pages_for(user):
+    pages, allowed = {}, access.pages_for(user)
+    for page in allowed:
         pages.setdefault(page.section, []).append(
             st.Page(page.script, title=page.title, icon=page.icon, url_path=page.url_path,
                     default=page.url_path == "home")
@@ -40,7 +40,7 @@ if user is not None:
         st.text(user.display_name)
         st.caption(", ".join(access.ROLES[r] for r in sorted(user.roles)))
         st.button("Sign out", icon=":material/logout:", on_click=session.sign_out, key="sign_out")
-        unsaved.sidebar(db, user, {p.url_path: p.script for p in access.pages_for(user)})
+        unsaved.sidebar(db, user, {p.url_path: p.script for p in allowed})
     # The idle warning floats in the page's corner, where it is seen however far the page is scrolled.
     st.html(f"<style>.st-key-{session.WATCH_KEY} {{position: fixed; bottom: 1rem; right: 1rem; z-index: 999990;"
             " max-width: 26rem; background: var(--background-color, white);}</style>")

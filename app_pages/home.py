@@ -11,7 +11,8 @@ db = session.connection()
 user = session.page_user("use_app")
 st.title(widgets.md(settings.get(db, "service_name")))
 st.write(f"Signed in as {widgets.md(user.display_name)}.")
-unsaved.reminders(db, user, {p.url_path: p.script for p in access.pages_for(user)})
+allowed = access.pages_for(user)
+unsaved.reminders(db, user, {p.url_path: p.script for p in allowed})
 for reminder in reviews.reminders(db, user, today=session.today()):
     st.info(reminder, icon=":material/assignment:")
 
@@ -35,6 +36,6 @@ if access.can(user, "view_register"):
     right.metric("Inactive households", counts["inactive"])
 
 st.subheader("What you can do here")
-for page in access.pages_for(user):
+for page in allowed:
     if page.url_path != "home":
         st.page_link(page.script, label=page.title, icon=page.icon)

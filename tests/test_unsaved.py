@@ -179,9 +179,27 @@ def assert_the_call_is_back(at, home, base="carer_1"):
     assert at.text_input(key=f"{base}_callback_note").value == "About the allowance"
 
 
-def restore(at):
-    next(b for b in at.button if b.label == "Restore").click().run()
+def press(at, label):
+    next(b for b in at.button if b.label == label).click().run()
     assert no_exceptions(at) == []
+
+
+def restore(at):
+    press(at, "Restore")
+
+
+def call_left_and_back(app, db, away="app_pages/capture/my_month.py"):
+    """A BSO types a whole call, goes to another page and comes back to the carer form (the offer)."""
+    at = open_form(app, db, "bso", "app_pages/capture/carer_feedback.py")
+    home = start_a_call(at, db)
+    at.switch_page(away).run()
+    at.switch_page("app_pages/capture/carer_feedback.py").run()
+    return at, home
+
+
+def discard_it(at):
+    press(at, "Discard")
+    press(at, "Yes, discard it")
 
 
 def test_a_bso_types_a_call_goes_to_my_month_comes_back_restores_every_field_and_saves_it(demo_db, app):
@@ -226,32 +244,25 @@ def test_the_idle_timeout_signs_out_a_typist_keeps_the_call_and_restores_it_afte
     assert "DEMO-" not in notice and "carer feedback for" not in notice  # the screen anyone may see names nobody
     next(t for t in at.text_input if t.label == "User name").input("bso")
     next(t for t in at.text_input if t.label == "Password").input("demo")
-    next(b for b in at.button if b.label == "Sign in").click().run()
+    press(at, "Sign in")
     at.switch_page("app_pages/capture/carer_feedback.py").run()
     restore(at)
     assert_the_call_is_back(at, home)
 
 
 def test_discarding_a_draft_asks_once_more_and_then_it_is_gone_for_good(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
-    start_a_call(at, demo_db)
-    at.switch_page("app_pages/capture/my_month.py").run()
-    at.switch_page("app_pages/capture/carer_feedback.py").run()
-    next(b for b in at.button if b.label == "Discard").click().run()
+    at, _ = call_left_and_back(app, demo_db)
+    press(at, "Discard")
     assert at.warning[-1].value.startswith("Discard your unsaved carer feedback for ")
-    next(b for b in at.button if b.label == "Keep it").click().run()
+    press(at, "Keep it")
     assert len(drafts_of(demo_db, "bso")) == 1 and any(b.label == "Restore" for b in at.button)
-    next(b for b in at.button if b.label == "Discard").click().run()
-    next(b for b in at.button if b.label == "Yes, discard it").click().run()
+    discard_it(at)
     assert drafts_of(demo_db, "bso") == [] and at.success[0].value.startswith("Discarded your unsaved carer feedback")
     assert at.selectbox(key="carer_0_household").value is None  # an empty form
 
 
 def test_starting_a_new_call_keeps_the_draft_for_later(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
-    start_a_call(at, demo_db)
-    at.switch_page("app_pages/capture/my_month.py").run()
-    at.switch_page("app_pages/capture/carer_feedback.py").run()
+    at, _ = call_left_and_back(app, demo_db)
     next(b for b in at.button if b.label.startswith("Start a new carer feedback")).click().run()
     assert at.selectbox(key="carer_0_household").value is None and at.text_area(key="carer_0_CAR_BETTER").value == ""
     at.radio(key="carer_0_CAR01").set_value("2").run()  # the new call is a draft of its own
@@ -396,12 +407,8 @@ def test_a_draft_saved_in_one_tab_is_not_saved_again_from_another(demo_db, app):
 
 
 def test_a_discarded_draft_leaves_a_form_that_starts_a_new_one_without_complaint(demo_db, app):
-    at = open_form(app, demo_db, "bso", "app_pages/capture/carer_feedback.py")
-    start_a_call(at, demo_db)
-    at.switch_page("app_pages/home.py").run()
-    at.switch_page("app_pages/capture/carer_feedback.py").run()
-    next(b for b in at.button if b.label == "Discard").click().run()
-    next(b for b in at.button if b.label == "Yes, discard it").click().run()
+    at, _ = call_left_and_back(app, demo_db, away="app_pages/home.py")
+    discard_it(at)
     at.radio(key="carer_0_CAR01").set_value("1").run()
     assert not [w for w in at.warning if "another tab" in w.value] and json.loads(drafts_of(demo_db, "bso")[0]["fields"])["CAR01"] == "1"
 
@@ -521,6 +528,5 @@ def test_home_lists_every_draft_and_discards_one_whose_form_cannot_be_opened_any
     keep(demo_db, bso, form="edit_1", label="correction of carer feedback #1 for Birch Treacle (DEMO-10005)")
     at = open_form(app, demo_db, "bso", "app_pages/home.py")
     assert any(t.value.startswith("correction of carer feedback #1 for Birch Treacle") for t in at.text)
-    next(b for b in at.button if b.label == "Discard").click().run()
-    next(b for b in at.button if b.label == "Yes, discard it").click().run()
+    discard_it(at)
     assert drafts_of(demo_db, "bso") == [] and at.success[0].value.startswith("Discarded your unsaved correction")

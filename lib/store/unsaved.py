@@ -30,7 +30,7 @@ from lib.store import history, settings
 MAX_BYTES = 400_000  # a whole form's fields; the longest form (ten 5,000-character comments) is a quarter of it
 _FORM = re.compile(r"^[a-z0-9_]{1,80}$")
 _ID = re.compile(r"^[0-9a-f]{32}$")
-_FIELD = re.compile(r"^[A-Za-z0-9_]{1,120}$")
+FIELD = re.compile(r"^[A-Za-z0-9_]{1,120}$")  # a field's name within its form (ui/unsaved.py checks keys with it)
 
 
 def new_id() -> str:
@@ -61,7 +61,7 @@ def encode(fields: dict[str, Any]) -> str:
             return [one(v) for v in value]
         raise ValueError(f"A draft cannot hold a {type(value).__name__}.")
 
-    if not isinstance(fields, dict) or not all(isinstance(k, str) and _FIELD.match(k) for k in fields):
+    if not isinstance(fields, dict) or not all(isinstance(k, str) and FIELD.match(k) for k in fields):
         raise ValueError("A draft's fields must be named with letters, digits and underscores.")
     data = json.dumps({name: one(value) for name, value in fields.items()}, ensure_ascii=False)
     if len(data.encode()) > MAX_BYTES:

@@ -65,7 +65,11 @@ def _id_key(form: str) -> str:
     return f"_unsaved_id_{form}"
 
 
-_FIELD = re.compile(r"^[A-Za-z0-9_]{1,120}$")
+def _kept(ctx: dict) -> dict[str, Any]:
+    """The fields the form's draft last kept (ctx["last"], their JSON), decoded once for each time they change."""
+    if "_decoded" not in ctx or ctx["_decoded_from"] != ctx["last"]:
+        ctx["_decoded"], ctx["_decoded_from"] = (unsaved.decode(ctx["last"]) if ctx["last"] else {}), ctx["last"]
+    return ctx["_decoded"]
 
 
 def _field(base: str, key: Any) -> str | None:
@@ -78,7 +82,7 @@ def _field(base: str, key: Any) -> str | None:
            for other in (ctx["base"] for ctx in st.session_state.get(REGISTRY, {}).values())):
         return None
     field = key[len(base) + 1:]
-    return field if _FIELD.match(field) else None
+    return field if unsaved.FIELD.match(field) else None
 
 
 def _snapshot(base: str, *, drawn: bool) -> dict[str, Any]:
@@ -105,7 +109,7 @@ def _store(db, user: User, form: str, ctx: dict) -> None:
     # Over what was kept last: a run that changes page may bring none of the old page's widget values (the
     # browser forgets them), and the typing keeper's words can arrive after the widgets are gone.
     drawn = ctx["run"] == st.session_state.get(RUN, 0)
-    fields = {**(unsaved.decode(ctx["last"]) if ctx["last"] else {}), **_snapshot(ctx["base"], drawn=drawn)}
+    fields = {**_kept(ctx), **_snapshot(ctx["base"], drawn=drawn)}
     for name, value in ctx.get("held", {}).items():  # restored values the form could not show stay until replaced
         if not unsaved.differs({name: fields.get(name)}, {}):
             fields[name] = value
@@ -191,8 +195,7 @@ def typed(db, user: User, message: Any) -> None:
         form, ctx = max(owners, key=lambda pair: len(pair[1]["base"]))
         key = f"{ctx['base']}_{sent[len(_dom(ctx['base'])) + 1:]}"
         field = _field(ctx["base"], key)
-        last = unsaved.decode(ctx["last"]) if ctx["last"] else {}
-        if field is None or not isinstance(st.session_state.get(key, last.get(field, "")), str):
+        if field is None or not isinstance(st.session_state.get(key, _kept(ctx).get(field, "")), str):
             continue  # only a text box's words: a forged message cannot set a date, a choice or a tick
         overlay[key] = value
         touched.add(form)
