@@ -497,7 +497,8 @@ export default function (component) {
   const idle = function () { return !document.querySelector('[data-test-script-state="running"]'); };
   const deliver = hub.deliver = function (noted) {
     if (hub.pending !== noted) { return; }
-    if (!idle()) { setTimeout(function () { deliver(noted); }, 300); return; }
+    // Nor within a second of a click, whose own run (a page change, say) it could overtake.
+    if (!idle() || Date.now() - (hub.clickedAt || 0) < 1000) { setTimeout(function () { deliver(noted); }, 300); return; }
     hub.send(noted);
   };
   const send = function () {
@@ -519,11 +520,14 @@ export default function (component) {
     const link = event.target.closest && event.target.closest("a[href]");
     const fromBox = hub.fromBox;
     hub.fromBox = false;
+    hub.clickedAt = Date.now();
     if (hub.replaying) { return; }
     hub.held = null;  // any click cancels a held one
-    if (!link || !fromBox || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
+    // Held too just after the keeper sent words: a page change beside that message's run can be lost.
+    const justSent = Date.now() - hub.sentAt < 1500;
+    if (!link || !(fromBox || justSent) || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
         || event.altKey || link.target === "_blank" || link.origin !== location.origin) {
-      return;  // not a plain click on a page of this app straight from a text box
+      return;  // not a plain click on a page of this app straight from a text box, or just after a message
     }
     event.preventDefault();
     event.stopPropagation();
