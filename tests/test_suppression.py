@@ -1,9 +1,9 @@
 import random
-from fractions import Fraction
 
 import pytest
 
 from lib import suppression
+from lib.disclosure import table
 from lib.suppression import (
     PRESETS,
     SUPPRESSED,
@@ -13,7 +13,6 @@ from lib.suppression import (
     footnote,
     mean,
     percent,
-    table,
 )
 
 DFE, ONS = PRESETS["dfe"], PRESETS["ons"]
@@ -109,60 +108,82 @@ def shown_lines(t):
     return lines
 
 
-def assert_no_line_gives_a_cell_away(t):
-    """The check the convention states: a line with a shown total has 0 or 2+ hidden cells; a hidden total has 1+."""
-    hidden = hidden_positions(t)
-    assert hidden == t.primary | t.secondary
+def reader_ranges(t, rules, values):
+    """What an informed reader can tell of each hidden small cell, worked out independently of lib/disclosure:
+    an integer programme (scipy's milp) over every position of the table, from the display strings alone.
+    A shown count is within half the rounding base of what is shown (exactly it without rounding, 0 stays 0),
+    a "c" is at least the smallest hidden count, and each line adds up to its total."""
+    milp = pytest.importorskip("scipy.optimize").milp
+    from scipy.optimize import Bounds, LinearConstraint
+    import numpy as np
+    grid = [list(row) + ([t.row_totals[r]] if t.row_totals else []) for r, row in enumerate(t.cells)]
+    if t.column_totals is not None:
+        grid.append(list(t.column_totals) + ([t.grand_total] if t.row_totals else []))
+    positions = [(r, c) for r, row in enumerate(grid) for c in range(len(row))]
+    index = {p: i for i, p in enumerate(positions)}
+    half = (rules.rounding or 0) // 2
+    low, high = [], []
+    for r, c in positions:
+        shown = grid[r][c]
+        if shown == SUPPRESSED:
+            low.append(rules.suppress_min), high.append(np.inf)
+        else:
+            n = int(shown.replace(",", ""))
+            low.append(max(0, n - half) if n else 0), high.append(n + half if n else 0)
+    rows = []
     for cells, total in shown_lines(t):
-        concealed = sum(p in hidden for p in cells)
-        assert concealed >= 1 if total in hidden else concealed != 1, (cells, total)
+        row = np.zeros(len(positions))
+        for p in cells:
+            row[index[p]] += 1
+        row[index[total]] -= 1
+        rows.append(row)
+    constraints = [LinearConstraint(np.array(rows), 0, 0)] if rows else []
+    found = {}
+    for p in hidden_positions(t):
+        if not rules.suppress_min <= values[p] <= rules.suppress_max:
+            continue
+        ends = []
+        for sign in (1, -1):
+            objective = np.zeros(len(positions))
+            objective[index[p]] = sign
+            result = milp(objective, constraints=constraints, integrality=np.ones(len(positions)),
+                          bounds=Bounds(low, high))
+            ends.append(np.inf if result.status != 0 else round(sign * result.fun))
+        found[p] = ends
+    return found
 
 
-def recoverable(t):
-    """Hidden positions whose value follows from the shown numbers by any sums and differences of lines."""
-    unknowns = sorted(hidden_positions(t))
-    equations = []
-    for cells, total in shown_lines(t):
-        row = [Fraction((p in cells) - (p == total)) for p in unknowns]
-        if any(row):
-            equations.append(row)
-
-    def rank(matrix):
-        matrix, found = [row[:] for row in matrix], 0
-        for col in range(len(unknowns)):
-            pivot = next((i for i in range(found, len(matrix)) if matrix[i][col]), None)
-            if pivot is None:
-                continue
-            matrix[found], matrix[pivot] = matrix[pivot], matrix[found]
-            for i in range(len(matrix)):
-                if i != found and matrix[i][col]:
-                    factor = matrix[i][col] / matrix[found][col]
-                    matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[found])]
-            found += 1
-        return found
-
-    base = rank(equations)
-    return {p for i, p in enumerate(unknowns)
-            if rank(equations + [[Fraction(j == i) for j in range(len(unknowns))]]) == base}
+def true_values(counts, row_totals, column_totals):
+    values = {(r, c): v for r, row in enumerate(counts) for c, v in enumerate(row)}
+    rows, cols = len(counts), len(counts[0])
+    if row_totals:
+        values.update({(r, cols): sum(counts[r]) for r in range(rows)})
+    if column_totals:
+        values.update({(rows, c): sum(row[c] for row in counts) for c in range(cols)})
+    values[(rows, cols)] = sum(map(sum, counts))
+    return values
 
 
-def assert_safe(t):
-    assert_no_line_gives_a_cell_away(t)
-    assert recoverable(t) == set()
+def assert_safe(t, counts, rules=None, row_totals=False, column_totals=False):
+    """Every hidden small count leaves a reader at least the rules' protection of whole values."""
+    rules = rules or DFE
+    assert hidden_positions(t) == t.primary | t.secondary
+    for p, (low, high) in reader_ranges(t, rules, true_values(counts, row_totals, column_totals)).items():
+        assert high - low + 1 >= rules.protection, (p, low, high, t)
 
 
 def test_one_small_cell_in_a_totalled_row_takes_the_next_smallest_with_it():
     t = table([[3, 10, 20]], DFE, row_totals=True)
     assert t.cells == (("c", "c", "20"),) and t.row_totals == ("33",)
     assert t.primary == {(0, 0)} and t.secondary == {(0, 1)}
-    assert_safe(t)
+    assert_safe(t, [[3, 10, 20]], row_totals=True)
 
 
 def test_a_column_with_a_total_hides_its_smallest_other_cell_and_keeps_its_zeros():
     t = table([[12], [4], [0], [9]], DFE, column_totals=True)
     assert [row[0] for row in t.cells] == ["12", "c", "0", "c"] and t.column_totals == ("25",)
     assert t.secondary == {(3, 0)}
-    assert_safe(t)
+    assert_safe(t, [[12], [4], [0], [9]], column_totals=True)
 
 
 def test_without_totals_or_with_secondary_off_only_small_cells_are_hidden():
@@ -175,46 +196,66 @@ def test_a_small_total_is_hidden_as_primary():
     t = table([[0, 4, 0, 0]], DFE, row_totals=True)
     assert t.cells == (("0", "c", "0", "0"),) and t.row_totals == ("c",)
     assert t.primary == {(0, 1), (0, 4)} and t.secondary == frozenset()
-    assert_safe(t)
+    assert_safe(t, [[0, 4, 0, 0]], row_totals=True)
 
 
-def test_secondary_suppression_iterates_until_no_crossing_line_is_left_with_one_hidden_cell():
-    # 2 is small; hiding 9 beside it leaves column 1 with one hidden cell, and so on round the table.
-    t = table([[2, 9, 15], [8, 20, 11], [30, 7, 25]], DFE, row_totals=True, column_totals=True)
-    assert t.cells == (("c", "c", "15"), ("c", "20", "c"), ("30", "c", "c"))
-    assert t.row_totals == ("26", "39", "62") and t.column_totals == ("40", "36", "51") and t.grand_total == "127"
-    assert t.primary == {(0, 0)} and t.secondary == {(0, 1), (1, 0), (1, 2), (2, 1), (2, 2)}
-    assert_safe(t)
+def test_two_hidden_cells_in_a_row_are_not_enough_when_the_row_total_pins_them_both():
+    # The issue's audit grades row: "Voice of the child | c | 7 | c | 0 | 9" tells a reader both c are 1.
+    counts = [[1, 7, 1, 0]]
+    t = table(counts, DFE, row_totals=True)
+    assert t.cells == (("c", "c", "c", "0"),) and t.row_totals == ("9",)
+    assert_safe(t, counts, row_totals=True)
 
 
-def test_a_line_with_nothing_else_to_hide_hides_its_total_instead():
-    # 3 is small; 12 and 7 go with it; column 1 and row 1 then have no other non-zero cell, so their
-    # totals go, and the margins need a second hidden total each. Only the grand total and the 0 survive.
-    t = table([[3, 12], [7, 0]], DFE, row_totals=True, column_totals=True)
-    assert t.cells == (("c", "c"), ("c", "0")) and t.row_totals == ("c", "c") and t.column_totals == ("c", "c")
-    assert t.grand_total == "22" and t.primary == {(0, 0)}
-    assert {(1, 2), (2, 1)} <= t.secondary
-    assert_safe(t)
+def test_three_hidden_cells_under_a_total_of_nineteen_are_widened_until_each_has_three_possible_values():
+    # The annual "Quality of matching | c | 16 | c | c | 19": each c is 1 (19 - 16 = 3 over three cells).
+    counts = [[1, 16, 1, 1]]
+    t = table(counts, DFE, row_totals=True)
+    assert t.cells[0][1] == "c" and t.row_totals == ("19",)
+    assert_safe(t, counts, row_totals=True)
 
 
-def test_a_hidden_cell_that_only_a_chain_of_lines_gives_away_is_protected_too():
-    # With one hidden cell per line fixed, (2, 2) = 2 could still be found: rows 0 and 2 total
-    # 26 - 13 = 13, their column-0 cells 20 - 9 = 11, and their column-1 cells are 0. Hiding the 9 stops it.
-    t = table([[4, 0, 0], [9, 2, 2], [7, 0, 2]], DFE, row_totals=True, column_totals=True)
-    assert t.cells == (("c", "0", "0"), ("c", "c", "c"), ("c", "0", "c"))
-    assert (1, 0) in t.secondary
-    assert_safe(t)
+def test_a_team_by_cohort_register_does_not_give_away_small_kinship_cells_through_the_margins():
+    # Kinship North/South/West all c under a kinship total of 15 pins each at 5, and then each mainstream cell.
+    counts = [[20, 5], [18, 5], [17, 5]]
+    t = table(counts, DFE, row_totals=True, column_totals=True)
+    hidden = hidden_positions(t)
+    assert {(0, 1), (1, 1), (2, 1)} <= hidden
+    assert_safe(t, counts, row_totals=True, column_totals=True)
 
 
-def test_suppression_is_decided_on_true_counts_and_rounding_applies_to_what_is_shown():
+def test_a_chain_of_lines_that_would_give_a_cell_away_is_broken():
+    counts = [[4, 0, 0], [9, 2, 2], [7, 0, 2]]
+    t = table(counts, DFE, row_totals=True, column_totals=True)
+    assert t.cells[0][0] == t.cells[1][1] == t.cells[1][2] == t.cells[2][2] == "c"
+    assert_safe(t, counts, row_totals=True, column_totals=True)
+
+
+def test_with_rounding_a_reader_allows_for_each_shown_count_being_off_by_half_the_base():
+    # 12 shows as 10 and 23 as 25 under a total shown as 45: the hidden 8 could be anything from 3 to 17.
     t = table([[8, 12, 23]], ONS, row_totals=True)
-    assert t.cells == (("c", "c", "25"),) and t.row_totals == ("45",)  # 12 hidden as secondary, 43 -> 45
-    assert t.primary == {(0, 0)} and t.secondary == {(0, 1)}
+    assert t.cells == (("c", "10", "25"),) and t.row_totals == ("45",)
+    assert t.primary == {(0, 0)} and t.secondary == frozenset()
+    assert_safe(t, [[8, 12, 23]], ONS, row_totals=True)
+
+
+def test_a_stricter_protection_hides_more():
+    counts = [[2, 9, 15]]
+    assert table(counts, Rules(protection=3), row_totals=True).cells == (("c", "c", "15"),)
+    t = table(counts, Rules(protection=20), row_totals=True)
+    assert t.cells == (("c", "9", "15"),) and t.row_totals == ("c",)  # hiding the 9 would leave 1 to 10
+    assert_safe(t, counts, Rules(protection=20), row_totals=True)
+
+
+@pytest.mark.parametrize("protection", [0, 21, 2.5, True])
+def test_a_protection_outside_one_to_twenty_values_is_refused(protection):
+    with pytest.raises(ValueError, match="protection"):
+        Rules(protection=protection)
 
 
 @pytest.mark.parametrize("rules", [DFE, ONS], ids=["dfe", "ons"])
 @pytest.mark.parametrize("totals", [(True, True), (True, False), (False, True)], ids=["both", "rows", "columns"])
-def test_no_hidden_cell_in_random_tables_can_be_recovered_from_the_shown_totals(rules, totals):
+def test_no_hidden_small_cell_in_random_tables_can_be_narrowed_by_an_independent_reader(rules, totals):
     rng = random.Random(2026)
     for _ in range(60):
         rows, cols = rng.randint(1, 5), rng.randint(1, 5)
@@ -222,15 +263,16 @@ def test_no_hidden_cell_in_random_tables_can_be_recovered_from_the_shown_totals(
         t = table(counts, rules, row_totals=totals[0], column_totals=totals[1])
         assert [len(row) for row in t.cells] == [cols] * rows
         assert all(v == "0" for row, shown in zip(counts, t.cells) for n, v in zip(row, shown) if n == 0)
-        assert_safe(t)
+        assert_safe(t, counts, rules, row_totals=totals[0], column_totals=totals[1])
 
 
 def test_the_footnote_and_description_state_the_numbers_in_force():
     assert describe(DFE) == ("counts 1–5 shown as c; % only on a base of 10 or more, and not when it or its "
-                             "complement counts 1–5; secondary suppression")
-    assert describe(ONS) == ("counts 1–9 shown as c; others rounded to the nearest 5; % only on a base of 10 or more,"
-                             " and not when it or its complement counts 1–9; secondary suppression")
-    text = footnote(Rules(min_base=20, rounding=10))
-    assert "1 to 5" in text and "20 or more" in text and "nearest 10" in text and "subtraction" in text
-    assert "subtraction" not in footnote(Rules(secondary=False))
+                             "complement counts 1–5; secondary suppression until no hidden count can be narrowed "
+                             "to fewer than 3 values")
+    assert describe(ONS).startswith("counts 1–9 shown as c; others rounded to the nearest 5; % only on a base of 10 "
+                                    "or more, and not when it or its complement counts 1–9; secondary")
+    text = footnote(Rules(min_base=20, rounding=10, protection=4))
+    assert "1 to 5" in text and "20 or more" in text and "nearest 10" in text and "fewer than 4" in text
+    assert "narrowed" not in footnote(Rules(secondary=False))
     assert suppression.SUPPRESSED == "c"
