@@ -76,10 +76,12 @@ class Figure:
     terms: tuple[tuple[str, int], ...] = ()
     value: int = 0
     forced: bool = False  # hidden by a rule of its own (e.g. a KPI row with one small count)
+    fixed: bool = False  # seen whatever the rules say (the number of rows a list shows): never hidden
     text: str = ""  # a percentage's or a public figure's display
     numerator: int = 0
     base: int = 0
-    base_of: int | None = None  # the figure that is the percentage's base, when it is published
+    base_of: int | None = None  # the figure that is the percentage's base (or that words go beside)
+    hidden_text: str = SUPPRESSED  # what words beside a figure become when it is hidden
     hidden: bool = False
 
     @property
@@ -131,7 +133,7 @@ class Ledger:
             raise ValueError(f"The count {key} was registered as {self.atoms[key]} and as {value}.")
         return {key: 1}
 
-    def count(self, what: int | Terms, *, label: str = "a count", hide: bool = False) -> str:
+    def count(self, what: int | Terms, *, label: str = "a count", hide: bool = False, fixed: bool = False) -> str:
         """A token for a published count: a whole number (a new atom) or a sum of atoms already registered.
 
         The same sum of atoms is one figure wherever it is printed, so it is shown or hidden everywhere alike.
@@ -149,11 +151,15 @@ class Ledger:
             self.figures.append(figure)
             self._by_terms[key] = figure
         figure.forced |= hide
+        figure.fixed |= fixed
         return _token(figure.id)
 
     def table(self, counts: Sequence[Sequence[int]], *, row_totals: bool = False, column_totals: bool = False,
-              label: str = "a table", rows: Sequence[str] = (), columns: Sequence[str] = ()) -> Grid:
-        """Register a table of counts with its optional row and column totals; its tokens and sums of atoms."""
+              label: str = "a table", rows: Sequence[str] = (), columns: Sequence[str] = (),
+              names: Sequence[Sequence[str | None]] = ()) -> Grid:
+        """Register a table of counts with its optional row and column totals; its tokens and sums of atoms.
+
+        names: an atom's key per cell (None for a new one), where another figure counts the same cell."""
         grid = [[suppression._whole(v, f"The count in row {r + 1}, column {c + 1}") for c, v in enumerate(row)]
                 for r, row in enumerate(counts)]
         height, width = len(grid), len(grid[0]) if grid else 0
@@ -165,7 +171,8 @@ class Ledger:
             col = columns[c] if c < len(columns) else ("total" if c == width else f"column {c + 1}")
             return f"{label} ({row}, {col})"
 
-        terms = {(r, c): self.atom(grid[r][c]) for r in range(height) for c in range(width)}
+        terms = {(r, c): self.atom(grid[r][c], names[r][c] if r < len(names) and c < len(names[r]) else None)
+                 for r in range(height) for c in range(width)}
         if row_totals:
             terms.update({(r, width): plus(*(terms[(r, c)] for c in range(width))) for r in range(height)})
         if column_totals:
@@ -181,12 +188,23 @@ class Ledger:
             terms=terms)
 
     def percent(self, numerator: int, base: int, *, base_of: str | None = None, label: str = "a percentage",
-                digits: int = 0) -> str:
-        """A token for numerator/base as a percentage; base_of is the token of the base where it is published."""
+                digits: int = 0, text: str | None = None) -> str:
+        """A token for numerator/base as a percentage; base_of is the token of the base where it is published.
+
+        text: the display when it may be shown, where a measure has its own (e.g. a KPI's "95.2%")."""
         self._open()
-        text = suppression.percent(numerator, base, self.rules, digits=digits)
+        rule = suppression.percent(numerator, base, self.rules, digits=digits)
+        text = rule if text is None or rule in (SUPPRESSED, suppression.NO_BASE) else text
         figure = Figure(len(self.figures), "percent", label, self.section, text=text, numerator=numerator, base=base,
                         base_of=self._figure(base_of).id if base_of else None)
+        self.figures.append(figure)
+        return _token(figure.id)
+
+    def beside(self, token: str, text: str, *, hidden: str = SUPPRESSED, label: str = "words beside a figure") -> str:
+        """A token for text that goes with a figure (its movement, its % and n): `hidden` instead where it is hidden."""
+        self._open()
+        figure = Figure(len(self.figures), "beside", label, self.section, text=text, base_of=self._figure(token).id,
+                        hidden_text=hidden)
         self.figures.append(figure)
         return _token(figure.id)
 
@@ -203,12 +221,14 @@ class Ledger:
             raise ValueError(f"Two figures tied as the same count differ: {self._value(a)} and {self._value(b)}.")
         self.links.append((dict(a), dict(b)))
 
-    def part(self, whole: Terms, part: Terms) -> None:
-        """Tell the reader's model that one sum counts some of the people another does (so it is at most as big)."""
+    def part(self, whole: Terms, part: Terms) -> bool:
+        """Tell the reader's model that one sum counts some of the people another does (so it is at most as big).
+
+        Nothing is tied where the part is in fact bigger (the two count different people): False."""
         rest = self._value(whole) - self._value(part)
-        if rest < 0:
-            raise ValueError(f"A part ({self._value(part)}) is bigger than its whole ({self._value(whole)}).")
-        self.same(whole, plus(part, self.atom(rest)))
+        if rest >= 0:
+            self.same(whole, plus(part, self.atom(rest)))
+        return rest >= 0
 
     def terms(self, token: str) -> Terms:
         """The sum of atoms behind a count's token."""
@@ -220,7 +240,7 @@ class Ledger:
         """Hide small counts, then more counts until no hidden small count can be narrowed; then percentages."""
         r = self.rules
         for figure in self._counts():
-            figure.hidden = figure.forced or suppression._is_small(figure.value, r)
+            figure.hidden = not figure.fixed and (figure.forced or suppression._is_small(figure.value, r))
         if r.secondary:
             dirty = set(self._groups())
             while dirty:
@@ -233,15 +253,28 @@ class Ledger:
                     raise RuntimeError(f"No further count can protect {leak[0].label}.")  # every count is hidden
                 pick.hidden = True
                 dirty.add(group)
+            self._unhide()
         for figure in self.figures:
-            if figure.kind == "percent":
+            if figure.kind in ("percent", "beside"):
                 figure.hidden = figure.text == SUPPRESSED or (
                     figure.base_of is not None and self.figures[figure.base_of].hidden)
         self.settled = True
 
+    def _unhide(self) -> None:
+        """Show again, largest first, each count hidden on the way that turned out not to be needed."""
+        for figure in sorted(self._counts(), key=lambda f: (-f.value, f.id)):
+            if not figure.hidden or figure.forced or suppression._is_small(figure.value, self.rules):
+                continue
+            figure.hidden = False
+            group = self._root[next(iter(figure.atoms))]
+            if next(self._narrowed(group), None) is not None:
+                figure.hidden = True
+
     def display(self, figure: Figure) -> str:
         if figure.kind == "count":
             return SUPPRESSED if figure.hidden else suppression._shown(figure.value, self.rules)
+        if figure.kind == "beside":
+            return figure.hidden_text if figure.hidden else self.show(figure.text)
         return SUPPRESSED if figure.hidden else figure.text
 
     def show(self, text: str) -> str:
@@ -251,7 +284,7 @@ class Ledger:
         return TOKEN.sub(lambda m: self.display(self.figures[int(m.group(1))]), text)
 
     def chart(self, spec: str) -> str:
-        """A chart's Vega-Lite spec with its data rows' tokens as numbers; a row with a hidden figure is not drawn."""
+        """A chart's Vega-Lite spec with its data rows' tokens as numbers; a hidden figure is left empty (null)."""
         value = json.loads(spec)
 
         def number(found: re.Match) -> float | int | None:
@@ -260,22 +293,17 @@ class Ledger:
                 return None
             if figure.kind == "percent":
                 return round(100 * figure.numerator / figure.base, 1) if figure.base else None
-            return figure.value if figure.kind == "count" else float(figure.text)
+            if figure.kind == "count":
+                return figure.value
+            return self.show(figure.text)
 
         def rows(node):
             if isinstance(node, dict):
                 for key, child in node.items():
                     if key == "values" and isinstance(child, list):
-                        kept = []
-                        for row in child:
-                            if isinstance(row, dict):
-                                found = {k: number(m) for k, v in row.items()
-                                         if isinstance(v, str) and (m := WHOLE_TOKEN.match(v))}
-                                if any(v is None for v in found.values()):
-                                    continue
-                                row = {**row, **found}
-                            kept.append(row)
-                        node[key] = kept
+                        node[key] = [{**row, **{k: number(m) for k, v in row.items()
+                                                if isinstance(v, str) and (m := WHOLE_TOKEN.match(v))}}
+                                     if isinstance(row, dict) else row for row in child]
                     else:
                         rows(child)
             elif isinstance(node, list):
@@ -434,7 +462,8 @@ class Ledger:
         protects it, else the one that widens it most."""
         figure, low, high = leak
         atoms = self._group_atoms(figure)
-        candidates = sorted((f for f in self._counts() if not f.hidden and f.value > 0 and f.atoms & atoms),
+        candidates = sorted((f for f in self._counts()
+                             if not f.hidden and not f.fixed and f.value > 0 and f.atoms & atoms),
                             key=lambda f: (len(f.terms) > 1, f.value, f.id))
         best, best_width = None, high - low
         for candidate in candidates[:12]:
@@ -496,7 +525,7 @@ MONTHS = ("January|February|March|April|May|June|July|August|September|October|N
 # Numbers that are not figures: dates, financial years and quarters, times, and codes such as CAR01 or Y1_01.
 NOT_FIGURES = re.compile(
     rf"\b\d{{1,2}} (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{4}}\b|\b\d{{4}}/\d{{2}}\b|\b(?:19|20)\d{{2}}\b|\bQ[1-4]\b"
-    r"|\b\d{1,2}:\d{2}\b|\b[A-Za-z]+\d+[A-Za-z0-9_]*\b|\bStage [1-3]\b")
+    r"|\b\d{1,2}:\d{2}\b|\b[A-Za-z]+\d+[A-Za-z0-9_]*\b|\bStage [1-3]\b|\b[Uu]nder \d+s\b")
 NUMBER = re.compile(r"\d[\d,.]*")
 NUMBER_WORDS = {word: n for n, word in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -519,7 +548,7 @@ def audit(ledger: Ledger, sections: Sequence) -> list[Leak]:
     """The informed reader's pass over a report before it is published: every leak found, or [] if none.
 
     sections are the report's sections as built, with tokens not yet shown: every summary sentence, table
-    cell (beyond a row's label and free-text columns), title, note, column heading and chart label is read
+    cell (beyond a row's label and free-text columns), title, note and chart label is read
     for numbers that came from no figure; every hidden count and shown percentage is checked against the
     reader's model; and each section's commentary is read for a number that one of its hidden counts has.
     """
@@ -529,7 +558,7 @@ def audit(ledger: Ledger, sections: Sequence) -> list[Leak]:
     for section in sections:
         texts = [("a sentence", s) for s in section.summary]
         for table in section.tables:
-            texts += [(f"the table “{table.title}”", t) for t in (table.title, table.note, *table.columns)]
+            texts += [(f"the table “{table.title}”", t) for t in (table.title, table.note)]
             texts += [(f"the table “{table.title}”", cell) for row in table.rows for i, cell in enumerate(row)
                       if i and i not in table.text_columns]
         for chart in section.charts:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from lib import dates, redaction, suppression
+from lib import dates, disclosure, redaction
 from lib.audits import casefile, findings
 from lib.audits import targeted as targeted_audits
 from lib.report.model import Table
@@ -22,7 +22,7 @@ class Part:
     tables: tuple[Table, ...] = ()
 
 
-def report_part(db: sqlite_utils.Database, start: dt.date, end: dt.date, r: suppression.Rules,
+def report_part(db: sqlite_utils.Database, start: dt.date, end: dt.date, led: disclosure.Ledger,
                 names: dict[str, str], redact_names: frozenset[str]) -> Part:
     """The audit programme's tables for the published report, with small numbers suppressed.
 
@@ -32,42 +32,54 @@ def report_part(db: sqlite_utils.Database, start: dt.date, end: dt.date, r: supp
     found = findings.figures(db, start, end)
     summary: list[str] = []
     tables: list[Table] = []
+    # Each stage of the programme is some of the one before: drawn, submitted, moderated, reviewed.
+    stages = [led.atom(n) for n in (found.cases, found.submitted, found.moderated, found.reviewed)]
+    for whole, part in zip(stages, stages[1:]):
+        led.part(whole, part)
+    moderated = led.count(stages[2], label="Moderated audits")
     if found.cases:
-        progress = Table("The case-file audit programme", ("Cases", "Number"), (
-            ("Drawn for audit", suppression.count(found.cases, r)),
-            ("Submitted by the auditors", suppression.count(found.submitted, r)),
-            ("Moderated", suppression.count(found.moderated, r)),
-            ("Eight-week review recorded", suppression.count(found.reviewed, r))),
+        progress = Table("The case-file audit programme", ("Cases", "Number"), tuple(
+            (words, led.count(terms, label=f"Audit programme: {words.lower()}")) for words, terms in zip(
+                ("Drawn for audit", "Submitted by the auditors", "Moderated", "Eight-week review recorded"), stages)),
             note="A case belongs to the quarter of its programme. Only moderated audits count in the grades below.")
         tables.append(progress)
     if found.moderated:
-        shown = suppression.table([[found.grades[d][g] for g in findings.GRADE_ORDER] for d in casefile.GRADED], r,
-                                  row_totals=True)
+        shown = led.table([[found.grades[d][g] for g in findings.GRADE_ORDER] for d in casefile.GRADED],
+                          row_totals=True, label="Moderated grades by domain", rows=list(casefile.GRADED.values()),
+                          columns=list(casefile.GRADES.values()))
+        for i, domain in enumerate(casefile.GRADED):  # every moderated audit has one grade in every domain
+            graded_here = shown.terms[(i, len(findings.GRADE_ORDER))]
+            if sum(found.grades[domain].values()) == found.moderated:
+                led.same(graded_here, stages[2])
+            else:
+                led.part(stages[2], graded_here)
         tables.append(Table("Moderated grades by domain", ("Domain", *casefile.GRADES.values(), "Audits"), tuple(
             (casefile.GRADED[d], *shown.cells[i], shown.row_totals[i]) for i, d in enumerate(casefile.GRADED)),
             note="The grade after moderation by a senior manager."))
-        base = suppression.count(found.moderated, r)
         tables.append(Table("Who the peer auditor spoke to", ("Person", "% of moderated audits"), tuple(
-            (words, suppression.percent(found.spoken[who], found.moderated, r)) for who, words in
-            casefile.SPOKEN_TO.items()), note=f"Base: {base} moderated audits."))
-        changes = sum(found.changed.values())
-        summary.append(f"{base} audits were moderated. The child's voice was heard directly in "
-                       f"{suppression.percent(found.spoken['child'], found.moderated, r)} of them.")
-        # Every moderated audit has one grade per domain, so the number of grades would give away a hidden
-        # number of audits (7 grades is 1 audit): it is hidden whenever that number is.
-        graded = (suppression.SUPPRESSED if base == suppression.SUPPRESSED
-                  else suppression.count(found.moderated * len(casefile.GRADED), r))
-        summary.append(f"Grades changed at moderation: {suppression.count(changes, r)} of {graded}.")
+            (words, led.percent(found.spoken[who], found.moderated, base_of=moderated,
+                                label=f"Audits where the auditor spoke to: {words.lower()}"))
+            for who, words in casefile.SPOKEN_TO.items()), note=f"Base: {moderated} moderated audits."))
+        summary.append(f"{moderated} audits were moderated. The child's voice was heard directly in "
+                       f"{led.percent(found.spoken['child'], found.moderated, base_of=moderated, label='Child heard')}"
+                       f" of them.")
+        # Every moderated audit has one grade per domain, so the number of grades is that number seven times over.
+        graded = led.count({atom: len(casefile.GRADED) for atom in stages[2]}, label="Grades given")
+        changes = led.count(sum(found.changed.values()), label="Grades changed at moderation")
+        led.part(led.terms(graded), led.terms(changes))
+        summary.append(f"Grades changed at moderation: {changes} of {graded}.")
         if found.actions_reviewed:
+            reviewed = led.count(found.actions_reviewed, label="Actions reviewed")
             summary.append(f"Actions complete at the eight-week review: "
-                           f"{suppression.percent(found.actions_complete, found.actions_reviewed, r)} "
-                           f"(of {suppression.count(found.actions_reviewed, r)} actions reviewed).")
+                           f"{led.percent(found.actions_complete, found.actions_reviewed, base_of=reviewed, label='Actions complete')} "
+                           f"(of {reviewed} actions reviewed).")
         elif found.actions:
             summary.append("No eight-week review of these audits' actions has been recorded yet.")
     top = sorted(found.themes.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     if top:
         tables.append(Table("Themes in audit learning", ("Theme", "Audits"),
-                            tuple((names.get(t, t), suppression.count(n, r)) for t, n in top),
+                            tuple((names.get(t, t), led.count(n, label=f"Audit learning about {names.get(t, t)}"))
+                                  for t, n in top),
                             note="Learning from moderated case-file audits and targeted audits, coded with the "
                                  "theme codebook."))
     targeted = targeted_audits.for_period(db, start, end)
@@ -75,5 +87,6 @@ def report_part(db: sqlite_utils.Database, start: dt.date, end: dt.date, r: supp
         tables.append(Table("Targeted audits", ("Completed", "Topic", "Why chosen", "Learning"), tuple(
             (dates.month(t["completed_on"]),
              redaction.redact(t["topic"], names=redact_names).text, targeted_audits.REASONS[t["reason"]],
-             redaction.redact(t["learning"], names=redact_names).text) for t in reversed(targeted))))
+             redaction.redact(t["learning"], names=redact_names).text) for t in reversed(targeted)),
+            text_columns=(1, 3)))
     return Part(tuple(summary), tuple(tables))

@@ -8,6 +8,7 @@ to write the same report from the command line (with the saved narrative and quo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -15,7 +16,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from lib import access, periods, redaction, store, suppression
+from lib import access, disclosure, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import questions
 from lib.report import drafts, kpi_section, sections
@@ -30,14 +31,22 @@ def rules(db: sqlite_utils.Database) -> suppression.Rules:
     """The suppression rules in force (a preset, or QA's custom thresholds)."""
     values = settings.current(db)
     if values["suppression_preset"] in suppression.PRESETS:
-        return suppression.PRESETS[values["suppression_preset"]]
+        return dataclasses.replace(suppression.PRESETS[values["suppression_preset"]],
+                                   protection=values["disclosure_protection"])
     return suppression.Rules(suppress_max=values["suppress_max"], min_base=values["min_base"],
-                             rounding=values["rounding"] or None)
+                             rounding=values["rounding"] or None, protection=values["disclosure_protection"])
 
 
 def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date, as_of: str | None = None,
           version: int | None = None) -> Report:
-    """The report for a period, from the database, with the saved narrative and quotes."""
+    """The report for a period, from the database, with the saved narrative and quotes; value.leaks lists
+    what the disclosure audit found (a report with any is not published)."""
+    return build_with_ledger(db, user, period_key, today=today, as_of=as_of, version=version)[0]
+
+
+def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date,
+                      as_of: str | None = None, version: int | None = None) -> tuple[Report, disclosure.Ledger]:
+    """build(), with the settled ledger of every figure in the report (for the audit and its tests)."""
     access.require(user, "build_report")
     chosen = periods.period(period_key)
     r = rules(db)
@@ -47,35 +56,44 @@ def build(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.d
     bank = questions.current(db)
     redact_names = sections.redaction_names(db)
     warnings: list[str] = []
-    parts = [
-        sections.headlines(db, chosen, r),
-        kpi_section.section(db, user, chosen, r, key="kpis", title=sections.SECTIONS["kpis"], today=today),
-        sections.bso_compliance(db, user, chosen, r, today),
-        sections.views(db, user, chosen, r, bank, names, key="carers", form="carer", respondent="carer"),
-        sections.views(db, user, chosen, r, bank, names, key="parents", form="parent", respondent="birth_parent"),
-        sections.children(db, user, chosen, r, bank, names),
-        sections.case_file_audits(db, user, chosen, r, names, redact_names),
-        sections.direct_work(db, chosen, r, redact_names),
-        sections.complaints(db, chosen, r, names, today, redact_names),
-        sections.you_said_we_did(db, chosen, names, today, redact_names),
-        sections.methods(db, chosen, r, as_of),
-    ]
-    finished = []
-    for section in parts:
+    led = disclosure.Ledger(r)
+    makers = {
+        "headlines": lambda: sections.headlines(db, chosen, led),
+        "kpis": lambda: kpi_section.section(db, user, chosen, led, key="kpis", title=sections.SECTIONS["kpis"],
+                                            today=today),
+        "compliance": lambda: sections.bso_compliance(db, user, chosen, led, today),
+        "carers": lambda: sections.views(db, user, chosen, led, bank, names, key="carers", form="carer",
+                                         respondent="carer"),
+        "parents": lambda: sections.views(db, user, chosen, led, bank, names, key="parents", form="parent",
+                                          respondent="birth_parent"),
+        "children": lambda: sections.children(db, user, chosen, led, bank, names),
+        "audits": lambda: sections.case_file_audits(db, user, chosen, led, names, redact_names),
+        "direct_work": lambda: sections.direct_work(db, chosen, led, redact_names),
+        "complaints": lambda: sections.complaints(db, chosen, led, names, today, redact_names),
+        "actions": lambda: sections.you_said_we_did(db, chosen, led, names, today, redact_names),
+        "methods": lambda: sections.methods(db, chosen, led, as_of),
+    }
+    built = []
+    for key, make in makers.items():
+        led.section = key
+        section = make()
         quotes = sections.quotes(db, section.key, saved["quotes"].get(section.key, []), warnings)
         # QA's commentary leaves the app too: names the app knows, phone numbers, e-mails and postcodes go.
         narrative = redaction.redact(saved["narrative"].get(section.key, ""), names=redact_names).text
-        finished.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
-                                narrative, quotes, section.empty))
+        built.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
+                             narrative, quotes, section.empty))
+    # Decide what is hidden across the whole report at once, then read it as an informed reader would.
+    led.settle()
+    leaks = tuple(str(leak) for leak in disclosure.audit(led, built))
     return Report(settings.get(db, "service_name"), TITLE, chosen.key, chosen.label, chosen.previous_label,
-                  settings.get(db, "report_marking"), as_of, version, tuple(finished),
-                  (suppression.footnote(r),), tuple(warnings))
+                  settings.get(db, "report_marking"), as_of, version, disclosure.show_all(led, tuple(built)),
+                  (suppression.footnote(r),), tuple(warnings), leaks), led
 
 
 def fingerprint(report: Report) -> str:
     """A hash of the report's data (not its as-of time or version), to tell whether the live data has changed."""
     value = asdict(report)
-    for key in ("as_of", "version", "warnings"):
+    for key in ("as_of", "version", "warnings", "leaks"):
         value.pop(key, None)
     methods = [s for s in value["sections"] if s["key"] == "methods"]
     for section in methods:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
+import pandas as pd
 import sqlite_utils
 
-from lib import charts, dates, periods, suppression
+from lib import charts, dates, disclosure, periods, suppression
 from lib.access import User
 from lib.kpis import figures, performance, recruitment
 from lib.kpis import measures as kpi_measures
@@ -32,18 +33,36 @@ def position(series: Sequence[tuple[dt.date, Sequence[performance.Figure]]]) -> 
     return found
 
 
-def _shown_pct(figure: performance.Figure, r: suppression.Rules) -> str:
-    _, _, pct, mark = performance.cells(figure, r)
-    return pct if not pct.endswith("%") else f"{pct} {mark}"
+def _figure_cells(led: disclosure.Ledger, figure: performance.Figure, where: str) -> tuple[str, str, str, str]:
+    """A KPI figure's (in time, out of time, %, indicator) as ledger tokens, hidden as performance.cells says."""
+    cells = performance.cells(figure, led.rules)
+    if figure.in_time is None:
+        return cells
+    hide = suppression.SUPPRESSED in cells[:2]
+    in_time = led.count(figure.in_time, label=f"{where}: in time", hide=hide)
+    out_of_time = led.count(figure.out_of_time, label=f"{where}: out of time", hide=hide)
+    if not cells[2].endswith("%"):
+        return in_time, out_of_time, led.beside(in_time, cells[2]), led.beside(in_time, cells[3])
+    pct = led.percent(figure.in_time, figure.in_time + figure.out_of_time, label=f"{where}: %", text=cells[2])
+    return in_time, out_of_time, pct, led.beside(pct, cells[3])
 
 
-def _kpi_tables(series, columns: list[dt.date], r: suppression.Rules, label: str) -> tuple[list[Table], list[str]]:
+def _shown_pct(led: disclosure.Ledger, figure: performance.Figure, where: str) -> str:
+    _, _, pct, mark = performance.cells(figure, led.rules)
+    if figure.in_time is None or not pct.endswith("%"):
+        return pct
+    shown = led.percent(figure.in_time, figure.in_time + figure.out_of_time, label=f"{where}: %", text=pct)
+    return led.beside(shown, f"{shown} {mark}")
+
+
+def _kpi_tables(series, columns: list[dt.date], led: disclosure.Ledger, label: str) -> tuple[list[Table], list[str]]:
     rows, marks = [], {}
     for figure, month in position(series):
-        cells = performance.cells(figure, r)
+        cells = _figure_cells(led, figure, f"{figure.measure.name}, {label}")
         rows.append((figure.measure.name, *cells, dates.short_month(month) if month else ""))
-        if cells[3] != suppression.SUPPRESSED:
-            marks[cells[3]] = marks.get(cells[3], 0) + 1
+        mark = performance.cells(figure, led.rules)[3]
+        if mark != suppression.SUPPRESSED:
+            marks[mark] = marks.get(mark, 0) + 1
     main = Table(f"Key performance indicators: the position at the end of {label} (whole service)",
                  ("Measure", "In time / completed", "Out of time / not completed", "%", "Indicator", "As at"),
                  tuple(rows), note="The position is each measure's figure for the last month of the period that has "
@@ -52,35 +71,39 @@ def _kpi_tables(series, columns: list[dt.date], r: suppression.Rules, label: str
     monthly = Table("% in time month by month (whole service)" if len(columns) == len(series)
                     else "% in time at the end of each quarter (whole service)",
                     ("Measure", *(dates.short_month(m) for m in columns)),
-                    tuple((figure.measure.name, *(_shown_pct(by_month[m][i], r) for m in columns))
+                    tuple((figure.measure.name, *(_shown_pct(led, by_month[m][i], f"{figure.measure.name}, "
+                                                                                 f"{dates.short_month(m)}")
+                                                  for m in columns))
                           for i, figure in enumerate(series[-1][1])))
     order = [kpi_measures.indicator(v) for v in kpi_measures.RAG_WORDS] + [kpi_measures.NO_DATA]
-    words = [f"{marks[k]} {k.split(' ', 1)[-1] if k != kpi_measures.NO_DATA else 'with no data'}" for k in order if k in marks]
+    words = [f"{led.public(marks[k])} {k.split(' ', 1)[-1] if k != kpi_measures.NO_DATA else 'with no data'}"
+             for k in order if k in marks]  # numbers of measures, not of people
     summary = [f"At the end of {label}: " + ", ".join(words) + "."] if words else []
     return [main, monthly], summary
 
 
-def _team_table(measures: Sequence[kpi_measures.Measure], team_series: list[tuple[str, list]], r: suppression.Rules,
+def _team_table(measures: Sequence[kpi_measures.Measure], team_series: list[tuple[str, list]], led: disclosure.Ledger,
                 label: str) -> Table | None:
     if not team_series:
         return None
     positions = [(team, {figure.measure.id: figure for figure, _ in position(series)}) for team, series in team_series]
-    rows = tuple((m.name, *(_shown_pct(found[m.id], r) if m.id in found else kpi_measures.NO_DATA for _, found in positions))
-                 for m in measures)
+    rows = tuple((m.name, *(_shown_pct(led, found[m.id], f"{m.name}, {team}") if m.id in found else kpi_measures.NO_DATA
+                            for team, found in positions)) for m in measures)
+    r = led.rules
     return Table(f"By team: the position at the end of {label} (% in time)",
                  ("Measure", *(team for team, _ in positions)), rows,
-                 note=f"A team's % is shown as c when either of its counts is {r.suppress_min} to {r.suppress_max} "
-                      f"or its base is under {r.min_base}: with the team's households in the register table, the % "
+                 note=f"A team's % is shown as c when either of its counts is {led.public(r.suppress_min)} to "
+                      f"{led.public(r.suppress_max)} or its base is under {led.public(r.min_base)}: with the team's households in the register table, the % "
                       "would give the small count away.")
 
 
-def _register_tables(db, user: User, period: periods.Period, r: suppression.Rules) -> tuple[list[Table], list[str]]:
+def _register_tables(db, user: User, period: periods.Period, led: disclosure.Ledger) -> tuple[list[Table], list[str]]:
     held = recruitment.register_position(db, user, period.end)
     teams = sorted({team for team, _ in held}, key=str.casefold)
     tables, summary = [], []
     if teams:
-        grid = suppression.table([[held.get((t, c), 0) for c in COHORTS] for t in teams], r, row_totals=True,
-                                 column_totals=True)
+        grid = led.table([[held.get((t, c), 0) for c in COHORTS] for t in teams], row_totals=True, column_totals=True,
+                         label="Approved households on the register", rows=teams, columns=COHORTS)
         rows = tuple((t, *grid.cells[i], grid.row_totals[i]) for i, t in enumerate(teams))
         rows += (("All teams", *grid.column_totals, grid.grand_total),)
         tables.append(Table(f"Approved households on the register at {period.end.day} {period.end:%B %Y}",
@@ -90,7 +113,9 @@ def _register_tables(db, user: User, period: periods.Period, r: suppression.Rule
         summary.append(f"Approved households on the register at the end of the period: {grid.grand_total}.")
     movement = recruitment.register_movement(db, user, period.months)
     keys = [f"{w}_{c}" for w in ("approved", "deregistered") for c in COHORTS]
-    grid = suppression.table([[found[k] for k in keys] for _, found in movement], r, column_totals=True)
+    grid = led.table([[found[k] for k in keys] for _, found in movement], column_totals=True,
+                     label="Households approved and de-registered", rows=[dates.month(m) for m, _ in movement],
+                     columns=keys)
     rows = tuple((dates.month(m), *grid.cells[i]) for i, (m, _) in enumerate(movement))
     rows += (("Period total", *grid.column_totals),)
     tables.append(Table("Households approved and de-registered",
@@ -98,19 +123,23 @@ def _register_tables(db, user: User, period: periods.Period, r: suppression.Rule
                          "De-registered: kinship"), rows,
                         note="Approved: by approval date in the register. De-registered: made inactive by a register "
                              "import."))
-    approved = sum(found[k] for _, found in movement for k in keys[:2])
-    gone = sum(found[k] for _, found in movement for k in keys[2:])
-    summary.append(f"Households approved in the period: {suppression.count(approved, r)}; de-registered: "
-                   f"{suppression.count(gone, r)}.")
+    # The summary's numbers are sums of the table's columns, so they are tied to the cells they add up.
+    approved = led.count(disclosure.plus(*(grid.terms[(len(movement), c)] for c in (0, 1))),
+                         label="Households approved in the period")
+    gone = led.count(disclosure.plus(*(grid.terms[(len(movement), c)] for c in (2, 3))),
+                     label="Households de-registered in the period")
+    summary.append(f"Households approved in the period: {approved}; de-registered: {gone}.")
     return tables, summary
 
 
-def _recruitment_table(db, user: User, period: periods.Period, r: suppression.Rules) -> Table | None:
+def _recruitment_table(db, user: User, period: periods.Period, led: disclosure.Ledger) -> Table | None:
     found = recruitment.figures(db, user, period.months)
     if not any(v is not None for _, values in found for v in values.values()):
         return None
     codes = list(recruitment.MEASURES)
-    grid = suppression.table([[values[k] or 0 for k in codes] for _, values in found], r, column_totals=True)
+    grid = led.table([[values[k] or 0 for k in codes] for _, values in found], column_totals=True,
+                     label="Foster carer recruitment", rows=[dates.month(m) for m, _ in found],
+                     columns=list(recruitment.MEASURES.values()))
     rows = tuple((dates.month(m), *(kpi_measures.NO_DATA if values[k] is None else grid.cells[i][j]
                                          for j, k in enumerate(codes))) for i, (m, values) in enumerate(found))
     empty = [all(values[k] is None for _, values in found) for k in codes]
@@ -119,8 +148,8 @@ def _recruitment_table(db, user: User, period: periods.Period, r: suppression.Ru
                  note="From the recruitment figures QA imports each month; 'no data' means none were imported.")
 
 
-def section(db: sqlite_utils.Database, user: User, period: periods.Period, r: suppression.Rules, *, key: str, title: str,
-            today: dt.date | None = None) -> Section:
+def section(db: sqlite_utils.Database, user: User, period: periods.Period, led: disclosure.Ledger, *, key: str,
+            title: str, today: dt.date | None = None) -> Section:
     """The "How much are we doing" section for a period (quarter or year), suppressed by the rules in force."""
     months = list(period.months)
     label = period.short
@@ -131,7 +160,7 @@ def section(db: sqlite_utils.Database, user: User, period: periods.Period, r: su
     found_charts: tuple[Chart, ...] = ()
     if has_kpis:
         columns = months if len(months) <= 3 else months[2::3]
-        kpi_tables, kpi_summary = _kpi_tables(series, columns, r, label)
+        kpi_tables, kpi_summary = _kpi_tables(series, columns, led, label)
         summary += kpi_summary
         ended = [m for m in months if today is None or (m + dt.timedelta(days=32)).replace(day=1) <= today]
         missing = [dates.month(m) for m, figures in series
@@ -144,31 +173,38 @@ def section(db: sqlite_utils.Database, user: User, period: periods.Period, r: su
             team_trend = performance.trend(db, user, months, team_id=team_id)
             if any(f.in_time is not None for _, figures in team_trend for f in figures):
                 team_series.append((team, team_trend))
-        team_table = _team_table([f.measure for f in series[-1][1]], team_series, r, label)
+        team_table = _team_table([f.measure for f in series[-1][1]], team_series, led, label)
         if team_table:
             tables.append(team_table)
-        frame = performance.trend_frame(series, rules=r)
+        frame = performance.trend_frame(series, rules=led.rules)
         hidden = int((frame["note"] == suppression.SUPPRESSED).sum())
+        # The points are the monthly table's own percentages (tokens), so the chart shows nothing the table hides.
+        frame["percent"] = [None if pd.isna(row.percent) else led.percent(
+            f.in_time, f.in_time + f.out_of_time, text=f"{f.percent}", label=f"{f.measure.name}, {row.month}: % (chart)")
+            for row, f in zip(frame.itertuples(), (f for _, figures in series for f in figures))]
+        frame = frame.drop(columns=["in_time", "out_of_time"])
         found_charts = (Chart("% in time by month, with the Green and Amber thresholds",
                               charts.spec(charts.kpi_trend(frame)),
                               alt="One small chart per measure: the whole service's % in time each month as points "
                                   "shaped by indicator (circle Green, triangle Amber, square Red), with dashed lines at "
                                   "the Green and Amber thresholds.",
                               note="Months with no figures are marked 'no data'." + (
-                                  f" {hidden} point(s) on a small base are not drawn (marked c)." if hidden else "")),)
+                                  f" {led.public(hidden)} point(s) on a small base are not drawn (marked c)."
+                                  if hidden else "")),)
     else:
         summary.append("No KPI figures have been imported for this period.")
-    register_tables, register_summary = _register_tables(db, user, period, r)
+    register_tables, register_summary = _register_tables(db, user, period, led)
     summary += register_summary
     tables += register_tables
-    recruited = _recruitment_table(db, user, period, r)
+    recruited = _recruitment_table(db, user, period, led)
     if recruited:
         tables.append(recruited)
     else:
         summary.append("No recruitment figures have been imported for this period.")
     found = kpi_measures.measures(db)
-    tables.append(Table(f"Measures and thresholds (definitions version {kpi_measures.current_version(db)})",
+    tables.append(Table(f"Measures and thresholds (definitions version {led.public(kpi_measures.current_version(db))})",
                         ("Measure", "Green from", "Amber from", "Status"),
-                        tuple((m.name, f"{m.green_from}%", f"{m.amber_from}%", "active" if m.active else "retired")
+                        tuple((m.name, led.public(f"{m.green_from}%"), led.public(f"{m.amber_from}%"),
+                               "active" if m.active else "retired")
                               for m in found if m.active or any(f.measure.id == m.id for f in series[-1][1]))))
     return Section(key, title, summary=tuple(summary), tables=tuple(tables), charts=found_charts)

@@ -18,6 +18,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     note: str = ""
+    text_columns: tuple[int, ...] = ()  # columns of free text (redacted), not figures
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,5 @@ class Report:
     sections: tuple[Section, ...] = ()
     footnotes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # What the pre-publish disclosure audit found (lib/disclosure.audit): a report with any is not published.
+    leaks: tuple[str, ...] = field(default=(), compare=False)

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import sqlite_utils
 
-from lib import analysis, charts, dates, periods, redaction, store, suppression
+from lib import analysis, charts, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import compliance, questions
 from lib.log import actions, representations
@@ -58,7 +58,7 @@ def quotes(db, section: str, saved: list[dict], warnings: list[str]) -> tuple[Qu
     return tuple(found)
 
 
-def _themes_table(db, user, chosen: periods.Period, r: suppression.Rules, *, respondent: str | None, source: str,
+def _themes_table(db, user, chosen: periods.Period, led: disclosure.Ledger, *, respondent: str | None, source: str,
                   cohorts: tuple[str | None, ...], names: dict[str, str], heading: str) -> tuple[Table, list[str]]:
     """Top three strengths and areas for improvement per cohort, with movement where both periods allow it."""
     rows, summary = [], []
@@ -81,18 +81,18 @@ def _themes_table(db, user, chosen: periods.Period, r: suppression.Rules, *, res
             for theme_id, values in top:
                 if not values["now"]:
                     continue
-                shown = suppression.count(values["now"], r)
-                moved = values["movement"] if shown != suppression.SUPPRESSED else "too few to compare"
-                rows.append((label, word, names.get(theme_id, theme_id), shown, moved))
+                theme = names.get(theme_id, theme_id)
+                shown = led.count(values["now"], label=f"{heading}: {label}, {theme}")
+                rows.append((label, word, theme, shown, led.beside(shown, values["movement"], hidden="too few to compare")))
             if top and top[0][1]["now"]:
                 summary.append(f"{label}: the most frequent {word.lower()} was “{names.get(top[0][0])}”.")
     return Table(heading, ("Cohort", "Reading", "Theme", "Comments", "Against the previous period"), tuple(rows)), summary
 
 
-def _likert_table(db, user, chosen: periods.Period, r: suppression.Rules, form: str, cohorts: tuple[str, ...],
+def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form: str, cohorts: tuple[str, ...],
                   bank: questions.Bank, cohort_names: dict[str, str]) -> tuple[Table, Chart | None]:
-    """% positive per rating question per cohort; cohorts ('all',) pools them. The chart draws only
-    % positive on a base of min_base or more, so no bar shows a group of 1 to 5 people."""
+    """% positive per rating question per cohort; cohorts ('all',) pools them. The chart draws the table's
+    own percentages, so no bar shows what the table hides."""
     filters = explorer.Filters(chosen.start, chosen.end, source="bso_call")
     counts = explorer.answer_counts(db, user, filters, form)
     if cohorts == ("all",):
@@ -105,7 +105,7 @@ def _likert_table(db, user, chosen: periods.Period, r: suppression.Rules, form: 
     by_item: dict[str, dict[str, dict]] = {}
     for row in likert_rows:
         by_item.setdefault(row["item_id"], {})[row["cohort"]] = row
-    rows = []
+    rows, drawable, left_out = [], [], 0
     for item in items:
         if item.id not in by_item:
             continue
@@ -116,46 +116,51 @@ def _likert_table(db, user, chosen: periods.Period, r: suppression.Rules, form: 
                 continue
             found = by_item[item.id].get(cohort_names[cohort])
             if not found:
-                cells += ["0", suppression.NO_BASE]
+                cells += [led.count(0), suppression.NO_BASE]
                 continue
             positive = round(found["percent_positive"] * found["n"] / 100) if found["percent_positive"] is not None else 0
-            cells += [suppression.count(found["n"], r), suppression.percent(positive, found["n"], r)]
+            where = f"% positive: {item.id}, {cohort_names[cohort]}"
+            n = led.count(found["n"], label=f"{where} (n)")
+            pct = led.percent(positive, found["n"], base_of=n, label=where)
+            cells += [n, pct]
+            if suppression.percent(positive, found["n"], led.rules).endswith("%"):
+                drawable.append({"question": item.id, "cohort": found["cohort"], "percent": pct, "n": n})
+            else:
+                left_out += 1
         rows.append(tuple(cells))
     columns = ["Question"] + [f"{cohort_names[c]} {what}" for c in cohorts for what in ("n", "% positive")]
-    summaries = {(row["item_id"], row["cohort"]): row for row in likert_rows}
-    drawable = [{"question": f"{row['item_id']}", "cohort": row["cohort"], "percent": row["percent_positive"],
-                 "n": row["n"]} for row in summaries.values() if row["n"] >= r.min_base]
     chart = None
     if drawable:
         spec = charts.spec(charts.percent_positive(pd.DataFrame(drawable), order=list(cohort_names.values())))
-        hidden = len(summaries) - len(drawable)
         chart = Chart("% positive by question", spec,
                       alt="Bars: the share of valid answers that were positive, per question and cohort.",
-                      note=f"Questions with fewer than {r.min_base} valid answers in a cohort are not drawn"
-                           f" ({hidden} left out)." if hidden else "")
+                      note=f"A question whose % positive the table shows as c is not drawn for that cohort"
+                           f" ({led.public(left_out)} left out)." if left_out else "")
     return Table("% positive by question", tuple(columns), tuple(rows),
                  note="% positive = the top two answers over valid answers (not applicable and don't know left out); "
                       "n is that base."), chart
 
 
-def views(db, user, chosen: periods.Period, r: suppression.Rules, bank, names, *, key: str, form: str, respondent: str
-           ) -> Section:
+def views(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names, *, key: str, form: str,
+          respondent: str) -> Section:
     now = _responses(db, chosen.start, chosen.end)
     cohorts = ("mainstream", "kinship")
     cohort_names = {**questions.COHORTS, "none": "No household"}
     counts = [[_sum(now, form, cohort=c)] for c in cohorts]
     if not sum(n for (n,) in counts):
         return Section(key, SECTIONS[key], empty="No feedback was recorded in this period.")
-    responses = suppression.table(counts, r, column_totals=True)
+    responses = led.table(counts, column_totals=True, label="Completed feedback by placement type",
+                          rows=[questions.COHORTS[c] for c in cohorts])
+    led.part(headline(form), responses.terms[(len(cohorts), 0)])  # the headline counts every household
     table = Table("Completed feedback by placement type", ("Placement type", "Responses"),
                   tuple((questions.COHORTS[c], responses.cells[i][0]) for i, c in enumerate(cohorts))
                   + (("Total", responses.column_totals[0]),))
     # Split by placement type only where both cohorts' counts can be shown: otherwise a cohort's n in
     # the question table would give away the count hidden here.
-    split = not (responses.primary or responses.secondary)
-    likert, chart = _likert_table(db, user, chosen, r, form, cohorts if split else ("all",), bank,
+    split = not any(suppression._is_small(n, led.rules) for (n,) in counts)
+    likert, chart = _likert_table(db, user, chosen, led, form, cohorts if split else ("all",), bank,
                                   {**cohort_names, "all": "All"})
-    top, summary = _themes_table(db, user, chosen, r, respondent=respondent, source="bso_call",
+    top, summary = _themes_table(db, user, chosen, led, respondent=respondent, source="bso_call",
                                  cohorts=cohorts if split else (None,), names=names,
                                  heading="Top strengths and areas for improvement")
     if not split:
@@ -165,14 +170,16 @@ def views(db, user, chosen: periods.Period, r: suppression.Rules, bank, names, *
                    charts=(chart,) if chart else ())
 
 
-def children(db, user, chosen: periods.Period, r: suppression.Rules, bank, names) -> Section:
+def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names) -> Section:
     bands = {b: n for b, n in db.execute(
         """select age_band, count(*) from responses where deleted_at is null and form = 'child'
            and contact_on >= :s and contact_on <= :e group by age_band""",
         {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
     if not sum(bands.values()):
         return Section("children", SECTIONS["children"], empty="No children's views were recorded in this period.")
-    shown = suppression.table([[bands.get(b, 0)] for b in BANDS], r, column_totals=True)
+    shown = led.table([[bands.get(b, 0)] for b in BANDS], column_totals=True, label="Children's views by age band",
+                      rows=[questions.AGE_BANDS[b] for b in BANDS])
+    led.part(shown.terms[(len(BANDS), 0)], headline("child"))  # completed views are some of all recorded
     responses = Table("Children's views by age band", ("Age band", "Responses"),
                       tuple((questions.AGE_BANDS[b], shown.cells[i][0]) for i, b in enumerate(BANDS))
                       + (("Total", shown.column_totals[0]),))
@@ -182,35 +189,38 @@ def children(db, user, chosen: periods.Period, r: suppression.Rules, bank, names
            where r.deleted_at is null and r.form = 'child' and r.contact_on >= :s and r.contact_on <= :e
            group by 1, 2, 3""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}):
         answers.setdefault((row["age_band"], row["item_id"]), {})[row["value"]] = row["n"]
-    hidden = {BANDS[i] for i, (cell,) in enumerate(shown.cells) if cell == suppression.SUPPRESSED}
     rows = []
     for measure, items in CHILD_MEASURES.items():
         cells = [measure]
-        for band, item_id in zip(BANDS, items):
+        for index, (band, item_id) in enumerate(zip(BANDS, items)):
             if item_id is None:
                 cells.append("not asked")
-                continue
-            if band in hidden:  # its n would give away the count hidden in the age-band table
-                cells.append(suppression.SUPPRESSED)
                 continue
             scale = bank.items[item_id].scale
             summary = analysis.likert(item_id, answers.get((band, item_id), {}), positive=scale.positive,
                                       excluded=scale.excluded)
-            pct, n = suppression.percent(summary.positive, summary.base, r), suppression.count(summary.base, r)
-            cells.append(suppression.NO_BASE if not summary.base else n if n == suppression.SUPPRESSED
-                         else f"{pct} (n={n})")
+            if not summary.base:
+                cells.append(suppression.NO_BASE)
+                continue
+            where = f"{measure}, {questions.AGE_BANDS[band]}"
+            n = led.count(summary.base, label=f"{where} (n)")
+            led.part(shown.terms[(index, 0)], led.terms(n))  # those who answered are some of the band
+            pct = led.percent(summary.positive, summary.base, base_of=n, label=where)
+            # Its n would give away the count if the band's is hidden in the age-band table.
+            cells.append(led.beside(shown.cells[index][0], led.beside(n, f"{pct} (n={n})")))
         rows.append(tuple(cells))
     key_table = Table("What children said, by age band (% positive, n)",
                       ("Measure",) + tuple(questions.AGE_BANDS[b] for b in BANDS), tuple(rows),
                       note="Under 8s answer on a three-face scale; % positive is the happy face, or 'yes', or the "
                            "top two answers for older children.")
-    top, summary = _themes_table(db, user, chosen, r, respondent="child", source="annual_review", cohorts=(None,),
+    top, summary = _themes_table(db, user, chosen, led, respondent="child", source="annual_review", cohorts=(None,),
                                  names=names, heading="What children said most: strengths and areas for improvement")
     return Section("children", SECTIONS["children"], summary=tuple(summary), tables=(responses, key_table, top))
 
 
-def case_file_audits(db, user, chosen: periods.Period, r: suppression.Rules, names, redact_names: frozenset[str]) -> Section:
-    programme = audit_section.report_part(db, chosen.start, chosen.end, r, names, redact_names)
+def case_file_audits(db, user, chosen: periods.Period, led: disclosure.Ledger, names,
+                     redact_names: frozenset[str]) -> Section:
+    programme = audit_section.report_part(db, chosen.start, chosen.end, led, names, redact_names)
     who = {w: n for w, n in db.execute(
         """select respondent, count(*) from responses where deleted_at is null and form = 'audit'
            and contact_on >= :s and contact_on <= :e group by respondent""",
@@ -221,11 +231,13 @@ def case_file_audits(db, user, chosen: periods.Period, r: suppression.Rules, nam
     summary, tables = list(programme.summary), list(programme.tables)
     if sum(who.values()):
         order = list(questions.RESPONDENTS)
-        shown = suppression.table([[who.get(k, 0)] for k in order], r, column_totals=True)
+        shown = led.table([[who.get(k, 0)] for k in order], column_totals=True, label="Audit feedback by who was asked",
+                          rows=[questions.RESPONDENTS[k] for k in order])
+        led.part(shown.terms[(len(order), 0)], headline("audit"))  # completed feedback is some of all recorded
         tables.append(Table("Audit feedback by who was asked", ("Respondent", "Responses"),
                             tuple((questions.RESPONDENTS[k], shown.cells[i][0]) for i, k in enumerate(order))
                             + (("Total", shown.column_totals[0]),)))
-        top, said = _themes_table(db, user, chosen, r, respondent=None, source="case_audit", cohorts=(None,),
+        top, said = _themes_table(db, user, chosen, led, respondent=None, source="case_audit", cohorts=(None,),
                                   names=names, heading="Themes in audit feedback")
         summary += [s.replace("All: the most", "In audit feedback, the most", 1) for s in said]
         tables.append(top)
@@ -235,7 +247,7 @@ def case_file_audits(db, user, chosen: periods.Period, r: suppression.Rules, nam
 MAX_DIRECT_WORK_EXAMPLES = 25  # a national service records thousands a quarter; the report shows examples
 
 
-def direct_work(db, chosen: periods.Period, r: suppression.Rules, names: frozenset[str]) -> Section:
+def direct_work(db, chosen: periods.Period, led: disclosure.Ledger, names: frozenset[str]) -> Section:
     rows = list(db.query(
         # Flagged work is left out of the count as well as the list: a count one above the rows listed would
         # say that a safeguarding concern was raised (the methods note says flagged entries are left out).
@@ -244,59 +256,73 @@ def direct_work(db, chosen: periods.Period, r: suppression.Rules, names: frozens
         {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()}))
     if not rows:
         return Section("direct_work", SECTIONS["direct_work"], empty="No direct work was recorded in this period.")
-    shown = suppression.count(len(rows), r)
-    if shown == suppression.SUPPRESSED:
+    shown = led.count(len(rows), label="Examples of direct work recorded")
+    if suppression._is_small(len(rows), led.rules):
         return Section("direct_work", SECTIONS["direct_work"],
-                       summary=("Examples of direct work recorded: c. They are not listed because there are so few.",))
+                       summary=(f"Examples of direct work recorded: {shown}. They are not listed because there are so few.",))
     latest = rows[::-1][:MAX_DIRECT_WORK_EXAMPLES]
+    led.part(led.terms(shown), led.terms(led.count(len(latest), fixed=True)))  # the rows listed are seen
     examples = tuple((dates.month(x["contact_on"]),
                       redaction.redact(x["title"], names=names).text,
                       questions.RESPONDENTS.get(x["respondent"], "")) for x in latest[::-1])
-    listed = "" if len(rows) <= len(latest) else f" The {len(latest)} most recent are listed."
+    listed = "" if len(rows) <= len(latest) else f" The {led.public(len(latest))} most recent are listed."
     return Section("direct_work", SECTIONS["direct_work"],
                    summary=(f"Examples of direct work recorded: {shown}.{listed}",),
-                   tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples),))
+                   tables=(Table("Examples of direct work", ("Month", "Work", "With"), examples, text_columns=(1,)),))
 
 
-def complaints(db, chosen: periods.Period, r: suppression.Rules, names: dict[str, str], today: dt.date,
+def _one_column(led: disclosure.Ledger, title: str, heading: str, counts: dict, words: dict
+                ) -> tuple[Table, disclosure.Grid]:
+    """A one-column table of counts with its total, registered with the ledger."""
+    grid = led.table([[n] for n in counts.values()], column_totals=True, label=title,
+                     rows=[str(words[k]) for k in counts])
+    return Table(title, (heading, "Number"), tuple((words[k], grid.cells[i][0]) for i, k in enumerate(counts))
+                 + (("Total", grid.column_totals[0]),)), grid
+
+
+def complaints(db, chosen: periods.Period, led: disclosure.Ledger, names: dict[str, str], today: dt.date,
                redact_names: frozenset[str] = frozenset()) -> Section:
     found = representations.counts(db, chosen.start, chosen.end, today=today)
     if not sum(found["by_kind"].values()):
         return Section("complaints", SECTIONS["complaints"], empty="Nothing was logged in this period.")
-    kinds = suppression.table([[n] for n in found["by_kind"].values()], r, column_totals=True)
-    received = Table("Received", ("Type", "Number"), tuple(
-        (representations.KINDS[k], kinds.cells[i][0]) for i, k in enumerate(found["by_kind"]))
-        + (("Total", kinds.column_totals[0]),))
-    sources = suppression.table([[n] for n in found["by_source"].values()], r, column_totals=True)
-    by_source = Table("Who they came from", ("From", "Number"), tuple(
-        (representations.FROM[k], sources.cells[i][0]) for i, k in enumerate(found["by_source"]))
-        + (("Total", sources.column_totals[0]),))
+    received, kinds = _one_column(led, "Received", "Type", found["by_kind"], representations.KINDS)
+    by_source, sources = _one_column(led, "Who they came from", "From", found["by_source"], representations.FROM)
+    by_stage, stages = _one_column(led, "Complaints by the stage they reached", "Stage", found["by_stage"],
+                                   representations.STAGES)
+    by_outcome, outcomes = _one_column(led, "Complaint outcomes", "Outcome", found["outcomes"],
+                                       representations.OUTCOMES)
+    # The reader can add these up across tables: everything logged came from someone, every complaint is at
+    # a stage, and some complaints have an outcome.
+    kind = {k: kinds.terms[(i, 0)] for i, k in enumerate(found["by_kind"])}
+    led.same(kinds.terms[(len(kind), 0)], sources.terms[(len(found["by_source"]), 0)])
+    led.same(kind["complaint"], stages.terms[(len(found["by_stage"]), 0)])
+    led.part(kind["complaint"], outcomes.terms[(len(found["outcomes"]), 0)])
     complaints = found["by_kind"]["complaint"]
-    stages = suppression.table([[n] for n in found["by_stage"].values()], r, column_totals=True)
-    by_stage = Table("Complaints by the stage they reached", ("Stage", "Number"), tuple(
-        (representations.STAGES[k], stages.cells[i][0]) for i, k in enumerate(found["by_stage"]))
-        + (("Total", stages.column_totals[0]),))
-    outcomes = suppression.table([[n] for n in found["outcomes"].values()], r, column_totals=True)
-    by_outcome = Table("Complaint outcomes", ("Outcome", "Number"), tuple(
-        (representations.OUTCOMES[k], outcomes.cells[i][0]) for i, k in enumerate(found["outcomes"]))
-        + (("Total", outcomes.column_totals[0]),))
     theme_rows = sorted(found["themes"].items(), key=lambda kv: -kv[1])[:5]
     by_theme = Table("Most common themes", ("Theme", "Number"),
-                     tuple((names.get(t, t), suppression.count(n, r)) for t, n in theme_rows))
-    summary = [f"{suppression.count(complaints, r)} complaints, {kinds.cells[0][0]} compliments and "
-               f"{kinds.cells[1][0]} comments were received.",
-               f"Stage 1 responses in time: {suppression.percent(found['in_time'], found['responded'], r)} "
-               f"(of {suppression.count(found['responded'], r)} responded to)."]
-    # Learning is typed by staff about a complaint: names, numbers and addresses go as in quotes.
+                     tuple((names.get(t, t), led.count(n, label=f"Complaints, comments and compliments about "
+                                                                 f"{names.get(t, t)}")) for t, n in theme_rows))
+    responded = led.count(found["responded"], label="Complaints responded to at stage 1")
+    led.part(kind["complaint"], led.terms(responded))
+    summary = [f"{led.count(kind['complaint'])} complaints, {led.count(kind['compliment'])} compliments and "
+               f"{led.count(kind['comment'])} comments were received.",
+               f"Stage 1 responses in time: "
+               f"{led.percent(found['in_time'], found['responded'], base_of=responded, label='Stage 1 in time')} "
+               f"(of {responded} responded to)."]
+    # Learning is typed by staff about a complaint: names, numbers and addresses go as in quotes. Its rows are
+    # seen, so they say that there were at least as many complaints.
     learning = tuple(redaction.redact(x, names=redact_names).text for x in found["learning"][:5]) \
-        if complaints > r.suppress_max else ()
+        if not suppression._is_small(complaints, led.rules) else ()
+    if learning:
+        led.part(kind["complaint"], led.terms(led.count(len(learning), fixed=True)))
     tables = (received, by_source, by_stage, by_outcome, by_theme)
     if learning:
-        tables += (Table("Learning from complaints", ("What we learned",), tuple((x,) for x in learning)),)
+        tables += (Table("Learning from complaints", ("What we learned",), tuple((x,) for x in learning),
+                         text_columns=(0,)),)
     return Section("complaints", SECTIONS["complaints"], summary=tuple(summary), tables=tables)
 
 
-def you_said_we_did(db, chosen: periods.Period, names: dict[str, str], today: dt.date,
+def you_said_we_did(db, chosen: periods.Period, led: disclosure.Ledger, names: dict[str, str], today: dt.date,
                     redact_names: frozenset[str] = frozenset()) -> Section:
     found = actions.for_period(db, chosen.start, chosen.end, today=today)
     if not any(found.values()):
@@ -310,11 +336,13 @@ def you_said_we_did(db, chosen: periods.Period, names: dict[str, str], today: dt
                       ", ".join(names.get(t, t) for t in json.loads(a["theme_ids"]))) for a in items)
 
     columns = ("You said", "We did / we will", "Owner", "Status", "Themes")
-    tables = tuple(Table(title, columns, rows(found[key])) for key, title in (
+    tables = tuple(Table(title, columns, rows(found[key]), text_columns=(0, 1, 2)) for key, title in (
         ("opened", "Opened this period"), ("progressed", "Progressed this period"), ("closed", "Closed this period"),
         ("overdue", "Still open and overdue")) if found[key])
-    summary = (f"{len(found['opened'])} actions opened, {len(found['progressed'])} progressed and "
-               f"{len(found['closed'])} closed in the period; {len(found['overdue'])} open actions are overdue.",)
+    # Actions are the service's, not people's: their numbers are not suppressed.
+    n = {key: led.public(len(found[key]), label=f"actions {key}") for key in found}
+    summary = (f"{n['opened']} actions opened, {n['progressed']} progressed and {n['closed']} closed in the period; "
+               f"{n['overdue']} open actions are overdue.",)
     return Section("actions", SECTIONS["actions"], summary=summary, tables=tables)
 
 
@@ -368,7 +396,12 @@ def _comments(db, start: dt.date, end: dt.date) -> int:
                               {"s": start.isoformat(), "e": end.isoformat()})[0]["n"]
 
 
-def headlines(db, chosen: periods.Period, r: suppression.Rules) -> Section:
+def headline(form: str) -> disclosure.Terms:
+    """The atom behind the headline count of completed feedback of a form in the period, as other sections tie to it."""
+    return {f"headline:{form}": 1}
+
+
+def headlines(db, chosen: periods.Period, led: disclosure.Ledger) -> Section:
     now, before = _responses(db, chosen.start, chosen.end), _responses(db, chosen.previous_start, chosen.previous_end)
     measures = [
         ("Carer feedback calls completed", _sum(now, "carer"), _sum(before, "carer")),
@@ -382,16 +415,16 @@ def headlines(db, chosen: periods.Period, r: suppression.Rules) -> Section:
         ("Free-text comments", _comments(db, chosen.start, chosen.end),
          _comments(db, chosen.previous_start, chosen.previous_end)),
     ]
-    rows = tuple((label, suppression.count(a, r), suppression.count(b, r)) for label, a, b in measures)
-    carers = suppression.count(measures[0][1], r)
-    summary = (f"{carers} carer feedback calls were completed this period "
-               f"({suppression.count(measures[0][2], r)} in {chosen.previous_label}).",
-               f"{suppression.count(measures[2][1], r)} children and young people gave their views at an Annual Review.")
+    forms = ("carer", "parent", "child", "audit", "direct_work")
+    rows = tuple((label, led.count(led.atom(a, f"headline:{forms[i]}") if i < len(forms) else a, label=label),
+                  led.count(b, label=f"{label}, {chosen.previous_label}")) for i, (label, a, b) in enumerate(measures))
+    summary = (f"{rows[0][1]} carer feedback calls were completed this period ({rows[0][2]} in {chosen.previous_label}).",
+               f"{rows[2][1]} children and young people gave their views at an Annual Review.")
     return Section("headlines", SECTIONS["headlines"], summary=summary,
                    tables=(Table("Feedback received", ("Measure", chosen.short, chosen.previous_label), rows),))
 
 
-def bso_compliance(db, user: User, chosen: periods.Period, r: suppression.Rules, today: dt.date) -> Section:
+def bso_compliance(db, user: User, chosen: periods.Period, led: disclosure.Ledger, today: dt.date) -> Section:
     rows = compliance.table(db, user, first=chosen.start, last=min(chosen.end, today), today=today) \
         if chosen.start <= today else []
     if not rows:
@@ -402,40 +435,44 @@ def bso_compliance(db, user: User, chosen: periods.Period, r: suppression.Rules,
     months = sorted(by_month.items())
     # The families' counts are suppressed as one table with its totals, so no month can be worked out
     # from the quarter's total in the headline numbers.
-    families = suppression.table([[sum(e.carers for e in entries), sum(e.parents for e in entries)]
-                                  for _, entries in months], r, column_totals=True)
+    families = led.table([[sum(e.carers for e in entries), sum(e.parents for e in entries)] for _, entries in months],
+                         column_totals=True, label="BSOs against the monthly minimum",
+                         rows=[dates.month(m) for m, _ in months], columns=["carer feedback", "birth-parent feedback"])
+    for column, form in enumerate(("carer", "parent")):  # BSOs' calls are some of the headline's
+        led.part(headline(form), families.terms[(len(months), column)])
     table_rows = []
+    staff = led.public  # counts of staff are not suppressed
     for index, (month, entries) in enumerate(months):
         met = sum(1 for e in entries if e.met)
         table_rows.append((dates.month(month) + (" (in progress)" if entries[0].in_progress else ""),
-                           str(len(entries)), str(met), str(len(entries) - met), *families.cells[index],
-                           str(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
+                           staff(len(entries)), staff(met), staff(len(entries) - met), *families.cells[index],
+                           staff(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
     table_rows.append(("All months", "", "", "", *families.column_totals, ""))
     total_met = sum(1 for e in rows if e.met)
-    summary = (f"BSOs met the monthly minimum in {total_met} of {len(rows)} BSO-months "
-               f"({round(100 * total_met / len(rows))}%). A BSO who recorded nothing counts as not meeting it.",)
+    summary = (f"BSOs met the monthly minimum in {staff(total_met)} of {staff(len(rows))} BSO-months "
+               f"({staff(round(100 * total_met / len(rows)))}%). A BSO who recorded nothing counts as not meeting it.",)
     return Section("compliance", SECTIONS["compliance"], summary=summary, tables=(Table(
         "BSOs against the monthly minimum",
         ("Month", "BSOs", "Met the minimum", "Below it", "Carer feedback", "Birth-parent feedback", "Target calls"),
         tuple(table_rows), note="Counts of staff are not suppressed; counts of families are."),))
 
 
-def methods(db, chosen: periods.Period, r: suppression.Rules, as_of: str) -> Section:
+def methods(db, chosen: periods.Period, led: disclosure.Ledger, as_of: str) -> Section:
     versions = [v for (v,) in db.execute(
         """select distinct bank_version from responses where deleted_at is null and contact_on >= :s
            and contact_on <= :e order by 1""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})]
     summary = (
         "Sources: BSOs' monthly calls to carers and birth parents, children's views at the carer's Annual Review, "
         "feedback gathered in case-file audits, and examples of direct work.",
-        f"Question bank version(s): {', '.join(versions) or 'none in this period'}; theme codebook version "
-        f"{codebook.current_version(db)}.",
+        f"Question bank version(s): {led.public(', '.join(versions) or 'none in this period')}; theme codebook "
+        f"version {led.public(codebook.current_version(db))}.",
         "% positive is the top two answers over valid answers, with not applicable and don't know left out.",
         "Themes are suggested by the codebook's triggers and confirmed, removed or added by managers and QA.",
         "Case-file audit grades count once a senior manager has moderated them; a case belongs to the quarter of "
         "its audit programme.",
         "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
         "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
-        f"Small numbers: {suppression.describe(r)}.",
+        f"Small numbers: {led.public(suppression.describe(led.rules))}.",
         f"Data as of {dates.moment(as_of, zone=True)}.",
     )
     return Section("methods", SECTIONS["methods"], summary=summary)

@@ -90,6 +90,10 @@ DEFINITIONS: tuple[Setting, ...] = (
             "Used when suppression is custom.", 1, 100),
     Setting("rounding", "Custom suppression: round counts to the nearest (0 for none)", 0,
             "Used when suppression is custom: 0, 5 or 10.", 0, 10, choices=(0, 5, 10)),
+    Setting("disclosure_protection", "Protection of a hidden count: the fewest values a reader may narrow it to", 3,
+            "Before the report is published, every hidden count is checked against everything else it shows "
+            "(totals, other tables, sentences, charts); more figures are hidden until a reader cannot narrow any "
+            "hidden count to fewer than this many possible values.", 1, 20),
     Setting("audit_sample_size", "Case-file audits: cases drawn each quarter", 12,
             "How many households QA's quarterly draw picks from the active register, spread across teams and "
             "cohorts.", 1, 500),
