@@ -4,6 +4,7 @@ from lib import access
 from lib.audits import reviews
 from lib.capture import compliance, follow_ups
 from lib.people import register
+from lib.report import alerts, publishing
 from lib.store import settings
 from lib.ui import session, unsaved, widgets
 
@@ -28,6 +29,15 @@ if access.can(user, "view_follow_ups"):
                  icon=":material/warning:")
     if waiting["callback"]:
         st.info(f"{waiting['callback']} call-back request(s) are waiting.", icon=":material/call:")
+if access.can(user, "build_report"):
+    for alert in alerts.alerts(db, user):  # a live published version quotes what may no longer be quoted
+        st.error(widgets.md(alert["message"]), icon=":material/report:")
+if access.can(user, "approve_report"):
+    waiting = publishing.pending_approvals(db, user)
+    if waiting:
+        reports = ", ".join(dict.fromkeys(row["period"] for row in waiting))
+        st.info(f"{len(waiting)} feedback report(s) are waiting for your approval ({reports}): see Report approval.",
+                icon=":material/approval:")
 if access.can(user, "view_register"):
     counts = register.summary(db)
     left, middle, right = st.columns(3)

@@ -11,6 +11,7 @@ ROLES: dict[str, str] = {
     "qa": "Quality assurance",
     "senior_manager": "Senior manager",
     "advanced_practitioner": "Advanced practitioner",
+    "registered_manager": "Registered Manager",
 }
 
 # action -> (what it lets you do, in words for error messages; roles allowed)
@@ -33,6 +34,12 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "view_question_bank": ("see the question bank", frozenset({"qa"})),
     "view_themes": ("explore themes", frozenset({"manager", "qa"})),
     "build_report": ("build and publish the feedback report", frozenset({"qa"})),
+    # Sign-off (issue 15): the Registered Manager approves a report as it stands before QA may publish it, and
+    # reads it (the draft asked about, published versions) but never builds, edits or publishes it.
+    "approve_report": ("approve the feedback report for publishing", frozenset({"registered_manager"})),
+    "view_published_reports": ("see and download published feedback reports",
+                               frozenset({"qa", "registered_manager"})),
+    "withdraw_report": ("withdraw or supersede a published feedback report", frozenset({"qa"})),
     "record_representation": ("log compliments, comments and complaints", frozenset({"bso", "manager", "qa"})),
     "record_complaint": ("log a complaint", frozenset({"manager", "qa"})),
     "view_representations": ("see the compliments, comments and complaints log", frozenset({"manager", "qa"})),
@@ -134,6 +141,8 @@ PAGES: tuple[Page, ...] = (
     Page("app_pages/log/actions.py", "You said, we did", ":material/campaign:", "manage_actions", "Oversee", "actions"),
     Page("app_pages/report/report_builder.py", "Feedback report", ":material/summarize:", "build_report", "Report",
          "report"),
+    Page("app_pages/report/report_approval.py", "Report approval", ":material/approval:", "approve_report", "Report",
+         "report-approval"),
     Page("app_pages/audits/audit_findings.py", "Audit findings", ":material/bar_chart:", "view_audit_findings", "Report",
          "audit-findings"),
     Page("app_pages/themes/theme_review.py", "Review codes", ":material/rate_review:", "review_codes", "Oversee", "review"),

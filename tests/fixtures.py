@@ -168,6 +168,35 @@ def add_team(db, name):
         return db.execute("insert into teams (name, created_at) values (:n, 'now')", {"n": name}).lastrowid
 
 
+# ---- Publishing a report through its sign-off ------------------------------------------------------------
+
+
+def registered_manager(db):
+    """The Registered Manager who signs reports off in tests (the demo's, or one made once per database)."""
+    row = db.execute("""select u.id from users u join user_roles r on r.user_id = u.id
+                        where r.role = 'registered_manager' and u.active = 1 order by u.id limit 1""").fetchone()
+    if row:
+        return accounts.load(db, row[0])
+    return add_user(db, "registered_manager", username="rm.approver")
+
+
+def approve_as_it_stands(db, qa, period_key, *, today=TODAY, approver=None):
+    """QA asks for approval of the report as it stands and the Registered Manager approves it; the request."""
+    from lib.report import publishing
+
+    approver = approver or registered_manager(db)  # made first: a new user's name joins the redaction names
+    request = publishing.ask_for_approval(db, qa, period_key, today=today)
+    return publishing.approve(db, approver, request["id"])
+
+
+def publish_approved(db, qa, period_key, *, today=TODAY, now=None, approver=None):
+    """Publish a report the way the app allows: asked about, approved by the Registered Manager, then published."""
+    from lib.report import publishing
+
+    approve_as_it_stands(db, qa, period_key, today=today, approver=approver)
+    return publishing.publish(db, qa, period_key, today=today, now=now)
+
+
 # ---- Browser tests (tests/test_browser.py, tests/test_proxy.py) -------------------------------------------
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",

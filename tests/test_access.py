@@ -6,8 +6,9 @@ from tests.conftest import ROOT
 
 # The expected role x action table, written out independently of lib/access.py.
 EXPECTED = {
-    "use_app": {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"},
-    "change_own_password": {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"},
+    "use_app": {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner", "registered_manager"},
+    "change_own_password": {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner",
+                            "registered_manager"},
     "record_carer_feedback": {"bso"},
     "record_parent_feedback": {"bso"},
     "record_child_feedback": {"social_worker"},
@@ -24,6 +25,9 @@ EXPECTED = {
     "view_question_bank": {"qa"},
     "view_themes": {"manager", "qa"},
     "build_report": {"qa"},
+    "approve_report": {"registered_manager"},
+    "view_published_reports": {"qa", "registered_manager"},
+    "withdraw_report": {"qa"},
     "record_representation": {"bso", "manager", "qa"},
     "record_complaint": {"manager", "qa"},
     "view_representations": {"manager", "qa"},

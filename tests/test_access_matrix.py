@@ -15,14 +15,14 @@ from lib.kpis import figures, measures, performance, recruitment
 from lib.log import actions, representations
 from lib.people import accounts, register
 from lib.report import build as report
-from lib.report import drafts, publishing
+from lib.report import alerts, drafts, publishing
 from lib.store import backup, history, retention, settings
 from lib.themes import codebook, explorer, review
 from tests.conftest import add_user
 from tests.fixtures import add_household, carer_entry
 
 TODAY = dt.date(2026, 2, 15)
-ROLES = ("bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner")
+ROLES = ("bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner", "registered_manager")
 _serial = itertools.count(1)
 
 
@@ -79,7 +79,7 @@ CASES = {
     "build the report": ({"qa"}, lambda db, u, w: report.build(db, u, "2025/26-Q4", today=TODAY)),
     "save report commentary": ({"qa"}, lambda db, u, w: drafts.save_draft(db, u, "2025/26-Q4",
                                                                         narrative={"headlines": "Fine."})),
-    "see published reports": ({"qa"}, lambda db, u, w: publishing.versions(db, u, "2025/26-Q4")),
+    "see published reports": ({"qa", "registered_manager"}, lambda db, u, w: publishing.versions(db, u, "2025/26-Q4")),
     "log a complaint": ({"manager", "qa"}, lambda db, u, w: representations.record(db, u, {
         "kind": "complaint", "received_on": TODAY, "from_who": "foster_carer", "summary": "Late."}, today=TODAY)),
     "log a compliment": ({"bso", "manager", "qa"}, lambda db, u, w: representations.record(db, u, {
@@ -107,6 +107,43 @@ CASES = {
     "see the figures' import history": ({"qa"}, lambda db, u, w: figures.batches(db, u)),
 }
 LATER = dt.date(2040, 1, 1)  # every entry in the world is past the retention period
+
+# Sign-off: each case runs on a world with a request for approval waiting (asked by QA) and a published version.
+SIGN_OFF_CASES = {
+    "download the live draft": ({"qa"}, lambda db, u, w: publishing.draft_file(db, u, "2025/26-Q4", "xlsx",
+                                                                             today=TODAY)),
+    "ask for approval": ({"qa"}, lambda db, u, w: publishing.ask_for_approval(db, u, "2025/26-Q4", today=TODAY)),
+    "see requests waiting for approval": ({"registered_manager"}, lambda db, u, w: publishing.pending_approvals(db, u)),
+    "download the draft asked about": ({"registered_manager"}, lambda db, u, w: publishing.requested_file(
+        db, u, w["request"], "xlsx")),
+    "approve a report": ({"registered_manager"}, lambda db, u, w: publishing.approve(db, u, w["request"])),
+    "decline a report": ({"registered_manager"}, lambda db, u, w: publishing.decline(db, u, w["request"], "Dates.")),
+    "publish an approved report": ({"qa"}, lambda db, u, w: publishing.publish(db, u, "2025/26-Q4", today=TODAY)),
+    "download a live version": ({"qa", "registered_manager"}, lambda db, u, w: publishing.download(
+        db, u, "2025/26-Q3", 2, "pdf")),
+    "download a withdrawn version for the record": ({"qa"}, lambda db, u, w: publishing.download(
+        db, u, "2025/26-Q3", 1, "pdf", for_the_record=True)),
+    "withdraw a version": ({"qa"}, lambda db, u, w: publishing.withdraw(db, u, "2025/26-Q3", 2, "Lost consent.")),
+    "supersede a version": ({"qa"}, lambda db, u, w: publishing.supersede(db, u, "2025/26-Q3", 2, "Corrected.")),
+    "see alerts about live versions": ({"qa"}, lambda db, u, w: alerts.alerts(db, u)),
+}
+CASES.update(SIGN_OFF_CASES)
+
+
+def sign_off_world(db, w) -> None:
+    """A 2025/26 Q4 request for approval from QA, waiting (or, for publishing, approved by a Registered Manager);
+    2025/26 Q3 version 1 withdrawn and version 2 live (stored straight, as scene-setting: no PDF is drawn)."""
+    qa, manager = add_user(db, "qa", username="asker"), add_user(db, "registered_manager", username="signer")
+    w["request"] = publishing.ask_for_approval(db, qa, "2025/26-Q4", today=TODAY)["id"]
+    with store.write(db):
+        for version, status in ((1, "withdrawn"), (2, "live")):
+            db.execute("""insert into report_versions (period_key, version, value, fingerprint, pdf, xlsx, created_at,
+                          created_by, status, status_at, status_by, status_reason)
+                          values ('2025/26-Q3', :v, '{}', 'f', x'255044462d', x'504b', '2026-01-05T09:00:00+00:00', :u,
+                                  :s, :at, :by, :why)""",
+                       {"v": version, "u": qa.id, "s": status, "at": "2026-01-06T09:00:00+00:00" if version == 1 else None,
+                        "by": qa.id if version == 1 else None, "why": "Lost consent." if version == 1 else None})
+    w["approver"] = manager
 
 
 def _case(db, number: int) -> int:
@@ -179,9 +216,14 @@ def audit_programme(request):
         from tests.fixtures import matrix_world
 
         matrix_world(request.getfixturevalue("db"))
+    if callspec and callspec.params.get("case") in SIGN_OFF_CASES:
+        db, world = request.getfixturevalue("db"), request.getfixturevalue("world")
+        sign_off_world(db, world)
+        if callspec.params["case"] == "publish an approved report":
+            publishing.approve(db, world["approver"], world["request"])
 
 # Who may open each page, written out independently of lib/access.py's PAGES table.
-EVERYONE = {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"}
+EVERYONE = {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner", "registered_manager"}
 PAGE_ROLES = {
     "home": EVERYONE, "capture/carer_feedback": {"bso"}, "capture/parent_feedback": {"bso"}, "capture/child_feedback": {"social_worker"},
     "capture/audit_feedback": {"manager"}, "capture/direct_work": {"social_worker", "manager"}, "capture/my_month": {"bso"},
@@ -195,13 +237,16 @@ PAGE_ROLES.update({
     "audits/my_audits": {"manager"}, "audits/targeted_audits": {"manager", "senior_manager", "qa"},
     "audits/audit_programme": {"senior_manager", "qa"}, "audits/audit_moderation": {"senior_manager"},
     "audits/audit_reviews": {"advanced_practitioner", "qa"}, "audits/audit_findings": {"manager", "senior_manager", "qa"},
+    "report/report_approval": {"registered_manager"},
 })
 
 
 def footprint(db) -> tuple:
     return tuple(db.execute(f"select count(*) from {t}").fetchone()[0] for t in (
         "history", "responses", "users", "teams", "households", "settings", "themes", "representations", "actions",
-        "report_drafts", "comment_themes", "kpi_figures", "recruitment_figures", "figure_batches", "kpi_measures"))
+        "report_drafts", "comment_themes", "kpi_figures", "recruitment_figures", "figure_batches", "kpi_measures",
+        "report_approvals", "report_versions")) + tuple(db.execute(
+            "select status from report_versions union all select status from report_approvals").fetchall())
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -19,7 +19,8 @@ def test_demo_data_is_sized_like_a_county_service_and_marked_as_demo(db):
     assert all(r.startswith("DEMO-") for r in references)
 
 
-@pytest.mark.parametrize("role", ["bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner"])
+@pytest.mark.parametrize("role", ["bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner",
+                                  "registered_manager"])
 def test_each_demo_account_signs_in_with_the_password_demo_and_holds_its_role(demo_db, role):
     user = accounts.sign_in(demo_db, role, "demo")
     assert user.roles == {role}
@@ -28,7 +29,8 @@ def test_each_demo_account_signs_in_with_the_password_demo_and_holds_its_role(de
 def test_other_demo_staff_cannot_sign_in(demo_db):
     db = demo_db
     other = db.execute("""select username from users where username not in
-                          ('bso', 'social_worker', 'manager', 'qa', 'senior_manager', 'advanced_practitioner')
+                          ('bso', 'social_worker', 'manager', 'qa', 'senior_manager', 'advanced_practitioner',
+                           'registered_manager')
                           order by id desc""").fetchone()[0]
     with pytest.raises(accounts.SignInError):
         accounts.sign_in(db, other, "demo")

@@ -13,7 +13,7 @@ from lib.report import publishing
 from lib.store import backup
 from lib.ui import widgets
 from tests.conftest import add_user
-from tests.fixtures import TODAY, add_household, carer_entry
+from tests.fixtures import TODAY, add_household, carer_entry, publish_approved
 
 
 def backup_button(user):
@@ -47,7 +47,7 @@ def test_a_qa_officer_still_active_gets_the_backup_and_it_is_logged_once(db, qa)
 def test_a_qa_officer_made_a_bso_after_the_report_page_was_drawn_gets_no_published_report(db, qa):
     bso = add_user(db, "bso", username="ann")
     feedback.record(db, bso, "carer", carer_entry(add_household(db), contact_on=dt.date(2025, 11, 5)), today=TODAY)
-    published = publishing.publish(db, qa, "2025/26-Q3", today=TODAY)
+    published = publish_approved(db, qa, "2025/26-Q3", today=TODAY)
     other = add_user(db, "qa", username="qa2")
     button = widgets.download_maker(
         other, "build_report", lambda database, person: publishing.download(database, person, "2025/26-Q3",

@@ -36,7 +36,7 @@ from lib.report import xlsx as report_xlsx
 from lib.themes import codebook, emerging, matching
 from lib.ui import session
 from tests.conftest import add_user, no_exceptions
-from tests.fixtures import open_form, user
+from tests.fixtures import open_form, publish_approved, user
 
 CORPUS_FILE = Path(__file__).resolve().parent / "data" / "hostile.txt"
 TODAY = dt.date(2026, 2, 15)
@@ -596,6 +596,7 @@ def hostile_report(tmp_path_factory, module_hashing):
     commentary, theme names, direct-work titles, complaint learning and "You said, we did" actions."""
     database = store.connect(tmp_path_factory.mktemp("hostile") / "report.db")
     person = add_user(database, "bso", "social_worker", "manager", "qa", username="reporter")
+    approver = add_user(database, "registered_manager", username="signer")  # approves the report before it goes
     from tests.fixtures import add_household
 
     home = add_household(database, "LL200001")
@@ -662,8 +663,8 @@ def hostile_report(tmp_path_factory, module_hashing):
         actions.record(database, person, {"said": raw, "will_do": "Reply.", "did": "Replied.", "impact": raw,
                                           "owner": actions.OWNERS[number % len(actions.OWNERS)], "theme_ids": ["T02"],
                                           "from_quarter": Q3, "status": "planned"}, today=IN_Q3)
-    published = publishing.publish(database, person, Q3, today=TODAY,
-                                   now=dt.datetime(2026, 2, 15, 9, 0, tzinfo=dt.timezone.utc))
+    published = publish_approved(database, person, Q3, today=TODAY, approver=approver,
+                                 now=dt.datetime(2026, 2, 15, 9, 0, tzinfo=dt.timezone.utc))
     pdf = publishing.download(database, person, Q3, published["version"], "pdf")
     xlsx = publishing.download(database, person, Q3, published["version"], "xlsx")
     database.close()

@@ -15,7 +15,7 @@ from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
 from lib.ui import session
 from tests.conftest import add_user
-from tests.fixtures import add_household
+from tests.fixtures import add_household, approve_as_it_stands, publish_approved
 
 TODAY = dt.date(2026, 2, 15)
 Q3 = "2025/26-Q3"  # October to December 2025
@@ -221,7 +221,7 @@ def test_the_pdf_has_every_section_heading_the_narrative_and_never_safeguarding_
 
 def test_a_published_version_downloads_unchanged_after_the_data_changes(db, world):
 
-    first = publishing.publish(db, world["qa"], Q3, today=TODAY)
+    first = publish_approved(db, world["qa"], Q3)
     assert first["version"] == 1
     pdf = publishing.download(db, world["qa"], Q3, 1, "pdf")
     xlsx = publishing.download(db, world["qa"], Q3, 1, "xlsx")
@@ -230,7 +230,7 @@ def test_a_published_version_downloads_unchanged_after_the_data_changes(db, worl
     call(db, world["ann"], world["kin"], dt.date(2025, 12, 10))
     assert publishing.changed_since_published(db, world["qa"], Q3, today=TODAY) is True
     assert publishing.download(db, world["qa"], Q3, 1, "pdf") == pdf
-    assert publishing.publish(db, world["qa"], Q3, today=TODAY)["version"] == 2
+    assert publish_approved(db, world["qa"], Q3)["version"] == 2
     assert [v["version"] for v in publishing.versions(db, world["qa"], Q3)] == [2, 1]
     exports = db.execute("select count(*) from history where action = 'export' and entity = 'report_versions'")
     assert exports.fetchone()[0] == 2 + 3  # two publishes, three downloads
@@ -238,18 +238,21 @@ def test_a_published_version_downloads_unchanged_after_the_data_changes(db, worl
         publishing.download(db, world["qa"], Q3, 9, "pdf")
 
 
-def test_a_save_while_a_report_is_publishing_goes_through_at_once_and_the_version_has_it(db, db_path, world,
-                                                                                           monkeypatch):
+def test_a_save_while_a_report_is_publishing_goes_through_at_once_and_the_version_is_built_after_it(
+        db, db_path, world, monkeypatch):
     render, saved = report_pdf.render, []
 
     def render_while_a_bso_saves(value, **kwargs):
         if not saved:  # a BSO saves from their own connection while the PDF is being drawn
             other = store.connect(db_path)
             other.execute("PRAGMA busy_timeout = 0")  # a held write lock would fail this at once
-            saved.append(call(other, world["ann"], world["kin"], dt.date(2025, 12, 11)))
+            # In the next quarter: the data changes but the approved Q3 report does not (a Q3 save would change the
+            # report from the one approved, and tests/test_sign_off.py shows publishing then refuses).
+            saved.append(call(other, world["ann"], world["kin"], dt.date(2026, 1, 11)))
             other.close()
         return render(value, **kwargs)
 
+    approve_as_it_stands(db, world["qa"], Q3)
     monkeypatch.setattr(report_pdf, "render", render_while_a_bso_saves)
     published = publishing.publish(db, world["qa"], Q3, today=TODAY)
     assert saved and published["version"] == 1
@@ -263,9 +266,10 @@ def test_publishing_gives_up_with_a_plain_message_when_the_data_never_stops_chan
     render = report_pdf.render
 
     def render_while_someone_always_saves(value, **kwargs):
-        call(db, world["ann"], world["kin"], dt.date(2025, 12, 12))
+        call(db, world["ann"], world["kin"], dt.date(2026, 1, 12))  # next quarter's: the approved report stands
         return render(value, **kwargs)
 
+    approve_as_it_stands(db, world["qa"], Q3)
     monkeypatch.setattr(report_pdf, "render", render_while_someone_always_saves)
     with pytest.raises(ValueError, match="kept changing while the report was being built"):
         publishing.publish(db, world["qa"], Q3, today=TODAY)

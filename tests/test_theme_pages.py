@@ -13,7 +13,7 @@ from lib.report import drafts, publishing
 from lib.themes import codebook, coding, explorer, matching, review
 from lib.ui import session
 from tests.conftest import no_exceptions
-from tests.fixtures import household, open_form, user
+from tests.fixtures import household, open_form, publish_approved, user
 
 
 def quarter_with_most_comments(db):
@@ -222,7 +222,7 @@ def test_one_formatter_gives_the_same_time_on_the_page_in_the_pdf_and_in_the_wor
     qa = user(demo_db, "qa")
     period_key = periods.recent(session.today(), 8)[1].slug  # the page's default quarter
     pinned = dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.timezone.utc)  # 14:05 BST
-    publishing.publish(demo_db, qa, period_key, today=session.today(), now=pinned)
+    publish_approved(demo_db, qa, period_key, today=session.today(), now=pinned)
     shown = dates.moment(pinned)
     assert shown == "1 Jul 2026, 14:05"
     at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")

@@ -32,8 +32,9 @@ with real:
 with explore:
     st.subheader("Explore with demo data")
     st.caption(
-        "Loads a fictional service: 5 teams, 35 staff and 245 carer households. Sign in as bso, "
-        "social_worker, manager, qa, senior_manager or advanced_practitioner with the password demo. "
+        "Loads a fictional service: 5 teams, 36 staff and 245 carer households. Sign in as bso, "
+        "social_worker, manager, qa, senior_manager, advanced_practitioner or registered_manager with the "
+        "password demo. "
         "Demo data can only go into an empty "
         "database, so it never mixes with real records."
     )

@@ -51,4 +51,6 @@ if store.is_demo(db):
         {"User name": "qa", "Role": "Quality assurance: entries, register, users, settings and history"},
         {"User name": "senior_manager", "Role": "Senior manager: moderates case-file audits"},
         {"User name": "advanced_practitioner", "Role": "Advanced practitioner: the eight-week review of audit actions"},
+        {"User name": "registered_manager", "Role": "Registered Manager: approves the feedback report before it is "
+                                                    "published"},
     ])

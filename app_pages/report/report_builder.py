@@ -3,9 +3,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import dates
+from lib import access, dates
 from lib.report import build as report
-from lib.report import drafts, publishing, sections
+from lib.report import alerts, drafts, publishing, sections
 from lib.report import pdf as report_pdf
 from lib.ui import session, unsaved, widgets
 
@@ -13,8 +13,9 @@ db = session.connection()
 user = session.page_user("build_report")
 today = session.today()
 st.title("Feedback report")
-st.caption("Choose a period, read the preview section by section, write the commentary, pick quotes, then publish. "
-           "Publishing keeps the PDF and workbook exactly as they were, as a numbered version.")
+st.caption("Choose a period, read the preview section by section, write the commentary, pick quotes, then ask the "
+           "Registered Manager to approve it and publish. Publishing keeps the PDF and workbook exactly as they were, "
+           "as a numbered version.")
 
 period_key = widgets.period_picker("report", today=today, default=1, label="Report for").key
 
@@ -27,14 +28,18 @@ if value is None:
 for warning in [*value.warnings, *report_pdf.missing_glyphs(value)]:
     st.warning(widgets.md(warning), icon=":material/warning:")
 
+fingerprint = report.fingerprint(value)
+for alert in alerts.alerts(db, user):  # every live version, whichever period is chosen: each needs QA now
+    st.error(widgets.md(alert["message"]), icon=":material/report:")
 published = publishing.versions(db, user, period_key)
-if published:
-    latest = published[0]
-    if report.fingerprint(value) != latest["fingerprint"]:
-        st.info(f"The live data or the draft has changed since version {latest['version']} was published. "
-                "Publish again to make a new version; earlier versions stay as they were.", icon=":material/update:")
+live = next((row for row in published if row["status"] == "live"), None)
+if live:
+    if fingerprint != live["fingerprint"]:
+        st.info(f"The live data or the draft has changed since version {live['version']} was published. "
+                "Ask for approval and publish again to make a new version; earlier versions stay as they were.",
+                icon=":material/update:")
     else:
-        st.success(f"Version {latest['version']} is up to date with the live data.", icon=":material/verified:")
+        st.success(f"Version {live['version']} is up to date with the live data.", icon=":material/verified:")
 
 saved = drafts.draft(db, user, period_key)
 OPEN = "report_open_section"  # the section being worked on stays open across reruns
@@ -117,10 +122,57 @@ for section in value.sections:
                 st.caption("No consented comments to quote in this period.")
 
 st.divider()
-st.subheader("Publish")
+st.subheader("Sign-off and publishing")
+st.caption("Download the draft to check it (every page says DRAFT), ask the Registered Manager to approve the report as "
+           "it stands, then publish it. A change to the data or the draft after that needs a new approval.")
+stem = f"feedback-report-{period_key.replace('/', '-')}"
+
+
+def draft_of(kind):
+    return lambda database, person: publishing.draft_file(database, person, period_key, kind, today=today)
+
+
+left, right, _ = st.columns([1, 1, 2])
+widgets.audited_download("Draft PDF", user=user, action="build_report", make=draft_of("pdf"), what=None,
+                         file_name=f"{stem}-DRAFT.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                         key="draft_pdf", container=left)
+widgets.audited_download("Draft Excel", user=user, action="build_report", make=draft_of("xlsx"), what=None,
+                         file_name=f"{stem}-DRAFT.xlsx", icon=":material/table:", key="draft_xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", container=right)
+
+sign_off = publishing.approval_state(db, user, period_key, fingerprint)
+state, request = sign_off["state"], sign_off["request"]
+if state == "approved":
+    st.success(f"Approved by {widgets.md(request['decided_by_name'])} on {dates.moment(request['decided_at'])}: "
+               "the report as it stands may be published.", icon=":material/task_alt:")
+elif state == "pending":
+    st.info(f"Waiting for the Registered Manager: {widgets.md(request['asked_by_name'])} asked for approval on "
+            f"{dates.moment(request['asked_at'])}.", icon=":material/hourglass_top:")
+elif state == "changed":
+    done = "approved" if request["status"] == "approved" else "asked about"
+    st.warning(f"The data or the draft has changed since the report was {done} "
+               f"({dates.moment(request['decided_at'] or request['asked_at'])}), so it cannot be published as "
+               "approved: ask for approval again.", icon=":material/sync_problem:")
+elif state == "declined":
+    st.error(f"{widgets.md(request['decided_by_name'])} declined the report on {dates.moment(request['decided_at'])}. "
+             "Change it, then ask for approval again. Their reason:", icon=":material/block:")
+    st.text(request["decline_reason"])
+elif state == "published":
+    st.success(f"Published as version {request['version']}, approved by {widgets.md(request['decided_by_name'])}.",
+               icon=":material/verified:")
+else:
+    st.info("Publishing needs the Registered Manager's approval of the report as it stands.",
+            icon=":material/approval:")
+if state in ("none", "changed", "declined"):
+    if st.button("Ask for approval", icon=":material/approval:", key="ask_for_approval"):
+        widgets.attempt(lambda: publishing.ask_for_approval(db, user, period_key, today=today),
+                        success=f"Asked the Registered Manager to approve the {value.period_label} report as it stands.")
+
 st.caption(f"Publishing makes version {(published[0]['version'] if published else 0) + 1} of the "
-           f"{value.period_label} report: the PDF and Excel workbook are stored exactly as made, with who and when.")
-if st.button("Publish this report", type="primary", icon=":material/publish:"):
+           f"{value.period_label} report: the PDF and Excel workbook are stored exactly as made, with who approved it "
+           "and when; the version before it is then marked superseded.")
+if st.button("Publish this report", type="primary", icon=":material/publish:", disabled=state != "approved",
+             help=None if state == "approved" else "Publishing needs the Registered Manager's approval first."):
     with st.spinner("Rendering the PDF and workbook…"):
         result = widgets.attempt(lambda: publishing.publish(db, user, period_key, today=today))
     if result is not None:
@@ -132,17 +184,41 @@ if st.button("Publish this report", type="primary", icon=":material/publish:"):
 if published:
     st.subheader("Published versions")
     for row in published:
-        left, middle, right = st.columns([3, 1, 1])
-        left.text(f"Version {row['version']} · {dates.moment(row['created_at'])} · {row['by']}")
+        with st.container(border=True):
+            left, middle, right = st.columns([3, 1, 1])
+            left.text(f"Version {row['version']} · {dates.moment(row['created_at'])} · {row['by']}")
+            left.text(f"Approved by {row['approved_by']} · {dates.moment(row['approved_at'])}" if row["approved_by"]
+                      else "Published before the Registered Manager's sign-off was needed")
+            left.text(publishing.status_line(row))  # the reason is the user's text: shown as text
+            kept = row["status"] != "live"
 
-        def fetch(kind, version=row["version"]):
-            return lambda database, person: publishing.download(database, person, period_key, version, kind)
+            def fetch(kind, version=row["version"], record=kept):
+                return lambda database, person: publishing.download(database, person, period_key, version, kind,
+                                                                    for_the_record=record)
 
-        stem = f"feedback-report-{period_key.replace('/', '-')}-v{row['version']}"
-        widgets.audited_download("PDF", user=user, action="build_report", make=fetch("pdf"), what=None,
-                                 file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                                 key=f"pdf_{row['version']}", container=middle)
-        widgets.audited_download("Excel", user=user, action="build_report", make=fetch("xlsx"), what=None,
-                                 file_name=f"{stem}.xlsx", icon=":material/table:", key=f"xlsx_{row['version']}",
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                 container=right)
+            name = f"{stem}-v{row['version']}" + ("-FOR-THE-RECORD" if kept else "")
+            suffix = " (for the record)" if kept else ""
+            widgets.audited_download(f"PDF{suffix}", user=user, action="build_report", make=fetch("pdf"), what=None,
+                                     file_name=f"{name}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                                     key=f"pdf_{row['version']}", container=middle)
+            widgets.audited_download(f"Excel{suffix}", user=user, action="build_report", make=fetch("xlsx"), what=None,
+                                     file_name=f"{name}.xlsx", icon=":material/table:", key=f"xlsx_{row['version']}",
+                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                     container=right)
+            if kept:
+                st.caption(f"Version {row['version']} is {row['status']}: it is kept for the record and no longer "
+                           "handed out. A download is logged in History with the reason above.")
+            elif access.can(user, "withdraw_report"):
+                with st.expander(f"Withdraw or supersede version {row['version']}"):
+                    with st.form(f"end_{period_key}_{row['version']}"):
+                        how = st.radio("What happens to it", ["withdrawn", "superseded"], horizontal=True,
+                                       format_func={"withdrawn": "Withdraw it",
+                                                    "superseded": "Mark it superseded"}.get)
+                        reason = st.text_area("Why (required; kept with the version and in History)",
+                                              max_chars=publishing.REASON_LIMIT, height=80)
+                        if st.form_submit_button(f"Withdraw or supersede version {row['version']}",
+                                                 icon=":material/unpublished:"):
+                            end = publishing.withdraw if how == "withdrawn" else publishing.supersede
+                            widgets.attempt(lambda end=end, version=row["version"], why=reason: end(
+                                db, user, period_key, version, why),
+                                success=f"Version {row['version']} is now {how}; it is kept for the record.")

@@ -3,7 +3,7 @@
 Run `python -m lib.demo --db PATH [--seed N]` on a new database, or use the button on the first-run
 screen. It is refused on a database that already has users, so it can never mix with real data.
 The demo accounts are the role names (bso, social_worker, manager, qa, senior_manager,
-advanced_practitioner) with the password `demo`.
+advanced_practitioner, registered_manager) with the password `demo`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ SURNAMES = ("Applewhite", "Brookfield", "Cobblestone", "Dovecote", "Elderberry",
             "Mistletoe", "Nightingale", "Oatcake", "Parsnip", "Quince", "Rhubarb", "Snowdrop", "Treacle")
 # (role, how many, user-name stem); the first of each role is the demo account named after the role.
 STAFF = (("bso", 9), ("social_worker", 14), ("manager", 6), ("qa", 2))
+# The Registered Manager signs the report off; added last, with a fixed name, so the seeded data stays the same.
+REGISTERED_MANAGER = "Marlowe Ashdown"
 HOUSEHOLDS = 245
 KINSHIP_SHARE = 0.34
 
@@ -108,6 +110,12 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
         counts.update(demo_audits.load(db, seed=seed, today=today, password_hash=demo_hash))
         counts["users"] = accounts.user_count(db)  # the audits add senior managers and advanced practitioners
         counts.update(demo_kpis.load(db, seed=seed, today=today))
+        first, last = REGISTERED_MANAGER.split()
+        accounts._insert_user(db, username="registered_manager",
+                              display_name=f"{REGISTERED_MANAGER} (demo registered manager)",
+                              email=f"{first}.{last}@example.org".lower(), roles=["registered_manager"],
+                              password_hash=demo_hash)
+        counts["users"] = accounts.user_count(db)
         history.add(db, action="create", user_id=None, username="lib.demo", entity="demo",
                     detail={"seed": seed, **counts})
     return counts

@@ -20,8 +20,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Demo data written to {args.db or store.default_path()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    print("Sign in as bso, social_worker, manager, qa, senior_manager or advanced_practitioner with the password "
-          "'demo'.")
+    print("Sign in as bso, social_worker, manager, qa, senior_manager, advanced_practitioner or registered_manager "
+          "with the password 'demo'.")
     return 0
 
 

@@ -57,19 +57,25 @@ GREY = (96, 106, 118)
 ACCENT = (29, 53, 87)
 RULE = (190, 198, 208)
 BODY_PT, SMALL_PT = 10.5, 8.5
+DRAFT_LINE = "DRAFT – not for circulation"
+DRAFT_INK = (146, 64, 14)
+WATERMARK_GREY = (150, 156, 165)
+WATERMARK_OPACITY = 0.22  # drawn over the page, so it reads as light grey and the text under it shows through
 QUOTE_INDENT = 7
 CELL_PADDING = (1.2, 1.8)  # mm, top/bottom and left/right
 
 
-def render(report: report_model.Report, *,
-           creation_date: dt.datetime | None = None) -> tuple[bytes, list[str]]:
+def render(report: report_model.Report, *, creation_date: dt.datetime | None = None, draft: bool = False,
+           approved: str = "") -> tuple[bytes, list[str]]:
     """The report as PDF bytes, with warnings (plain sentences) about text that could not be shown as given.
 
     With creation_date pinned, the same Report gives byte-identical output. Characters no vendored font
     has are shown as □ and named in a warning; a chart whose spec vl-convert rejects is replaced by its
-    description and a warning.
+    description and a warning. With draft, every page carries a large diagonal DRAFT and the header and
+    footer say it is not for circulation; `approved` (who approved it for publication, and when) is printed
+    on the cover under the version.
     """
-    pdf = ReportPDF(report, creation_date=creation_date)
+    pdf = ReportPDF(report, creation_date=creation_date, draft=draft, approved=approved)
     pdf.cover()
     pdf.contents()
     for section in report.sections:
@@ -177,9 +183,11 @@ _TYPED_PAGE_TOTAL = "{\u2060" + PAGE_TOTAL[1:]
 class ReportPDF(FPDF):
     """An A4 report: cover, contents, one block per section, notes; header and footer after the cover."""
 
-    def __init__(self, report: report_model.Report, *, creation_date: dt.datetime | None = None):
+    def __init__(self, report: report_model.Report, *, creation_date: dt.datetime | None = None,
+                 draft: bool = False, approved: str = ""):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.report = report
+        self.draft = draft
         self._missing: dict[str, list[str]] = {}
         self._cleaned: set[tuple[str, str]] = set()
         self._problems: list[str] = []
@@ -203,6 +211,7 @@ class ReportPDF(FPDF):
         self.marking = self.clean(report.marking, "Protective marking")
         self.running_title = self.clean(" · ".join(
             part for part in (report.service, report.title, report.period_label) if part), "Page header")
+        self.approved = self.clean(approved, "Cover") if approved else ""
 
     # Text ---------------------------------------------------------------------------------------
 
@@ -303,10 +312,15 @@ class ReportPDF(FPDF):
         self.fitted_line(self.marking, size=9, style="B")
         self.set_text_color(*GREY)
         self.fitted_line(self.running_title, size=8)
+        if self.draft:
+            self.set_text_color(*DRAFT_INK)
+            self.fitted_line(DRAFT_LINE, size=8, style="B")
         self.rule(self.get_y() + 1.5)
         self.set_y(self.t_margin)
 
     def footer(self) -> None:
+        if self.draft:
+            self.watermark()
         if self.page == 1:
             return
         self.rule(self.h - 16)
@@ -317,6 +331,21 @@ class ReportPDF(FPDF):
         self.set_text_color(*GREY)
         self.set_font(MAIN, "", 8)
         self.cell(self.epw, 4.5, f"Page {self.page_no()} of {PAGE_TOTAL}", align="R")
+        if self.draft:
+            self.set_x(self.l_margin)
+            self.set_text_color(*DRAFT_INK)
+            self.set_font(MAIN, "B", 8)
+            self.cell(self.epw, 4.5, DRAFT_LINE, align="L")
+
+    def watermark(self) -> None:
+        """A large diagonal DRAFT across the page, drawn last and see-through, so no table or chart hides it."""
+        with self.local_context(fill_opacity=WATERMARK_OPACITY):
+            self.set_font(MAIN, "B", 120)
+            self.set_text_color(*WATERMARK_GREY)
+            width = self.get_string_width("DRAFT")
+            middle_x, middle_y = self.w / 2, self.h / 2
+            with self.rotation(angle=math.degrees(math.atan2(self.h, self.w)), x=middle_x, y=middle_y):
+                self.text(middle_x - width / 2, middle_y + 120 * 0.3528 * 0.35, "DRAFT")
 
     # Parts ------------------------------------------------------------------------------------------
 
@@ -344,6 +373,10 @@ class ReportPDF(FPDF):
             self.ln(4)
         else:
             self.paragraph(f"Version {report.version}", size=13, style="B", after=3)
+        if self.approved:
+            self.paragraph(self.approved, size=11, colour=GREY, after=1.5)
+        if self.draft:
+            self.paragraph(DRAFT_LINE, size=11, style="B", colour=DRAFT_INK, after=3)
         self.paragraph(self.clean(f"Data as of {dates.moment(report.as_of, zone=True)}", "Cover"), size=11, colour=GREY,
                        after=1.5)
         if report.previous_label:

@@ -53,12 +53,17 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return candidate
 
 
-def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
-    """The workbook's bytes."""
+DRAFT_LINE = "DRAFT – not for circulation"
+
+
+def render(report: Report, *, created: dt.datetime | None = None, draft: bool = False) -> bytes:
+    """The workbook's bytes. With draft, the title property, the README's first line, each sheet's title cell
+    and its printed header say DRAFT – not for circulation."""
     book = Workbook()
     readme = book.active
     readme.title = "README"
     lines = [
+        *([(DRAFT_LINE, True)] if draft else []),
         (f"{report.service}: {report.title}", True),
         (f"Period: {report.period_label}", False),
         ("Version " + str(report.version) if report.version else "Draft (not published)", False),
@@ -76,7 +81,7 @@ def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
     for section in report.sections:
         sheet = book.create_sheet(_sheet_name(SHEETS.get(section.key, section.title), used))
         row = 1
-        _cell(sheet, row, 1, section.title, bold=True)
+        _cell(sheet, row, 1, f"{DRAFT_LINE}: {section.title}" if draft else section.title, bold=True)
         row += 1
         for sentence in section.summary:
             _cell(sheet, row, 1, sentence)
@@ -119,6 +124,10 @@ def render(report: Report, *, created: dt.datetime | None = None) -> bytes:
     stamp = created or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     book.properties.created = book.properties.modified = stamp.replace(tzinfo=None)
     book.properties.creator = _NOT_XML.sub("\ufffd", report.service)
+    if draft:
+        book.properties.title = _NOT_XML.sub("\ufffd", f"DRAFT: {report.title}, {report.period_label}")
+        for sheet in book.worksheets:
+            sheet.oddHeader.center.text = DRAFT_LINE  # printed at the top of every page
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import sqlite_utils
@@ -702,3 +703,66 @@ def m016_unsaved(db: sqlite_utils.Database) -> None:
         create index unsaved_user on unsaved(user_id, form, updated_at);
         create index unsaved_updated on unsaved(updated_at);
         """)
+
+
+@steps()
+def m017_report_sign_off(db: sqlite_utils.Database) -> None:
+    """Sign-off and withdrawal of the feedback report (issue 15): the Registered Manager's role joins the CHECK
+    on user_roles (rebuilt, as in m010); QA's requests for approval, each with the report value asked about and
+    its fingerprint; and on each published version its status (live, withdrawn or superseded, with who, when
+    and why), who approved it and when, and the comments it quotes (so a quote that loses its consent, or whose
+    entry is flagged or deleted, can be found in a live version)."""
+    for statement in (
+        """create table user_roles_new (
+            user_id integer not null references users(id),
+            role text not null check (role in ('bso', 'social_worker', 'manager', 'qa', 'senior_manager',
+                                               'advanced_practitioner', 'registered_manager')),
+            primary key (user_id, role)
+        )""",
+        "insert into user_roles_new (user_id, role) select user_id, role from user_roles",
+        "drop table user_roles",
+        "alter table user_roles_new rename to user_roles",
+        """create table report_approvals (
+            id integer primary key,
+            period_key text not null,
+            fingerprint text not null,
+            value text not null,
+            status text not null default 'pending'
+                check (status in ('pending', 'approved', 'declined', 'replaced', 'published')),
+            asked_at text not null,
+            asked_by integer not null references users(id),
+            decided_at text,
+            decided_by integer references users(id),
+            decline_reason text,
+            version integer
+        )""",
+        "create index report_approvals_period on report_approvals(period_key, status)",
+        """alter table report_versions add column status text not null default 'live'
+            check (status in ('live', 'withdrawn', 'superseded'))""",
+        "alter table report_versions add column status_at text",
+        "alter table report_versions add column status_by integer references users(id)",
+        "alter table report_versions add column status_reason text",
+        "alter table report_versions add column approval_id integer references report_approvals(id)",
+        "alter table report_versions add column approved_at text",
+        "alter table report_versions add column approved_by integer references users(id)",
+        "alter table report_versions add column quoted_comment_ids text not null default '[]'",
+    ):
+        db.execute(statement)
+    # Versions published before this: all but the newest of a period were replaced by the next one, and the
+    # comments each quotes are the draft's quotes whose words it printed (the draft held their comment ids).
+    rows = db.execute("select id, period_key, version, value, created_at, created_by from report_versions "
+                      "order by period_key, version").fetchall()
+    drafts = {key: json.loads(quotes or "{}") for key, quotes in db.execute("select period_key, quotes from report_drafts")}
+    for index, (row_id, period_key, version, value, _at, _by) in enumerate(rows):
+        following = rows[index + 1] if index + 1 < len(rows) and rows[index + 1][1] == period_key else None
+        printed = {(section.get("key"), quote.get("text")) for section in json.loads(value).get("sections", [])
+                   for quote in section.get("quotes", [])}
+        quoted = sorted({int(q["comment_id"]) for key, chosen in drafts.get(period_key, {}).items() for q in chosen
+                         if (key, q.get("text")) in printed})
+        db.execute("update report_versions set quoted_comment_ids = :q where id = :id",
+                   {"q": json.dumps(quoted), "id": row_id})
+        if following:
+            db.execute("""update report_versions set status = 'superseded', status_at = :at, status_by = :by,
+                          status_reason = :why where id = :id""",
+                       {"at": following[4], "by": following[5], "id": row_id,
+                        "why": f"Superseded by version {following[2]}."})
