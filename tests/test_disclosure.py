@@ -273,3 +273,47 @@ def test_a_stricter_protection_setting_hides_more_and_still_passes(tmp_path, dem
     hidden = [sum(f.hidden for f in led.figures if f.kind == "count") for led in (led_before, led_after)]
     assert hidden[1] >= hidden[0]
     assert_no_hidden_count_narrowed(led_after)
+
+
+# ---- commentary that gives a hidden number away is refused before approval and publishing -----------------
+
+
+def hidden_in_section(led: Ledger, key: str) -> int:
+    return next(f.value for f in led.figures if f.kind == "count" and f.hidden and f.section == key
+                and 1 <= f.value <= 5)
+
+
+def test_commentary_naming_a_hidden_count_is_listed_and_stops_approval_and_publishing(demo_db):
+    from lib.report import drafts, publishing
+    from lib.ui import session
+    from tests.fixtures import user
+
+    qa = user(demo_db, "qa")
+    key = periods.recent(session.today(), 8)[1].slug
+    _, led = report.build_with_ledger(demo_db, qa, key, today=session.today())
+    number = hidden_in_section(led, "complaints")
+    drafts.save_draft(demo_db, qa, key, narrative={"complaints": f"Only {number} of them came from carers."})
+    value = report.build(demo_db, qa, key, today=session.today())
+    assert [leak for leak in value.leaks if "commentary" in leak] == [
+        f"Compliments, comments and complaints: the commentary mentions {number}, a number this section hides: "
+        "reword it before publishing"]
+    for attempt in (lambda: publishing.ask_for_approval(demo_db, qa, key, today=session.today()),
+                    lambda: publishing.publish(demo_db, qa, key, today=session.today())):
+        with pytest.raises(ValueError, match="disclosure check found 1 place"):
+            attempt()
+    drafts.save_draft(demo_db, qa, key, narrative={"complaints": "Most of them came from professionals."})
+    assert report.build(demo_db, qa, key, today=session.today()).leaks == ()
+
+
+def test_the_report_page_lists_what_the_disclosure_check_found(demo_db, app):
+    from lib.report import drafts
+    from lib.ui import session
+    from tests.fixtures import open_form, user
+
+    qa = user(demo_db, "qa")
+    key = periods.recent(session.today(), 8)[1].slug
+    _, led = report.build_with_ledger(demo_db, qa, key, today=session.today())
+    drafts.save_draft(demo_db, qa, key, narrative={"complaints": f"We had {hidden_in_section(led, 'complaints')}."})
+    at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
+    assert any(e.value.startswith("The disclosure check found") for e in at.error)
+    assert any("the commentary mentions" in t.value for t in at.text)

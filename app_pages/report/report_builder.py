@@ -27,6 +27,12 @@ if value is None:
     st.stop()
 for warning in [*value.warnings, *report_pdf.missing_glyphs(value)]:
     st.warning(widgets.md(warning), icon=":material/warning:")
+if value.leaks:
+    st.error("The disclosure check found places where a reader could work out or narrow a number the report hides. "
+             "It cannot be approved or published until they are gone (reword the commentary it names):",
+             icon=":material/privacy_tip:")
+    for leak in value.leaks:
+        st.text("• " + leak)
 
 fingerprint = report.fingerprint(value)
 for alert in alerts.alerts(db, user):  # every live version, whichever period is chosen: each needs QA now
@@ -185,7 +191,7 @@ if published:
     st.subheader("Published versions")
     for row in published:
         with st.container(border=True):
-            left, middle, right = st.columns([3, 1, 1])
+            left, middle, right = st.columns([2, 1, 1])
             left.text(f"Version {row['version']} · {dates.moment(row['created_at'])} · {row['by']}")
             left.text(f"Approved by {row['approved_by']} · {dates.moment(row['approved_at'])}" if row["approved_by"]
                       else "Published before the Registered Manager's sign-off was needed")

@@ -89,6 +89,14 @@ def value_from(data: dict) -> Report:
 # ---- Approval by the Registered Manager -------------------------------------------------------
 
 
+def refuse_leaks(value, what: str) -> None:
+    """ValueError listing what the pre-publish disclosure audit found, if anything: such a report is not `what`."""
+    if value.leaks:
+        raise ValueError(f"The {value.period_label} report cannot be {what}: the disclosure check found "
+                         f"{len(value.leaks)} place(s) where a reader could work out or narrow a hidden number. "
+                         + " ".join(f"({n}) {leak}." for n, leak in enumerate(value.leaks, 1)))
+
+
 def ask_for_approval(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt.date,
                      now: dt.datetime | None = None) -> dict:
     """Ask the Registered Manager to approve the period's report as it stands now; returns the request.
@@ -101,6 +109,7 @@ def ask_for_approval(db: sqlite_utils.Database, user: User, period_key: str, *, 
     chosen = periods.period(period_key)
     moment = now or store.utcnow()
     value = report.build(db, user, chosen.key, today=today, as_of=store.stamp(moment))
+    refuse_leaks(value, "asked about")
     fingerprint = report.fingerprint(value)
     with store.write(db):
         if db.execute("""select 1 from report_approvals where period_key = :k and status = 'approved'
@@ -143,7 +152,8 @@ def approval_state(db: sqlite_utils.Database, user: User, period_key: str, finge
     Returns {"state": ..., "request": the latest request or None}, the state one of: "none" (never asked),
     "pending" (waiting, for this report), "approved" (for this report: it may be published), "declined",
     "changed" (waiting or approved, but the report has changed since it was asked about), "published" (this
-    report was published with its approval).
+    report was published with its approval, and that version is live). A version withdrawn or superseded since
+    leaves the state "none": QA may ask again.
     """
     access.require(user, "build_report")
     key = periods.period(period_key).key
@@ -155,8 +165,11 @@ def approval_state(db: sqlite_utils.Database, user: User, period_key: str, finge
     same = request["fingerprint"] == fingerprint
     if request["status"] in ("pending", "approved") and not same:
         return {"state": "changed", "request": request}
-    if request["status"] == "published" and not same:
-        return {"state": "none", "request": request}
+    if request["status"] == "published":
+        live = db.execute("select 1 from report_versions where period_key = :k and version = :v and status = 'live'",
+                          {"k": key, "v": request["version"]}).fetchone()
+        if not (same and live):
+            return {"state": "none", "request": request}
     return {"state": request["status"], "request": request}
 
 
@@ -298,6 +311,7 @@ def publish(db: sqlite_utils.Database, user: User, period_key: str, *, today: dt
         seen = store.data_version(db)
         version = _next_version(db, chosen.key)
         value = report.build(db, user, chosen.key, today=today, as_of=store.stamp(moment), version=version)
+        refuse_leaks(value, "published")
         fingerprint = report.fingerprint(value)
         approved = _approval_for(db, chosen, fingerprint)  # refused before the slow rendering
         pdf, warnings = report_pdf.render(value, creation_date=moment, approved=_approved_line(approved))
