@@ -304,6 +304,19 @@ def test_a_withdrawn_version_is_kept_marked_and_downloads_only_for_qa_for_the_re
         publishing.supersede(db, world["qa"], Q3, 1, "Twice.")
 
 
+def test_after_a_withdrawal_the_same_report_can_be_asked_about_approved_and_published_again(db, world):
+    publish_approved(db, world["qa"], Q3, approver=world["rm"])
+    fingerprint = publishing.versions(db, world["qa"], Q3)[0]["fingerprint"]
+    assert publishing.approval_state(db, world["qa"], Q3, fingerprint)["state"] == "published"
+    publishing.withdraw(db, world["qa"], Q3, 1, "Sent to the wrong list.")
+    assert publishing.approval_state(db, world["qa"], Q3, fingerprint)["state"] == "none"
+    with pytest.raises(ValueError, match="ask for approval first"):
+        publishing.publish(db, world["qa"], Q3, today=TODAY)
+    assert publish_approved(db, world["qa"], Q3, approver=world["rm"])["version"] == 2
+    assert [(v["version"], v["status"]) for v in publishing.versions(db, world["qa"], Q3)] == [
+        (2, "live"), (1, "withdrawn")]
+
+
 def test_a_version_can_be_marked_superseded_with_a_reason(db, world):
     publish_approved(db, world["qa"], Q3, approver=world["rm"])
     publishing.supersede(db, world["qa"], Q3, 1, "Replaced by the annual report.")
@@ -562,6 +575,7 @@ def test_a_withdrawn_version_shows_its_status_and_reason_and_downloads_only_for_
     assert len(status) == 1 and status[0].endswith(": The carer **withdrew** consent <i>today</i>")
     assert {d.label for d in at.get("download_button")} >= {"PDF (for the record)", "Excel (for the record)"}
     assert not {"PDF", "Excel"} & {d.label for d in at.get("download_button")}
+    assert not button(at, "Ask for approval").disabled  # the same report may be approved and published again
     manager = open_form(app, demo_db, "registered_manager", APPROVAL_PAGE)
     assert any(t.startswith("Withdrawn on ") for t in texts(manager))
     assert not [d for d in manager.get("download_button") if d.label in ("PDF", "Excel")]  # only QA, for the record
