@@ -111,15 +111,25 @@ for section in value.sections:
             offer = [c for c in candidates if c["comment_id"] not in taken]
             if offer:
                 by_id = {c["comment_id"]: c for c in offer}
-                pick = st.selectbox("Add a quote (consented comments, most common themes first; already redacted)",
+                pick = st.selectbox("Add a quote (consented comments, most common themes first, as redacted; "
+                                    "“check” marks those redaction is unsure of)",
                                     list(by_id), index=None, placeholder="Choose a comment",
-                                    format_func=lambda i, options=by_id: options[i]["suggested"][:120],
+                                    format_func=lambda i, options=by_id: ("check: " if options[i]["unsure"] else "")
+                                    + options[i]["suggested"][:120],
                                     key=f"pick_{period_key}_{section.key}", on_change=keep_open,
                                     args=(section.key,))
                 if pick is not None:
+                    candidate = by_id[pick]
                     with st.form(f"quote_{period_key}_{section.key}_{pick}"):
-                        st.caption(by_id[pick]["source_line"])
-                        edited = st.text_area("Check the redaction and edit if needed", value=by_id[pick]["suggested"])
+                        st.caption(candidate["source_line"])
+                        st.caption(candidate["replaced"])
+                        if candidate["unsure"]:
+                            st.warning(widgets.md("Redaction is unsure of: " + ", ".join(
+                                f"“{word}”" for word in candidate["unsure"]) + ". Check whether each could identify "
+                                "someone, and edit it out if so."), icon=":material/help:")
+                        else:
+                            st.caption("Already redacted: nothing is left that redaction is unsure of.")
+                        edited = st.text_area("Check the redaction and edit if needed", value=candidate["suggested"])
                         if st.form_submit_button("Add this quote", on_click=keep_open, args=(section.key,)):
                             widgets.attempt(lambda k=section.key, c=pick, t=edited: drafts.save_draft(
                                 db, user, period_key, quotes={k: [*saved["quotes"].get(k, []), {"comment_id": c, "text": t}]},

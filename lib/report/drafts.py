@@ -79,7 +79,8 @@ def _clean(value, field: str, limit: int, *, required: bool = False) -> str:
 def quote_candidates(db: sqlite_utils.Database, user: User, period_key: str, section: str, *, limit: int = 30
                      ) -> list[dict]:
     """Comments that may be quoted in a section: consented, not safeguarding, not deleted; the most
-    common themes of the period first; each with a suggested redaction."""
+    common themes of the period first; each with a suggested redaction ("suggested"), a line saying
+    what it replaced ("replaced") and the words it left but is unsure of ("unsure", empty when none)."""
     access.require(user, "build_report")
     chosen = periods.period(period_key)
     spec = sections.QUOTE_SECTIONS[section]
@@ -99,11 +100,14 @@ def quote_candidates(db: sqlite_utils.Database, user: User, period_key: str, sec
             if theme_id:
                 frequency[theme_id] = frequency.get(theme_id, 0) + 1
     names = sections.redaction_names(db)
-    for row in rows:
+    redacted = redaction.redact_many([row["body"] for row in rows], names=names)
+    for row, result in zip(rows, redacted):
         ids = [t for t in (row["theme_ids"] or "").split(",") if t]
         row["score"] = max((frequency[t] for t in ids), default=0)
         row["themes"] = ids
-        row["suggested"] = redaction.redact(row["body"], names=names).text
+        row["suggested"] = result.text
+        row["replaced"] = redaction.replaced_summary(result)
+        row["unsure"] = redaction.unsure_words(result)
         row["source_line"] = sections.source_line(row)
     rows.sort(key=lambda r: (-r["score"], [-ord(ch) for ch in r["contact_on"]]))
     unique, seen = [], set()
