@@ -33,10 +33,12 @@ re-checks every shown percentage, confirms that every number in the report's tex
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import numbers
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -46,14 +48,10 @@ from scipy.optimize import linprog
 from lib import suppression
 from lib.suppression import SUPPRESSED, Rules
 
-OPEN, CLOSE = "\ue000", "\ue001"  # private-use characters: never typed, never in the data
-TOKEN = re.compile(f"{OPEN}(\\d+){CLOSE}")
-WHOLE_TOKEN = re.compile(f"^{OPEN}(\\d+){CLOSE}$")
+# A token is a figure's number between private-use characters, behind a secret of its ledger: words someone typed
+# (a theme's name, a commentary) cannot pose as a figure, even if they hold those characters.
+OPEN, CLOSE = "\ue000", "\ue001"
 Terms = dict[str, int]
-
-
-def _token(number: int) -> str:
-    return f"{OPEN}{number}{CLOSE}"
 
 
 def plus(*terms: Terms) -> Terms:
@@ -122,6 +120,13 @@ class Ledger:
         self.links: list[tuple[Terms, Terms]] = []
         self._by_terms: dict[tuple, Figure] = {}
         self.settled = False
+        secret = secrets.token_hex(6)
+        self._tokens = re.compile(f"{OPEN}{secret}:(\\d+){CLOSE}")
+        self._whole = re.compile(f"^{OPEN}{secret}:(\\d+){CLOSE}$")
+        self._secret = secret
+
+    def _token(self, number: int) -> str:
+        return f"{OPEN}{self._secret}:{number}{CLOSE}"
 
     # ---- registering figures --------------------------------------------------------------------
 
@@ -152,7 +157,7 @@ class Ledger:
             self._by_terms[key] = figure
         figure.forced |= hide
         figure.fixed |= fixed
-        return _token(figure.id)
+        return self._token(figure.id)
 
     def table(self, counts: Sequence[Sequence[int]], *, row_totals: bool = False, column_totals: bool = False,
               label: str = "a table", rows: Sequence[str] = (), columns: Sequence[str] = (),
@@ -198,7 +203,7 @@ class Ledger:
         figure = Figure(len(self.figures), "percent", label, self.section, text=text, numerator=numerator, base=base,
                         base_of=self._figure(base_of).id if base_of else None)
         self.figures.append(figure)
-        return _token(figure.id)
+        return self._token(figure.id)
 
     def beside(self, token: str, text: str, *, hidden: str = SUPPRESSED, label: str = "words beside a figure") -> str:
         """A token for text that goes with a figure (its movement, its % and n): `hidden` instead where it is hidden."""
@@ -206,14 +211,14 @@ class Ledger:
         figure = Figure(len(self.figures), "beside", label, self.section, text=text, base_of=self._figure(token).id,
                         hidden_text=hidden)
         self.figures.append(figure)
-        return _token(figure.id)
+        return self._token(figure.id)
 
     def public(self, value: object, *, label: str = "a public figure") -> str:
         """A token for a number that is not a count of people (staff, thresholds, versions): never hidden."""
         self._open()
         figure = Figure(len(self.figures), "public", label, self.section, text=str(value))
         self.figures.append(figure)
-        return _token(figure.id)
+        return self._token(figure.id)
 
     def same(self, a: Terms, b: Terms) -> None:
         """Tell the reader's model that two sums count the same people (ValueError if their true values differ)."""
@@ -281,7 +286,7 @@ class Ledger:
         """The text with each token written as the figure is published."""
         if not self.settled:
             raise RuntimeError("settle() decides what is hidden before anything is shown.")
-        return TOKEN.sub(lambda m: self.display(self.figures[int(m.group(1))]), text)
+        return self._tokens.sub(lambda m: self.display(self.figures[int(m.group(1))]), text)
 
     def chart(self, spec: str) -> str:
         """A chart's Vega-Lite spec with its data rows' tokens as numbers; a hidden figure is left empty (null)."""
@@ -297,21 +302,24 @@ class Ledger:
                 return figure.value
             return self.show(figure.text)
 
-        def rows(node):
+        def rows(node):  # every list of data rows, inline ("values") or named ("datasets")
             if isinstance(node, dict):
-                for key, child in node.items():
-                    if key == "values" and isinstance(child, list):
-                        node[key] = [{**row, **{k: number(m) for k, v in row.items()
-                                                if isinstance(v, str) and (m := WHOLE_TOKEN.match(v))}}
-                                     if isinstance(row, dict) else row for row in child]
-                    else:
-                        rows(child)
-            elif isinstance(node, list):
-                for child in node:
+                for child in node.values():
                     rows(child)
+            elif isinstance(node, list):
+                for index, row in enumerate(node):
+                    if isinstance(row, dict):
+                        node[index] = {**row, **{k: number(m) for k, v in row.items()
+                                                 if isinstance(v, str) and (m := self._whole.match(v))}}
+                    rows(node[index])
 
         rows(value)
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
+        # Altair names a dataset by a hash of its rows, which held the tokens: name it by the rows as published.
+        for name, found in (value.get("datasets") or {}).items():
+            digest = hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()[:32]
+            text = text.replace(json.dumps(name), json.dumps(f"data-{digest}"))
+        return text
 
     # ---- the reader's model -----------------------------------------------------------------------
 
@@ -402,7 +410,7 @@ class Ledger:
             raise RuntimeError("No figure can be added once the ledger is settled.")
 
     def _figure(self, token: str) -> Figure:
-        found = WHOLE_TOKEN.match(token or "")
+        found = self._whole.match(token or "")
         if not found:
             raise ValueError(f"{token!r} is not a figure of this report.")
         return self.figures[int(found.group(1))]
@@ -532,9 +540,9 @@ NUMBER_WORDS = {word: n for n, word in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 
 
-def stray_numbers(text: str) -> list[str]:
+def stray_numbers(ledger: Ledger, text: str) -> list[str]:
     """Numbers in published text that came from no figure of the ledger (dates, periods and codes aside)."""
-    return NUMBER.findall(NOT_FIGURES.sub(" ", TOKEN.sub(" ", text)))
+    return NUMBER.findall(NOT_FIGURES.sub(" ", ledger._tokens.sub(" ", text)))
 
 
 def mentioned(text: str) -> set[int]:
@@ -564,7 +572,7 @@ def audit(ledger: Ledger, sections: Sequence) -> list[Leak]:
         for chart in section.charts:
             texts += [(f"the chart “{chart.title}”", t) for t in (chart.title, chart.alt, chart.note)]
         for where, text in texts:
-            for number in stray_numbers(text):
+            for number in stray_numbers(ledger, text):
                 found.append(Leak(section.title, f"{where} prints {number}, which no published figure accounts for"))
         hidden = {f.value for f in ledger._counts() if f.hidden and f.section == section.key and f.value}
         for number in sorted(mentioned(section.narrative) & hidden):

@@ -18,10 +18,6 @@ from lib.suppression import PRESETS
 DFE = PRESETS["dfe"]
 
 
-def figure(led: Ledger, token: str) -> disclosure.Figure:
-    return led.figures[int(disclosure.WHOLE_TOKEN.match(token).group(1))]
-
-
 def integer_range(led: Ledger, target: disclosure.Figure) -> tuple[float, float]:
     """An independent reader: the integer programme (scipy's milp, not the ledger's LP) over every atom, from
     what the ledger shows and hides and the ties it declares."""
@@ -203,6 +199,14 @@ def test_the_audit_flags_commentary_that_mentions_a_number_its_section_hides_in_
     assert found == ["Carers: the commentary mentions 4, a number this section hides: reword it before publishing"]
 
 
+def test_words_typed_to_look_like_a_token_stay_words():
+    led = Ledger(DFE)
+    hidden = led.count(3)
+    forged = disclosure.OPEN + "0" + disclosure.CLOSE + " and " + hidden.replace(hidden[1:-1].split(":")[0], "beef")
+    led.settle()
+    assert led.show(hidden) == "c" and led.show(forged) == forged
+
+
 def test_the_audit_reads_chart_labels_and_table_notes_too():
     led = Ledger(DFE)
     led.settle()
@@ -317,3 +321,17 @@ def test_the_report_page_lists_what_the_disclosure_check_found(demo_db, app):
     at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
     assert any(e.value.startswith("The disclosure check found") for e in at.error)
     assert any("the commentary mentions" in t.value for t in at.text)
+
+
+def test_every_demo_charts_data_holds_numbers_from_the_ledger_never_tokens_or_display_strings(demo_reports):
+    drawn = 0
+    for key, value, _ in demo_reports:
+        for section in value.sections:
+            for chart in section.charts:
+                assert disclosure.OPEN not in chart.spec, (key, chart.title)
+                spec = json.loads(chart.spec)
+                for rows in [*spec.get("datasets", {}).values(), spec.get("data", {}).get("values", [])]:
+                    for row in rows:
+                        assert row.get("percent") is None or isinstance(row["percent"], (int, float)), (key, row)
+                        drawn += row.get("percent") is not None
+    assert drawn > 50

@@ -85,8 +85,11 @@ def _themes_table(db, user, chosen: periods.Period, led: disclosure.Ledger, *, r
                 shown = led.count(values["now"], label=f"{heading}: {label}, {theme}")
                 rows.append((label, word, theme, shown, led.beside(shown, values["movement"], hidden="too few to compare")))
             if top and top[0][1]["now"]:
-                summary.append(f"{label}: the most frequent {word.lower()} was “{names.get(top[0][0])}”.")
-    return Table(heading, ("Cohort", "Reading", "Theme", "Comments", "Against the previous period"), tuple(rows)), summary
+                # A theme's name is QA's words, not a figure, whatever digits it holds.
+                theme = led.public(names.get(top[0][0]), label="a theme's name")
+                summary.append(f"{label}: the most frequent {word.lower()} was “{theme}”.")
+    return Table(heading, ("Cohort", "Reading", "Theme", "Comments", "Against the previous period"), tuple(rows),
+                 text_columns=(2,)), summary
 
 
 def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form: str, cohorts: tuple[str, ...],
