@@ -1,5 +1,6 @@
 """Safeguarding never leaves: every text column of a flagged entry (and of its comments) is absent from the
-report's value, its PDF and its workbook, while the same words from an unflagged entry do reach the report."""
+report's value, its draft and published PDF and workbook, and the stored snapshot, while the same words from an
+unflagged entry do reach the report."""
 
 import datetime as dt
 import io
@@ -17,6 +18,7 @@ from lib.report import build as report
 from lib.report import drafts
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
+from tests.fixtures import publish_approved
 
 DAY = "2026-09-30"  # the last day of the quarter: among the most recent direct work listed
 PERIOD = "2026/27-Q2"
@@ -106,11 +108,16 @@ def exported(db, qa, written) -> str:
         drafts.save_draft(db, qa, PERIOD, quotes={sections[form]: [{"comment_id": comment_id,
                                                                      "text": f"quote {markers[-1]}"}]})
     value = report.build(db, qa, PERIOD, today=TODAY)
-    pdf, _ = report_pdf.render(value)
-    book = load_workbook(io.BytesIO(report_xlsx.render(value)))
-    cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return "\n".join([json.dumps(asdict(value), ensure_ascii=False), text, *cells]).lower()
+    drafts_out = [report_pdf.render(value, draft=True)[0], report_xlsx.render(value, draft=True)]
+    publish_approved(db, qa, PERIOD, today=TODAY)  # the published version: its snapshot, PDF and workbook as stored
+    stored, pdf, xlsx = db.execute("select value, pdf, xlsx from report_versions where period_key = :k",
+                                   {"k": PERIOD}).fetchone()
+    out = [json.dumps(asdict(value), ensure_ascii=False), stored]
+    for pdf_bytes, xlsx_bytes in ((pdf, xlsx), tuple(drafts_out)):
+        book = load_workbook(io.BytesIO(xlsx_bytes))
+        out += [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+        out += [page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages]
+    return "\n".join(out).lower()
 
 
 def test_no_text_column_of_a_flagged_entry_or_its_comment_reaches_any_export(world):
