@@ -267,6 +267,8 @@ def test_the_version_records_who_approved_it_and_when_and_its_pdf_says_so(db, wo
     assert publishing.approval(db, request["id"])["status"] == "published"
     with pytest.raises(ValueError, match="ask for approval first"):  # one approval, one version
         publishing.publish(db, world["qa"], Q3, today=TODAY)
+    with pytest.raises(ValueError, match="Version 1 of the 2025/26 Q3 report is the report as it stands and is live"):
+        publishing.ask_for_approval(db, world["qa"], Q3, today=TODAY)  # the same report twice is not a new version
 
 
 def test_a_newer_version_supersedes_the_older_one_by_itself(db, world):

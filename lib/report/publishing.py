@@ -103,7 +103,8 @@ def ask_for_approval(db: sqlite_utils.Database, user: User, period_key: str, *, 
 
     The request keeps the report value (what the Registered Manager reads) and its fingerprint. An earlier
     request for the period that is still waiting, or approved but not published, is replaced. Raises
-    ValueError when the report as it stands is already approved and waits to be published.
+    ValueError when the report as it stands is already approved and waits to be published, or is already the
+    live published version (there is nothing new to approve).
     """
     access.require(user, "build_report")
     chosen = periods.period(period_key)
@@ -115,6 +116,11 @@ def ask_for_approval(db: sqlite_utils.Database, user: User, period_key: str, *, 
         if db.execute("""select 1 from report_approvals where period_key = :k and status = 'approved'
                          and fingerprint = :f""", {"k": chosen.key, "f": fingerprint}).fetchone():
             raise ValueError(f"The {chosen.short} report as it stands is already approved: publish it.")
+        live = db.execute("""select version from report_versions where period_key = :k and status = 'live'
+                             and fingerprint = :f""", {"k": chosen.key, "f": fingerprint}).fetchone()
+        if live:
+            raise ValueError(f"Version {live[0]} of the {chosen.short} report is the report as it stands and is "
+                             "live: there is nothing new to approve.")
         replaced = [r[0] for r in db.execute(
             "select id from report_approvals where period_key = :k and status in ('pending', 'approved')",
             {"k": chosen.key})]
