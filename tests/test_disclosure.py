@@ -321,6 +321,7 @@ def test_the_report_page_lists_what_the_disclosure_check_found(demo_db, app):
     at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
     assert any(e.value.startswith("The disclosure check found") for e in at.error)
     assert any("the commentary mentions" in t.value for t in at.text)
+    assert [b.disabled for b in at.button if b.label in ("Ask for approval", "Publish this report")] == [True, True]
 
 
 def test_every_demo_charts_data_holds_numbers_from_the_ledger_never_tokens_or_display_strings(demo_reports):

@@ -180,15 +180,18 @@ else:
     st.info("Publishing needs the Registered Manager's approval of the report as it stands.",
             icon=":material/approval:")
 if state in ("none", "changed", "declined"):
-    if st.button("Ask for approval", icon=":material/approval:", key="ask_for_approval"):
+    if st.button("Ask for approval", icon=":material/approval:", key="ask_for_approval", disabled=bool(value.leaks),
+                 help="The disclosure check found something to fix first (listed at the top)." if value.leaks else None):
         widgets.attempt(lambda: publishing.ask_for_approval(db, user, period_key, today=today),
                         success=f"Asked the Registered Manager to approve the {value.period_label} report as it stands.")
 
 st.caption(f"Publishing makes version {(published[0]['version'] if published else 0) + 1} of the "
            f"{value.period_label} report: the PDF and Excel workbook are stored exactly as made, with who approved it "
            "and when; the version before it is then marked superseded.")
-if st.button("Publish this report", type="primary", icon=":material/publish:", disabled=state != "approved",
-             help=None if state == "approved" else "Publishing needs the Registered Manager's approval first."):
+if st.button("Publish this report", type="primary", icon=":material/publish:",
+             disabled=state != "approved" or bool(value.leaks),
+             help="The disclosure check found something to fix first (listed at the top)." if value.leaks
+             else None if state == "approved" else "Publishing needs the Registered Manager's approval first."):
     with st.spinner("Rendering the PDF and workbook…"):
         result = widgets.attempt(lambda: publishing.publish(db, user, period_key, today=today))
     if result is not None:
