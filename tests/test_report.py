@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from lib import charts, periods, store
 from lib.access import PermissionDenied
@@ -280,6 +281,12 @@ def test_the_command_line_writes_the_pdf_and_workbook_and_refuses_bad_requests(d
     out, book = tmp_path / "r.pdf", tmp_path / "r.xlsx"
     assert __main__.main(["--db", str(db_path), "--period", Q3, "--out", str(out), "--xlsx", str(book)]) == 0
     assert out.read_bytes().startswith(b"%PDF") and book.read_bytes().startswith(b"PK")
+    assert "DRAFT" in PdfReader(out).pages[0].extract_text()  # not an approved, published version
+    hidden = next(f.value for f in report.build_with_ledger(store.connect(db_path), world["qa"], Q3, today=TODAY)[1].figures
+                  if f.kind == "count" and f.hidden and f.section == "headlines" and 1 <= f.value <= 5)
+    drafts.save_draft(store.connect(db_path), world["qa"], Q3, narrative={"headlines": f"Only {hidden} this time."})
+    assert __main__.main(["--db", str(db_path), "--period", Q3, "--out", str(tmp_path / "leak.pdf")]) == 2
+    assert "disclosure check found 1 place" in capsys.readouterr().err and not (tmp_path / "leak.pdf").exists()
     assert __main__.main(["--db", str(db_path), "--period", "2025/26-Q9", "--out", str(out)]) == 2
     assert "is not a financial quarter or year" in capsys.readouterr().err
     empty = tmp_path / "empty.db"

@@ -1,4 +1,7 @@
-"""`python -m lib.report --db PATH --period 2026/27-Q2 [--out FILE]`: build and write a report."""
+"""`python -m lib.report --db PATH --period 2026/27-Q2 [--out FILE]`: build and write a report, marked DRAFT.
+
+It is the report as it stands, not a published version (those are approved and stored on the report page); a
+report the disclosure check finds leaks in is not written."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sys
 from lib import periods, store
 from lib.people import accounts
 from lib.report import build as report
+from lib.report import publishing
 from lib.report import pdf as report_pdf
 from lib.report import xlsx as report_xlsx
 from lib.store import history
@@ -36,12 +40,14 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("The database has no active QA user for the report to be built as.")
         runner = accounts.load(database, qa[0])
         value = report.build(database, runner, chosen.key, today=dt.date.today())
-        pdf, warnings = report_pdf.render(value)
+        publishing.refuse_leaks(value, "written")
+        # Not the Registered Manager's approved version: marked DRAFT, like the report page's draft downloads.
+        pdf, warnings = report_pdf.render(value, draft=True)
         with open(args.out, "wb") as handle:
             handle.write(pdf)
         if args.xlsx:
             with open(args.xlsx, "wb") as handle:
-                handle.write(report_xlsx.render(value))
+                handle.write(report_xlsx.render(value, draft=True))
         with store.write(database):
             history.add(database, action="export", user_id=None, username="lib.report", entity="reports",
                         entity_id=chosen.key, detail={"pdf": args.out, "xlsx": args.xlsx})
