@@ -1,11 +1,8 @@
-import json
-
-import pandas as pd
 import streamlit as st
 
 from lib import dates
 from lib.report import publishing
-from lib.ui import session, widgets
+from lib.ui import report_view, session, widgets
 
 db = session.connection()
 user = session.page_user("approve_report")
@@ -20,19 +17,7 @@ def preview(value) -> None:
     """The report asked about, section by section, as it would print (every figure already suppressed)."""
     for section in value.sections:
         with st.expander(section.title):
-            for sentence in section.summary:
-                st.text("• " + sentence)
-            if section.empty:
-                st.info(section.empty, icon=":material/info:")
-            for table in section.tables:
-                st.caption(widgets.md(table.title))
-                widgets.table(pd.DataFrame(list(table.rows), columns=list(table.columns)))
-                if table.note:
-                    st.caption(widgets.md(table.note))
-            for chart in section.charts:
-                st.vega_lite_chart(json.loads(chart.spec))
-                if chart.note:
-                    st.caption(widgets.md(chart.note))
+            report_view.section_body(section)
             if section.narrative:
                 st.caption("Commentary")
                 st.text(section.narrative)
@@ -56,14 +41,8 @@ else:
         def draft_of(kind, request_id=chosen):
             return lambda database, person: publishing.requested_file(database, person, request_id, kind)
 
-        left, right, _ = st.columns([1, 1, 2])
-        widgets.audited_download("Draft PDF", user=user, action="approve_report", make=draft_of("pdf"), what=None,
-                                 file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                                 key=f"requested_pdf_{chosen}", container=left)
-        widgets.audited_download("Draft Excel", user=user, action="approve_report", make=draft_of("xlsx"), what=None,
-                                 file_name=f"{stem}.xlsx", icon=":material/table:", key=f"requested_xlsx_{chosen}",
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                 container=right)
+        report_view.downloads(user=user, action="approve_report", make=draft_of, stem=stem, key=f"requested_{chosen}",
+                              label="Draft ", containers=st.columns([1, 1, 2])[:2])
         if request["asked_by"] == user.id:
             st.info("You asked for this approval, so someone else must approve or decline it.", icon=":material/group:")
         else:
@@ -109,10 +88,5 @@ for row in published:
             return lambda database, person: publishing.download(database, person, period_key, version, kind)
 
         stem = f"feedback-report-{period_key.replace('/', '-')}-v{row['version']}"
-        widgets.audited_download("PDF", user=user, action="view_published_reports", make=fetch("pdf"), what=None,
-                                 file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                                 key=f"published_pdf_{row['version']}", container=middle)
-        widgets.audited_download("Excel", user=user, action="view_published_reports", make=fetch("xlsx"), what=None,
-                                 file_name=f"{stem}.xlsx", icon=":material/table:", key=f"published_xlsx_{row['version']}",
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                 container=right)
+        report_view.downloads(user=user, action="view_published_reports", make=fetch, stem=stem,
+                              key=f"published_{row['version']}", containers=(middle, right))

@@ -1,13 +1,10 @@
-import json
-
-import pandas as pd
 import streamlit as st
 
 from lib import access, dates
 from lib.report import build as report
 from lib.report import alerts, drafts, publishing, sections
 from lib.report import pdf as report_pdf
-from lib.ui import session, unsaved, widgets
+from lib.ui import report_view, session, unsaved, widgets
 
 db = session.connection()
 user = session.page_user("build_report")
@@ -57,19 +54,7 @@ def keep_open(key: str) -> None:
 
 for section in value.sections:
     with st.expander(section.title, expanded=section.key == st.session_state.get(OPEN, "headlines")):
-        for sentence in section.summary:
-            st.text("• " + sentence)
-        if section.empty:
-            st.info(section.empty, icon=":material/info:")
-        for table in section.tables:
-            st.caption(widgets.md(table.title))
-            widgets.table(pd.DataFrame(list(table.rows), columns=list(table.columns)))
-            if table.note:
-                st.caption(widgets.md(table.note))
-        for chart in section.charts:
-            st.vega_lite_chart(json.loads(chart.spec))
-            if chart.note:
-                st.caption(widgets.md(chart.note))
+        report_view.section_body(section)
         opened_key = f"narrative_{period_key}_{section.key}"
         base, opened = widgets.edit_key(opened_key, {"version": saved["versions"][section.key]})
         what = f"commentary on {section.title}, {value.period_label}"
@@ -148,13 +133,8 @@ def draft_of(kind):
     return lambda database, person: publishing.draft_file(database, person, period_key, kind, today=today)
 
 
-left, right, _ = st.columns([1, 1, 2])
-widgets.audited_download("Draft PDF", user=user, action="build_report", make=draft_of("pdf"), what=None,
-                         file_name=f"{stem}-DRAFT.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                         key="draft_pdf", container=left)
-widgets.audited_download("Draft Excel", user=user, action="build_report", make=draft_of("xlsx"), what=None,
-                         file_name=f"{stem}-DRAFT.xlsx", icon=":material/table:", key="draft_xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", container=right)
+report_view.downloads(user=user, action="build_report", make=draft_of, stem=f"{stem}-DRAFT", key="draft",
+                      label="Draft ", containers=st.columns([1, 1, 2])[:2])
 
 sign_off = publishing.approval_state(db, user, period_key, fingerprint)
 state, request = sign_off["state"], sign_off["request"]
@@ -217,13 +197,8 @@ if published:
 
             name = f"{stem}-v{row['version']}" + ("-FOR-THE-RECORD" if kept else "")
             suffix = " (for the record)" if kept else ""
-            widgets.audited_download(f"PDF{suffix}", user=user, action="build_report", make=fetch("pdf"), what=None,
-                                     file_name=f"{name}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                                     key=f"pdf_{row['version']}", container=middle)
-            widgets.audited_download(f"Excel{suffix}", user=user, action="build_report", make=fetch("xlsx"), what=None,
-                                     file_name=f"{name}.xlsx", icon=":material/table:", key=f"xlsx_{row['version']}",
-                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                     container=right)
+            report_view.downloads(user=user, action="build_report", make=fetch, stem=name, key=f"v{row['version']}",
+                                  suffix=suffix, containers=(middle, right))
             if kept:
                 st.caption(f"Version {row['version']} is {row['status']}: it is kept for the record and no longer "
                            "handed out. A download is logged in History with the reason above.")
