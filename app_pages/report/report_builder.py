@@ -68,8 +68,8 @@ for section in value.sections:
                                          "report's other choices for this period.")
                 if section.narrative != typed:
                     st.caption("In the report: " + widgets.md(section.narrative))
-                    st.caption("Names the app knows, phone numbers, e-mail addresses and postcodes are replaced "
-                               "in the report, as in quotes.")
+                    st.caption("Names, schools, places, dates of birth, NHS numbers, phone numbers, e-mail addresses "
+                               "and postcodes are replaced in the report, as in quotes.")
                 save = st.button("Save commentary", on_click=keep_open, args=(section.key,), key=f"save_{base}")
             draft.keep(what)
             if save:

@@ -78,7 +78,7 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         led.section = key
         section = make()
         quotes = sections.quotes(db, section.key, saved["quotes"].get(section.key, []), warnings)
-        # QA's commentary leaves the app too: names the app knows, phone numbers, e-mails and postcodes go.
+        # QA's commentary leaves the app too: it is redacted as quotes are (names, schools, places, numbers...).
         narrative = redaction.redact(saved["narrative"].get(section.key, ""), names=redact_names).text
         built.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
                              narrative, quotes, section.empty))

@@ -473,8 +473,9 @@ def methods(db, chosen: periods.Period, led: disclosure.Ledger, as_of: str) -> S
         "Themes are suggested by the codebook's triggers and confirmed, removed or added by managers and QA.",
         "Case-file audit grades count once a senior manager has moderated them; a case belongs to the quarter of "
         "its audit programme.",
-        "Quotes are used only where the person agreed to be quoted anonymously, after names, phone numbers, "
-        "e-mail addresses and postcodes were removed. Anything flagged as a safeguarding concern is left out.",
+        "Quotes are used only where the person agreed to be quoted anonymously, after names, schools, places, dates "
+        "of birth, NHS numbers, phone numbers, e-mail addresses and postcodes were removed, and QA checked each. "
+        "Anything flagged as a safeguarding concern is left out.",
         f"Small numbers: {led.public(suppression.describe(led.rules))}.",
         f"Data as of {dates.moment(as_of, zone=True)}.",
     )
