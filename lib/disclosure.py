@@ -546,8 +546,10 @@ def stray_numbers(ledger: Ledger, text: str) -> list[str]:
 
 
 def mentioned(text: str) -> set[int]:
-    """The whole numbers a piece of writing mentions, in digits or in words up to twenty."""
-    found = {int(n.replace(",", "")) for n in re.findall(r"(?<![\d.])\d{1,3}(?:,\d{3})*(?![\d.]\d)", text)}
+    """The whole numbers a piece of writing mentions, in digits or in words up to twenty (dates and codes aside)."""
+    text = NOT_FIGURES.sub(" ", text)  # "on 3 December", "in 2026/27 Q2": dates, not counts
+    found = {int(n.replace(",", "")) for n in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,]?\d)|(?<![\d.,])\d+(?![\d.,]?\d)",
+                                                         text)}
     found |= {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS}
     return found
 

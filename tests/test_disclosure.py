@@ -336,3 +336,10 @@ def test_every_demo_charts_data_holds_numbers_from_the_ledger_never_tokens_or_di
                         assert row.get("percent") is None or isinstance(row["percent"], (int, float)), (key, row)
                         drawn += row.get("percent") is not None
     assert drawn > 50
+
+
+@pytest.mark.parametrize("words, found", [
+    ("In 2026 we met 1,234 carers", {1234}), ("on 3 December 2026, 5 said so", {5}),
+    ("five of them, for 2.5 hours; 12% more", {5, 12}), ("CAR01, Y1_01 and 7 more", {7}), ("", set())])
+def test_commentary_numbers_are_read_whole_in_digits_or_words_but_not_in_dates_or_codes(words, found):
+    assert disclosure.mentioned(words) == found
