@@ -64,6 +64,13 @@ MIN_COMPARE_BASE = 20
 MOVEMENT_POINTS = 5.0
 
 
+# How a movement reads, on the Themes page and in the report alike.
+MOVEMENT_WORDS = {"rising": "▲ rising", "falling": "▼ falling", "steady": "steady",
+                  "too few to compare": "too few to compare"}
+# What the report says instead where the theme's count itself is hidden: the base may be large, the count is small.
+HIDDEN_MOVEMENT = "hidden (small number)"
+
+
 def movement(now: int, now_total: int, before: int, before_total: int, *, min_base: int = MIN_COMPARE_BASE) -> str:
     """How a theme moved against the previous period, by its share of comments.
 

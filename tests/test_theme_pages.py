@@ -233,3 +233,36 @@ def test_one_formatter_gives_the_same_time_on_the_page_in_the_pdf_and_in_the_wor
     book = openpyxl.load_workbook(io.BytesIO(publishing.download(demo_db, qa, period_key, 1, "xlsx")))
     cells = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
     assert f"Data as of {shown} BST" in cells and not any("(UTC)" in str(c) for c in cells)
+
+
+def test_the_report_and_the_themes_page_agree_on_each_themes_movement_and_say_hidden_when_the_count_is(demo_db):
+    # One rule, one set of words: where the report shows a count, its movement is the page's; where the count is
+    # hidden, it says so ("hidden (small number)"), never "too few to compare" on a base that is not small.
+    from lib.capture import questions
+    from lib.report import build as report
+    from lib.ui import session
+
+    qa, today = user(demo_db, "qa"), session.today()
+    period = periods.recent(today, 8)[1]
+    value = report.build(demo_db, qa, period.slug, today=today)
+    [top] = [t for s in value.sections if s.key == "carers" for t in s.tables
+             if t.title == "Top strengths and areas for improvement"]
+    names = codebook.names(demo_db)
+    seen = {"shown": 0, "hidden": 0}
+    for label, word, theme, shown, moved in top.rows:
+        cohort = next(c for c, words in questions.COHORTS.items() if words == label)
+        base = dict(respondent="carer", cohort=cohort, source="bso_call")
+        now = explorer.Filters(period.start, period.end, **base)
+        before = explorer.Filters(period.previous.start, period.previous.end, **base)
+        page = analysis.compare_themes(
+            explorer.theme_counts(demo_db, qa, now), explorer.cohort_totals(demo_db, qa, now),
+            explorer.theme_counts(demo_db, qa, before), explorer.cohort_totals(demo_db, qa, before),
+            reading="strength" if word == "Strength" else "improvement")
+        [row] = [r for r in page if names.get(r["theme_id"]) == theme]
+        if shown == "c":
+            assert moved == analysis.HIDDEN_MOVEMENT
+            seen["hidden"] += 1
+        else:
+            assert moved == analysis.MOVEMENT_WORDS[row["movement"]]
+            seen["shown"] += 1
+    assert seen["shown"] and seen["hidden"], seen  # both ways are on the demo's page

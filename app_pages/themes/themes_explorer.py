@@ -82,7 +82,7 @@ reading = st.segmented_control("Mentions", ["improvement", "strength", "all"], d
 rows = analysis.compare_themes(counts, explorer.cohort_totals(db, user, filters),
                                explorer.theme_counts(db, user, previous), explorer.cohort_totals(db, user, previous),
                                reading=None if reading == "all" else reading)
-marks = {"rising": "▲ rising", "falling": "▼ falling", "steady": "steady", "too few to compare": "too few to compare"}
+marks = analysis.MOVEMENT_WORDS
 table = pd.DataFrame([{"Theme": names.get(r["theme_id"], r["theme_id"]), "Cohort": cohort_label[r["cohort"]],
                        f"{before[2]}": r["before"], "Share then (%)": r["share_before"], f"{label}": r["now"],
                        "Share now (%)": r["share_now"], "Movement": marks[r["movement"]]} for r in rows])

@@ -73,17 +73,21 @@ def _themes_table(db, user, chosen: periods.Period, led: disclosure.Ledger, *, r
         for reading, word in (("strength", "Strength"), ("improvement", "Area for improvement")):
             compared = analysis.compare_themes(now, totals_now, before, totals_before, reading=reading)
             merged: dict[str, dict] = {}
-            for row in compared:
-                slot = merged.setdefault(row["theme_id"], {"now": 0, "before": 0, "movement": row["movement"]})
+            for row in compared:  # one row per theme and cohort: pooled where the table pools the cohorts
+                slot = merged.setdefault(row["theme_id"], {"now": 0, "before": 0})
                 slot["now"] += row["now"]
                 slot["before"] += row["before"]
+            for slot in merged.values():  # the rule the Themes page uses, on the same counts and bases
+                slot["movement"] = analysis.movement(slot["now"], sum(totals_now.values()), slot["before"],
+                                                     sum(totals_before.values()))
             top = sorted(merged.items(), key=lambda kv: -kv[1]["now"])[:3]
             for theme_id, values in top:
                 if not values["now"]:
                     continue
                 theme = names.get(theme_id, theme_id)
                 shown = led.count(values["now"], label=f"{heading}: {label}, {theme}")
-                rows.append((label, word, theme, shown, led.beside(shown, values["movement"], hidden="too few to compare")))
+                rows.append((label, word, theme, shown, led.beside(shown, analysis.MOVEMENT_WORDS[values["movement"]],
+                                                                   hidden=analysis.HIDDEN_MOVEMENT)))
             if top and top[0][1]["now"]:
                 # A theme's name is QA's words, not a figure, whatever digits it holds.
                 theme = led.public(names.get(top[0][0]), label="a theme's name")
