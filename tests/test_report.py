@@ -419,3 +419,16 @@ def test_the_audit_sections_feedback_themes_read_as_audit_feedback_not_as_an_all
     audits = next(s for s in report.build(demo_db, qa, quarter.slug, today=session.today()).sections if s.key == "audits")
     assert not [line for line in audits.summary if line.startswith("All:")]
     assert any(line.startswith("In audit feedback, the most frequent") for line in audits.summary)
+
+
+def test_a_month_still_in_progress_is_shown_to_date_and_not_counted_as_missed(db, world):
+    # 3 December: December has barely begun, so no BSO has missed it yet.
+    quarter = periods.period("2025/26-Q3")
+    value = report.build(db, world["qa"], quarter.key, today=dt.date(2025, 12, 3))
+    compliance = section(value, "compliance")
+    december = next(row for row in compliance.tables[0].rows if row[0].startswith("December 2025"))
+    assert december[0] == "December 2025 (to date)" and december[3] == "in progress"
+    assert compliance.summary[-1] == "December 2025 is still in progress: shown to date, not counted as met or missed."
+    ended = [row for row in compliance.tables[0].rows if row[0] in ("October 2025", "November 2025")]
+    bso_months = sum(int(row[1]) for row in ended)
+    assert f"of {bso_months} BSO-months that have ended" in compliance.summary[0]

@@ -451,13 +451,21 @@ def bso_compliance(db, user: User, chosen: periods.Period, led: disclosure.Ledge
     staff = led.public  # counts of staff are not suppressed
     for index, (month, entries) in enumerate(months):
         met = sum(1 for e in entries if e.met)
-        table_rows.append((dates.month(month) + (" (in progress)" if entries[0].in_progress else ""),
-                           staff(len(entries)), staff(met), staff(len(entries) - met), *families.cells[index],
+        # A month still running has not been failed yet: who has met the minimum so far, and no "below it".
+        below = "in progress" if entries[0].in_progress else staff(len(entries) - met)
+        table_rows.append((dates.month(month) + (" (to date)" if entries[0].in_progress else ""),
+                           staff(len(entries)), staff(met), below, *families.cells[index],
                            staff(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
     table_rows.append(("All months", "", "", "", *families.column_totals, ""))
-    total_met = sum(1 for e in rows if e.met)
-    summary = (f"BSOs met the monthly minimum in {staff(total_met)} of {staff(len(rows))} BSO-months "
-               f"({staff(round(100 * total_met / len(rows)))}%). A BSO who recorded nothing counts as not meeting it.",)
+    ended = [e for e in rows if not e.in_progress]
+    running = sorted({dates.month(e.month) for e in rows if e.in_progress})
+    total_met = sum(1 for e in ended if e.met)
+    summary = [f"BSOs met the monthly minimum in {staff(total_met)} of {staff(len(ended))} BSO-months that have "
+               f"ended ({staff(round(100 * total_met / len(ended)))}%). A BSO who recorded nothing counts as not "
+               "meeting it." if ended else "No month of this period has ended yet."]
+    if running:
+        summary.append(f"{', '.join(running)} is still in progress: shown to date, not counted as met or missed.")
+    summary = tuple(summary)
     return Section("compliance", SECTIONS["compliance"], summary=summary, tables=(Table(
         "BSOs against the monthly minimum",
         ("Month", "BSOs", "Met the minimum", "Below it", "Carer feedback", "Birth-parent feedback", "Target calls"),
