@@ -142,3 +142,20 @@ def test_a_report_built_mid_quarter_does_not_call_months_still_to_come_missing(d
                     today=dt.date(2026, 5, 2))
     assert missing_note(dt.date(2026, 5, 20)) == ""  # May has not ended, June has not begun
     assert missing_note(dt.date(2026, 7, 2)) == "No KPI figures were imported for May 2026, June 2026."
+
+
+def test_a_period_in_progress_reads_the_register_as_it_is_today_not_at_a_date_to_come(demo_db):
+    import datetime as dt
+
+    from lib import periods
+    from lib.report import build as report
+    from tests.fixtures import user
+
+    quarter = periods.recent(dt.date.today(), 1)[0]  # the demo's latest quarter, read three weeks in
+    today = quarter.start + dt.timedelta(days=20)
+    value = report.build(demo_db, user(demo_db, "qa"), quarter.slug, today=today)
+    kpis = next(s for s in value.sections if s.key == "kpis")
+    day = f"{today.day} {today:%B %Y}"
+    assert f"Approved households on the register at {day}" in [t.title for t in kpis.tables]
+    assert f"Approved households on the register on {day} (the period is in progress): " in "\n".join(kpis.summary)
+    assert value.period_label.endswith(f", to date ({day})")

@@ -7,7 +7,7 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from lib import charts, periods, store
+from lib import charts, dates, periods, store
 from lib.access import PermissionDenied
 from lib.capture import feedback
 from lib.report import __main__, drafts, publishing, sections
@@ -117,7 +117,18 @@ def test_an_annual_report_covers_the_whole_financial_year(db, world):
     value = report.build(db, world["qa"], "2025/26", today=TODAY)
     rows = {r[0]: r[1:] for r in table(section(value, "headlines"), "Feedback received").rows}
     assert rows["Carer feedback calls completed"][0] == "19"
-    assert value.period_label == "2025/26 (April 2025 to March 2026)" and value.previous_label == "2024/25"
+    # The year is still running on 15 February 2026: the label says so; once it has ended, it does not.
+    assert value.period_label == "2025/26 (April 2025 to March 2026), to date (15 February 2026)"
+    assert value.previous_label == "2024/25"
+    # 2024/25 ended before the first entry: no data, not 0.
+    first = dates.long_day(db.execute("select min(contact_on) from responses").fetchone()[0])
+    assert rows["Carer feedback calls completed"][1] == "no data"
+    headline = section(value, "headlines").summary[0]
+    assert headline == (f"19 carer feedback calls were completed so far this period, to 15 February 2026 (no data for "
+                        f"2024/25, before the first entry on {first}).")
+    ended = report.build(db, world["qa"], "2025/26", today=dt.date(2026, 4, 2))
+    assert ended.period_label == "2025/26 (April 2025 to March 2026)"
+    assert section(ended, "headlines").summary[0].startswith("19 carer feedback calls were completed this period (no")
 
 
 def test_sections_without_data_say_so(db, world):
@@ -432,3 +443,4 @@ def test_a_month_still_in_progress_is_shown_to_date_and_not_counted_as_missed(db
     ended = [row for row in compliance.tables[0].rows if row[0] in ("October 2025", "November 2025")]
     bso_months = sum(int(row[1]) for row in ended)
     assert f"of {bso_months} BSO-months that have ended" in compliance.summary[0]
+    assert value.period_label == "2025/26 Q3 (October to December 2025), to date (3 December 2025)"

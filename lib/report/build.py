@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from lib import access, disclosure, periods, redaction, store, suppression
+from lib import access, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import questions
 from lib.report import drafts, kpi_section, sections
@@ -58,7 +58,7 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
     warnings: list[str] = []
     led = disclosure.Ledger(r)
     makers = {
-        "headlines": lambda: sections.headlines(db, chosen, led),
+        "headlines": lambda: sections.headlines(db, chosen, led, today),
         "kpis": lambda: kpi_section.section(db, user, chosen, led, key="kpis", title=sections.SECTIONS["kpis"],
                                             today=today),
         "compliance": lambda: sections.bso_compliance(db, user, chosen, led, today),
@@ -85,7 +85,9 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
     # Decide what is hidden across the whole report at once, then read it as an informed reader would.
     led.settle()
     leaks = tuple(str(leak) for leak in disclosure.audit(led, built))
-    return Report(settings.get(db, "service_name"), TITLE, chosen.key, chosen.label, chosen.previous_label,
+    # A period still running is said to be one, on the cover and wherever the label goes.
+    label = chosen.label if chosen.end <= today else f"{chosen.label}, to date ({dates.long_day(today)})"
+    return Report(settings.get(db, "service_name"), TITLE, chosen.key, label, chosen.previous_label,
                   settings.get(db, "report_marking"), as_of, version, disclosure.show_all(led, tuple(built)),
                   (suppression.footnote(r),), tuple(warnings), leaks), led
 

@@ -97,8 +97,10 @@ def _team_table(measures: Sequence[kpi_measures.Measure], team_series: list[tupl
                       "would give the small count away.")
 
 
-def _register_tables(db, user: User, period: periods.Period, led: disclosure.Ledger) -> tuple[list[Table], list[str]]:
-    held = recruitment.register_position(db, user, period.end)
+def _register_tables(db, user: User, period: periods.Period, led: disclosure.Ledger, today: dt.date | None = None
+                     ) -> tuple[list[Table], list[str]]:
+    at = min(period.end, today) if today else period.end  # a period in progress: the register as it is today
+    held = recruitment.register_position(db, user, at)
     teams = sorted({team for team, _ in held}, key=str.casefold)
     tables, summary = [], []
     if teams:
@@ -106,11 +108,12 @@ def _register_tables(db, user: User, period: periods.Period, led: disclosure.Led
                          label="Approved households on the register", rows=teams, columns=COHORTS)
         rows = tuple((t, *grid.cells[i], grid.row_totals[i]) for i, t in enumerate(teams))
         rows += (("All teams", *grid.column_totals, grid.grand_total),)
-        tables.append(Table(f"Approved households on the register at {period.end.day} {period.end:%B %Y}",
+        tables.append(Table(f"Approved households on the register at {dates.long_day(at)}",
                             ("Team", "Mainstream", "Kinship", "Total"), rows,
                             note="From the carer register: households approved by that date and active on it, with "
                                  "their team and placement type as the register has them now."))
-        summary.append(f"Approved households on the register at the end of the period: {grid.grand_total}.")
+        when = "at the end of the period" if at == period.end else f"on {dates.long_day(at)} (the period is in progress)"
+        summary.append(f"Approved households on the register {when}: {grid.grand_total}.")
     movement = recruitment.register_movement(db, user, period.months)
     keys = [f"{w}_{c}" for w in ("approved", "deregistered") for c in COHORTS]
     grid = led.table([[found[k] for k in keys] for _, found in movement], column_totals=True,
@@ -193,7 +196,7 @@ def section(db: sqlite_utils.Database, user: User, period: periods.Period, led: 
                                   if hidden else "")),)
     else:
         summary.append("No KPI figures have been imported for this period.")
-    register_tables, register_summary = _register_tables(db, user, period, led)
+    register_tables, register_summary = _register_tables(db, user, period, led, today)
     summary += register_summary
     tables += register_tables
     recruited = _recruitment_table(db, user, period, led)

@@ -403,12 +403,15 @@ def _comments(db, start: dt.date, end: dt.date) -> int:
                               {"s": start.isoformat(), "e": end.isoformat()})[0]["n"]
 
 
+NO_DATA = "no data"
+
+
 def headline(form: str) -> disclosure.Terms:
     """The atom behind the headline count of completed feedback of a form in the period, as other sections tie to it."""
     return {f"headline:{form}": 1}
 
 
-def headlines(db, chosen: periods.Period, led: disclosure.Ledger) -> Section:
+def headlines(db, chosen: periods.Period, led: disclosure.Ledger, today: dt.date | None = None) -> Section:
     now, before = _responses(db, chosen.start, chosen.end), _responses(db, chosen.previous_start, chosen.previous_end)
     measures = [
         ("Carer feedback calls completed", _sum(now, "carer"), _sum(before, "carer")),
@@ -423,9 +426,18 @@ def headlines(db, chosen: periods.Period, led: disclosure.Ledger) -> Section:
          _comments(db, chosen.previous_start, chosen.previous_end)),
     ]
     forms = ("carer", "parent", "child", "audit", "direct_work")
+    # Before the service's first entry there is no data, not nothing: the previous period then says so.
+    first = db.execute("select min(contact_on) from responses where deleted_at is null").fetchone()[0]
+    before_any = first is None or chosen.previous_end < dt.date.fromisoformat(first)
     rows = tuple((label, led.count(led.atom(a, f"headline:{forms[i]}") if i < len(forms) else a, label=label),
-                  led.count(b, label=f"{label}, {chosen.previous_label}")) for i, (label, a, b) in enumerate(measures))
-    summary = (f"{rows[0][1]} carer feedback calls were completed this period ({rows[0][2]} in {chosen.previous_label}).",
+                  NO_DATA if before_any else led.count(b, label=f"{label}, {chosen.previous_label}"))
+                 for i, (label, a, b) in enumerate(measures))
+    so_far = today is not None and chosen.end > today
+    then = (f"no data for {chosen.previous_label}, before the first entry on {dates.long_day(first)}" if before_any
+            else f"{rows[0][2]} in the whole of {chosen.previous_label}" if so_far
+            else f"{rows[0][2]} in {chosen.previous_label}")
+    summary = (f"{rows[0][1]} carer feedback calls were completed "
+               + (f"so far this period, to {dates.long_day(today)} ({then})." if so_far else f"this period ({then})."),
                f"{rows[2][1]} children and young people gave their views at an Annual Review.")
     return Section("headlines", SECTIONS["headlines"], summary=summary,
                    tables=(Table("Feedback received", ("Measure", chosen.short, chosen.previous_label), rows),))
