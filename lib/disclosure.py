@@ -25,7 +25,7 @@ base is small or its numerator or complement is a number that would itself be hi
 withholds it too when its base is a hidden count. A chart's data rows carry tokens as well; a row whose
 figure is hidden is not drawn.
 
-audit() is the pre-publish check: it recomputes every interval from the final shown and hidden figures,
+audit() is the pre-publish check: it checks every interval for the final shown and hidden figures,
 re-checks every shown percentage, confirms that every number in the report's text came from the ledger
 (or is a date, a period or a code), and flags commentary that mentions a number the report hides.
 """
@@ -120,6 +120,13 @@ class Ledger:
         self.links: list[tuple[Terms, Terms]] = []
         self._by_terms: dict[tuple, Figure] = {}
         self.settled = False
+        # Set by settle(): each atom's group, and each group's counts and ties (what its reader's model reads).
+        self._root: dict[str, str] = {}
+        self._group_counts: dict[str, list[Figure]] = {}
+        self._group_links: dict[str, list[tuple[Terms, Terms]]] = {}
+        # Intervals by figure and by what its group shows and hides: the audit, and a group checked again in the
+        # same state, read them instead of solving again.
+        self._intervals: dict[tuple, tuple[float, float]] = {}
         secret = secrets.token_hex(6)
         self._tokens = re.compile(f"{OPEN}{secret}:(\\d+){CLOSE}")
         self._whole = re.compile(f"^{OPEN}{secret}:(\\d+){CLOSE}$")
@@ -246,8 +253,9 @@ class Ledger:
         r = self.rules
         for figure in self._counts():
             figure.hidden = not figure.fixed and (figure.forced or suppression._is_small(figure.value, r))
+        self._group()
         if r.secondary:
-            dirty = set(self._groups())
+            dirty = set(self._group_counts)
             while dirty:
                 group = dirty.pop()
                 leak = next(self._narrowed(group), None)
@@ -271,8 +279,7 @@ class Ledger:
             if not figure.hidden or figure.forced or suppression._is_small(figure.value, self.rules):
                 continue
             figure.hidden = False
-            group = self._root[next(iter(figure.atoms))]
-            if next(self._narrowed(group), None) is not None:
+            if next(self._narrowed(self._group_of(figure)), None) is not None:
                 figure.hidden = True
 
     def display(self, figure: Figure) -> str:
@@ -325,10 +332,19 @@ class Ledger:
 
     def interval(self, figure: Figure) -> tuple[float, float]:
         """The smallest and largest values a reader can give this count from everything shown (inf if unbounded)."""
-        atoms = sorted(self._group_atoms(figure))
-        index = {atom: i for i, atom in enumerate(atoms)}
-        if not self._tied(figure):
+        group = self._group_of(figure)
+        counts, links = self._group_counts[group], self._group_links.get(group, [])
+        if len(counts) == 1 and not links:  # nothing else published constrains it: only "at least the smallest"
             return float(self._lowest(figure)), math.inf
+        state = (figure.id, tuple(f.hidden for f in counts))
+        if state not in self._intervals:
+            self._intervals[state] = self._solve(figure, counts, links)
+        return self._intervals[state]
+
+    def _solve(self, figure: Figure, counts: list[Figure], links: list[tuple[Terms, Terms]]) -> tuple[float, float]:
+        """The reader's model of one group, as linear programmes: the least and the most this count can be."""
+        atoms = sorted({atom for f in counts for atom in f.atoms} | {atom for a, b in links for atom in (*a, *b)})
+        index = {atom: i for i, atom in enumerate(atoms)}
 
         def vector(terms) -> np.ndarray:
             row = np.zeros(len(atoms))
@@ -338,9 +354,7 @@ class Ledger:
 
         equal, equal_to, most, most_of = [], [], [], []
         half = (self.rules.rounding or 0) / 2
-        for other in self._counts():
-            if not other.atoms & index.keys():
-                continue
+        for other in counts:
             row = vector(other.terms)
             if other.hidden:
                 most.append(-row)
@@ -356,10 +370,9 @@ class Ledger:
             else:
                 equal.append(row)
                 equal_to.append(other.value)
-        for a, b in self.links:
-            if (set(a) | set(b)) & index.keys():
-                equal.append(vector(a.items()) - vector(b.items()))
-                equal_to.append(0)
+        for a, b in links:
+            equal.append(vector(a.items()) - vector(b.items()))
+            equal_to.append(0)
         target = vector(figure.terms)
         ends = []
         for sign in (1, -1):
@@ -386,7 +399,7 @@ class Ledger:
         for a, b in self.links:
             if self._value(a) != self._value(b):
                 found.append(Leak("the ledger", "two figures tied as the same count differ"))
-        for group in self._groups():
+        for group in self._group_counts:
             for figure, low, high in self._narrowed(group):
                 found.append(Leak(figure.section or "the report",
                                   f"{figure.label} is shown as c but a reader can narrow it to {_range(low, high)}"))
@@ -425,8 +438,8 @@ class Ledger:
         """What a reader knows of a "c": at least the smallest hidden count (a count forced hidden at 0 from 0)."""
         return self.rules.suppress_min if figure.value >= self.rules.suppress_min else 0
 
-    def _groups(self) -> dict[str, set[str]]:
-        """Atoms joined by the figures and ties that mention them together: each group is solved on its own."""
+    def _group(self) -> None:
+        """Join the atoms that figures and ties mention together; each group's reader's model is solved on its own."""
         parent: dict[str, str] = {atom: atom for atom in self.atoms}
 
         def root(atom: str) -> str:
@@ -439,28 +452,21 @@ class Ledger:
             first, *rest = sorted(sets) or [None]
             for atom in rest:
                 parent[root(atom)] = root(first)
-        groups: dict[str, set[str]] = {}
-        for atom in self.atoms:
-            groups.setdefault(root(atom), set()).add(atom)
         self._root = {atom: root(atom) for atom in self.atoms}
-        self._members = groups
-        return groups
+        self._group_counts = {}
+        self._group_links = {}
+        for figure in self._counts():
+            if figure.atoms:
+                self._group_counts.setdefault(self._group_of(figure), []).append(figure)
+        for a, b in self.links:
+            self._group_links.setdefault(self._root[next(iter(a))], []).append((a, b))
 
-    def _group_atoms(self, figure: Figure) -> set[str]:
-        if not hasattr(self, "_root"):
-            self._groups()
-        return self._members[self._root[next(iter(figure.atoms))]] if figure.atoms else set()
-
-    def _tied(self, figure: Figure) -> bool:
-        """Whether anything else published constrains this count (else only "at least the smallest" is known)."""
-        atoms = self._group_atoms(figure)
-        others = [f for f in self._counts() if f is not figure and f.atoms & atoms]
-        return bool(others) or any((set(a) | set(b)) & atoms for a, b in self.links)
+    def _group_of(self, figure: Figure) -> str:
+        return self._root[next(iter(figure.atoms))]
 
     def _narrowed(self, group: str) -> Iterable[tuple[Figure, float, float]]:
-        atoms = self._members[group] if hasattr(self, "_members") else self._groups()[group]
-        for figure in self._counts():
-            if figure.hidden and suppression._is_small(figure.value, self.rules) and figure.atoms <= atoms:
+        for figure in self._group_counts.get(group, ()):
+            if figure.hidden and suppression._is_small(figure.value, self.rules):
                 low, high = self.interval(figure)
                 if not self.protected(low, high):
                     yield figure, low, high
@@ -469,9 +475,8 @@ class Ledger:
         """The shown count to hide next for a narrowed one: the first (smallest cells before totals) that
         protects it, else the one that widens it most."""
         figure, low, high = leak
-        atoms = self._group_atoms(figure)
-        candidates = sorted((f for f in self._counts()
-                             if not f.hidden and not f.fixed and f.value > 0 and f.atoms & atoms),
+        candidates = sorted((f for f in self._group_counts[self._group_of(figure)]
+                             if not f.hidden and not f.fixed and f.value > 0),
                             key=lambda f: (len(f.terms) > 1, f.value, f.id))
         best, best_width = None, high - low
         for candidate in candidates[:12]:

@@ -33,9 +33,9 @@ def position(series: Sequence[tuple[dt.date, Sequence[performance.Figure]]]) -> 
     return found
 
 
-def _figure_cells(led: disclosure.Ledger, figure: performance.Figure, where: str) -> tuple[str, str, str, str]:
-    """A KPI figure's (in time, out of time, %, indicator) as ledger tokens, hidden as performance.cells says."""
-    cells = performance.cells(figure, led.rules)
+def _figure_cells(led: disclosure.Ledger, figure: performance.Figure, cells: tuple[str, str, str, str], where: str
+                  ) -> tuple[str, str, str, str]:
+    """A KPI figure's cells (performance.cells) as ledger tokens: (in time, out of time, %, indicator)."""
     if figure.in_time is None:
         return cells
     hide = suppression.SUPPRESSED in cells[:2]
@@ -58,9 +58,10 @@ def _shown_pct(led: disclosure.Ledger, figure: performance.Figure, where: str) -
 def _kpi_tables(series, columns: list[dt.date], led: disclosure.Ledger, label: str) -> tuple[list[Table], list[str]]:
     rows, marks = [], {}
     for figure, month in position(series):
-        cells = _figure_cells(led, figure, f"{figure.measure.name}, {label}")
-        rows.append((figure.measure.name, *cells, dates.short_month(month) if month else ""))
-        mark = performance.cells(figure, led.rules)[3]
+        shown = performance.cells(figure, led.rules)
+        rows.append((figure.measure.name, *_figure_cells(led, figure, shown, f"{figure.measure.name}, {label}"),
+                     dates.short_month(month) if month else ""))
+        mark = shown[3]
         if mark != suppression.SUPPRESSED:
             marks[mark] = marks.get(mark, 0) + 1
     main = Table(f"Key performance indicators: the position at the end of {label} (whole service)",
