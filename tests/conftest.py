@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,16 @@ _names = itertools.count(1)
 def cheap_hashing(monkeypatch):
     """Argon2 with tiny costs, so each sign-in in a test takes a millisecond, not 150."""
     monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+
+
+_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def own_main_module(monkeypatch):
+    """The test process's own __main__ for every test. AppTest installs the app's script as __main__ and leaves it
+    there, and a process started with "spawn" re-runs __main__'s file first: a child would run the whole app."""
+    monkeypatch.setitem(sys.modules, "__main__", _MAIN)
 
 
 @pytest.fixture

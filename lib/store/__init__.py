@@ -62,7 +62,7 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.execute("PRAGMA journal_mode = WAL")
+            _retry_busy(db, "PRAGMA journal_mode = WAL")  # processes opening a new file at once contend for it
         db.execute("PRAGMA synchronous = NORMAL")
         _check_once(db, path)
         _refuse_newer(db, path)
@@ -132,11 +132,12 @@ def is_busy(exc: BaseException) -> bool:
         word in str(exc).lower() for word in ("database is locked", "database is busy", "database table is locked"))
 
 
-def _begin(db: sqlite_utils.Database) -> None:
-    """BEGIN IMMEDIATE, retried briefly if the lock is still held after the busy timeout."""
+def _retry_busy(db: sqlite_utils.Database, sql: str) -> None:
+    """Run a statement that takes a lock, retried briefly if the lock is still held after the busy timeout
+    (SQLite can report busy at once, without waiting, when two connections would otherwise deadlock)."""
     for attempt in range(BUSY_RETRIES + 1):
         try:
-            db.execute("BEGIN IMMEDIATE")
+            db.execute(sql)
             return
         except sqlite3.OperationalError as exc:
             if not is_busy(exc) or attempt == BUSY_RETRIES:
@@ -156,7 +157,7 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    _begin(db)
+    _retry_busy(db, "BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
