@@ -131,7 +131,7 @@ def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form
             pct = led.percent(positive, found["n"], base_of=n, label=where)
             cells += [n, pct]
             if suppression.percent(positive, found["n"], led.rules).endswith("%"):
-                drawable.append({"question": item.id, "cohort": found["cohort"], "percent": pct, "n": n})
+                drawable.append({"question": item.text, "cohort": found["cohort"], "percent": pct, "n": n})
             else:
                 left_out += 1
         rows.append(tuple(cells))
