@@ -21,34 +21,50 @@ class Compliance:
     minimum_carers: int
     minimum_parents: int
     in_progress: bool
+    no_data: bool = False  # a month before the service's first BSO call: neither met nor missed
+    team: str | None = None
 
     @property
     def met(self) -> bool:
-        return self.carers >= self.minimum_carers and self.parents >= self.minimum_parents
+        return not self.no_data and self.carers >= self.minimum_carers and self.parents >= self.minimum_parents
+
+    @property
+    def counted(self) -> bool:
+        """True for a month that has ended and has data: one that can be met or missed."""
+        return not self.in_progress and not self.no_data
 
     @property
     def status(self) -> str:
-        """green: both minimums met; amber: some completed feedback but short; red: none at all."""
+        """green: both minimums met; amber: some completed feedback but short; red: none at all; no_data: a month
+        before the service's first BSO call."""
+        if self.no_data:
+            return "no_data"
         if self.met:
             return "green"
         return "amber" if self.carers + self.parents else "red"
 
 
-STATUS_WORDS = {"green": "Met", "amber": "Below minimum", "red": "No completed feedback"}
+STATUS_WORDS = {"green": "Met", "amber": "Below minimum", "red": "No completed feedback",
+                "no_data": "No data (before the first call recorded)"}
 
 
 def compliance(
     bsos: list[dict], counts: list[dict], months: list[dt.date], *, minimum_carers: int, minimum_parents: int,
-    today: dt.date,
+    today: dt.date, first_data: dt.date | None = None,
 ) -> list[Compliance]:
     """Every BSO × every month, with zeros where nothing was recorded (a BSO never drops out of the table).
 
-    bsos: [{"id", "name", optional "since" (date the account began)}]; months before a BSO's account
-    began are left out. counts: [{"user_id", "month" (YYYY-MM), "carers", "parents", "attempts"}].
+    bsos: [{"id", "name", optional "since" (date the account began), optional "team"}]; months before a BSO's
+    account began are left out, and so are months not begun yet. counts: [{"user_id", "month" (YYYY-MM),
+    "carers", "parents", "attempts"}]. Months before first_data (the service's first BSO call; None: no call
+    at all) are no_data: the service was not using the app, so nobody met or missed the minimum.
     """
     found = {(c["user_id"], c["month"]): c for c in counts}
+    this_month = periods.month_start(today)
     rows = []
     for month in months:
+        if month > this_month:
+            continue
         key = month.strftime("%Y-%m")
         for bso in bsos:
             c = found.get((bso["id"], key), {})
@@ -56,7 +72,9 @@ def compliance(
                 continue
             rows.append(Compliance(bso["id"], bso["name"], month, c.get("carers", 0), c.get("parents", 0),
                                    c.get("attempts", 0), minimum_carers, minimum_parents,
-                                   in_progress=month == periods.month_start(today)))
+                                   in_progress=month == this_month,
+                                   no_data=first_data is None or month < periods.month_start(first_data),
+                                   team=bso.get("team")))
     return rows
 
 

@@ -1,5 +1,6 @@
 """The feedback forms, My month, Entries, Compliance and Follow-ups, driven through AppTest."""
 
+import datetime as dt
 import sqlite3
 
 import pytest
@@ -185,12 +186,25 @@ def test_compliance_lists_every_bso_including_one_with_nothing_recorded(demo_db,
     bsos = demo_db.execute("select count(*) from user_roles r join users u on u.id = r.user_id "
                            "where r.role = 'bso' and u.active = 1").fetchone()[0]
     assert len(frame) == bsos and frame["BSO"].is_unique
-    assert list(frame.columns)[0] == "BSO" and len(frame.columns) == 4  # BSO + 3 months
+    assert list(frame.columns)[:2] == ["BSO", "Team"] and len(frame.columns) == 5  # BSO, team + 3 months
     newcomer = frame[frame["BSO"] == "Newly Started"].iloc[0]
-    assert [newcomer[c] for c in frame.columns[1:]] == ["0 + 0  ✗ none completed", "not yet a BSO", "not yet a BSO"]
-    latest = frame[frame.columns[1]]
+    # the latest month is today's, still running: nothing yet is "so far", not failed
+    assert [newcomer[c] for c in frame.columns[2:]] == ["0 + 0  so far", "not yet a BSO", "not yet a BSO"]
+    latest = frame[frame.columns[2]]
     met = [i for i, cell in enumerate(latest) if "✓ met" in cell]
     assert all(i > list(frame["BSO"]).index("Newly Started") for i in met)  # those behind come first
+
+
+def test_compliance_before_the_services_first_call_says_there_is_no_data_not_that_everyone_failed(demo_db, app):
+    first = dt.date.fromisoformat(demo_db.execute(
+        "select min(contact_on) from responses where form in ('carer', 'parent')").fetchone()[0]).replace(day=1)
+    at = open_form(app, demo_db, "manager", "app_pages/capture/compliance.py")
+    before = (first - dt.timedelta(days=1)).replace(day=1)
+    at.selectbox[0].set_value(before).run()
+    assert not at.exception and not at.metric
+    assert f"No BSO call has been recorded yet in or before {before:%B %Y}" in at.info[0].value
+    frame = at.dataframe[0].value
+    assert {cell for c in frame.columns[2:] for cell in frame[c]} <= {"no data (before the first call)", "not yet a BSO"}
 
 
 def test_an_author_corrects_and_deletes_their_entry_and_qa_restores_it(demo_db, app):

@@ -8,7 +8,7 @@ from lib.capture import compliance, feedback
 from lib.people import accounts
 from lib.store import settings
 from tests.conftest import add_user
-from tests.fixtures import add_household
+from tests.fixtures import add_household, add_team
 
 TODAY = dt.date(2026, 2, 15)
 
@@ -115,9 +115,37 @@ def test_months_between_lists_every_calendar_month(first, last, expected):
 
 def test_months_before_a_bsos_account_began_are_left_out(db, team, qa):
     home, ann, *_ = team
+    call(db, team[2], home, dt.date(2025, 11, 3))  # the service's first call, by Bob
     db.execute("update users set created_at = '2026-01-20T09:00:00+00:00' where id = :id", {"id": ann.id})
     rows = table(db, qa, dt.date(2025, 12, 1), dt.date(2026, 1, 31))
     assert ("Ann", "2025-12") not in rows and rows[("Ann", "2026-01")] == (0, 0, 0, "red")
+
+
+def test_months_before_the_services_first_call_are_no_data_neither_met_nor_missed(db, team, qa):
+    home, ann, bob, idle = team
+    call(db, ann, home, dt.date(2025, 12, 31), form="carer", outcome="no_answer")  # the first call of all
+    found = compliance.table(db, qa, first=dt.date(2025, 10, 1), last=dt.date(2026, 1, 31), today=TODAY)
+    status = {(r.name, r.month.strftime("%Y-%m")): r.status for r in found}
+    assert {status[(name, m)] for name in ("Ann", "Bob", "Cat") for m in ("2025-10", "2025-11")} == {"no_data"}
+    assert status[("Ann", "2025-12")] == "red" and status[("Cat", "2026-01")] == "red"
+    assert not any(r.met or r.counted for r in found if r.no_data)
+    assert "No data (before the first call recorded)" in compliance.as_csv(found).decode("utf-8-sig")
+
+
+def test_months_not_begun_yet_are_left_out_of_the_compliance_table(db, team, qa):
+    home, ann, *_ = team
+    call(db, ann, home, dt.date(2026, 1, 5))
+    found = compliance.table(db, qa, first=dt.date(2026, 1, 1), last=dt.date(2026, 4, 30), today=TODAY)
+    assert sorted({r.month for r in found}) == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    assert all(r.in_progress == (r.month == dt.date(2026, 2, 1)) for r in found)
+
+
+def test_each_bso_row_carries_the_bsos_team(db, team, qa):
+    home, ann, *_ = team
+    db.execute("update users set team_id = :t where id = :id", {"t": add_team(db, "North"), "id": ann.id})
+    call(db, ann, home, dt.date(2026, 1, 5))
+    found = compliance.table(db, qa, first=dt.date(2026, 1, 1), last=dt.date(2026, 1, 31), today=TODAY)
+    assert {r.name: r.team for r in found} == {"Ann": "North", "Bob": None, "Cat": None}
 
 
 def test_the_compliance_csv_names_each_month_in_words_as_the_page_does(db, team, qa):

@@ -442,5 +442,5 @@ def test_a_month_still_in_progress_is_shown_to_date_and_not_counted_as_missed(db
     assert compliance.summary[-1] == "December 2025 is still in progress: shown to date, not counted as met or missed."
     ended = [row for row in compliance.tables[0].rows if row[0] in ("October 2025", "November 2025")]
     bso_months = sum(int(row[1]) for row in ended)
-    assert f"of {bso_months} BSO-months that have ended" in compliance.summary[0]
+    assert f"of {bso_months} BSO months that have ended" in compliance.summary[0]
     assert value.period_label == "2025/26 Q3 (October to December 2025), to date (3 December 2025)"

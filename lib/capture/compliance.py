@@ -39,16 +39,25 @@ def table(db: sqlite_utils.Database, user: User, *, first: dt.date, last: dt.dat
         raise ValueError("Choose at most 36 months.")
     counts = _counts(db, months[0], months[-1])
     bsos = list(db.query(
-        """select id, display_name as name, substr(created_at, 1, 10) as since from users u
-           where (active = 1 and exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'bso'))
-              or id in (select value from json_each(:authors))
-           order by display_name collate nocase""",
+        """select u.id, u.display_name as name, substr(u.created_at, 1, 10) as since, t.name as team
+           from users u left join teams t on t.id = u.team_id
+           where (u.active = 1 and exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'bso'))
+              or u.id in (select value from json_each(:authors))
+           order by u.display_name collate nocase""",
         {"authors": "[" + ",".join(str(c["user_id"]) for c in counts) + "]"},
     ))
     for bso in bsos:
         bso["since"] = dt.date.fromisoformat(bso["since"])
     return analysis.compliance(bsos, counts, months, minimum_carers=settings.get(db, "monthly_minimum_carers"),
-                               minimum_parents=settings.get(db, "monthly_minimum_parents"), today=today)
+                               minimum_parents=settings.get(db, "monthly_minimum_parents"), today=today,
+                               first_data=first_call(db))
+
+
+def first_call(db: sqlite_utils.Database) -> dt.date | None:
+    """The day of the service's first BSO call recorded (any outcome), or None before there is one."""
+    found = db.execute("""select min(contact_on) from responses where form in ('carer', 'parent')
+                          and deleted_at is null""").fetchone()[0]
+    return dt.date.fromisoformat(found) if found else None
 
 
 def my_month(db: sqlite_utils.Database, user: User, *, today: dt.date) -> analysis.Compliance:
@@ -56,9 +65,11 @@ def my_month(db: sqlite_utils.Database, user: User, *, today: dt.date) -> analys
     access.require(user, "view_my_month")
     month = periods.month_start(today)
     counts = _counts(db, month, month, author_id=user.id)
+    # The BSO's own month is always one that counts, whether or not the service had calls before it.
     return analysis.compliance([{"id": user.id, "name": user.display_name}], counts, [month],
                                minimum_carers=settings.get(db, "monthly_minimum_carers"),
-                               minimum_parents=settings.get(db, "monthly_minimum_parents"), today=today)[0]
+                               minimum_parents=settings.get(db, "monthly_minimum_parents"), today=today,
+                               first_data=month)[0]
 
 
 def as_csv(rows: list[analysis.Compliance]) -> bytes:
@@ -66,6 +77,7 @@ def as_csv(rows: list[analysis.Compliance]) -> bytes:
     frame = pd.DataFrame([{
         "BSO": r.name, "Month": dates.month(r.month), "Carer feedback": r.carers, "Birth-parent feedback": r.parents,
         "Attempts": r.attempts, "Minimum carers": r.minimum_carers, "Minimum parents": r.minimum_parents,
+        "Team": r.team or "",
         "Status": analysis.STATUS_WORDS[r.status] + (" (month in progress)" if r.in_progress else ""),
     } for r in rows])
     return frame.map(text.spreadsheet_safe).to_csv(index=False).encode("utf-8-sig")

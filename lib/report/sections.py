@@ -452,36 +452,60 @@ def bso_compliance(db, user: User, chosen: periods.Period, led: disclosure.Ledge
     for row in rows:
         by_month.setdefault(row.month, []).append(row)
     months = sorted(by_month.items())
+    with_data = [(m, entries) for m, entries in months if not entries[0].no_data]
+    if not with_data:
+        return Section("compliance", SECTIONS["compliance"],
+                       empty="No BSO call had been recorded by the end of this period: there is no data to measure.")
     # The families' counts are suppressed as one table with its totals, so no month can be worked out
     # from the quarter's total in the headline numbers.
-    families = led.table([[sum(e.carers for e in entries), sum(e.parents for e in entries)] for _, entries in months],
-                         column_totals=True, label="BSOs against the monthly minimum",
-                         rows=[dates.month(m) for m, _ in months], columns=["carer feedback", "birth-parent feedback"])
+    families = led.table([[sum(e.carers for e in entries), sum(e.parents for e in entries)]
+                          for _, entries in with_data], column_totals=True, label="BSOs against the monthly minimum",
+                         rows=[dates.month(m) for m, _ in with_data], columns=["carer feedback", "birth-parent feedback"])
     for column, form in enumerate(("carer", "parent")):  # BSOs' calls are some of the headline's
-        led.part(headline(form), families.terms[(len(months), column)])
+        led.part(headline(form), families.terms[(len(with_data), column)])
+    cells = {m: families.cells[i] for i, (m, _) in enumerate(with_data)}
     table_rows = []
     staff = led.public  # counts of staff are not suppressed
-    for index, (month, entries) in enumerate(months):
+    for month, entries in months:
         met = sum(1 for e in entries if e.met)
         # A month still running has not been failed yet: who has met the minimum so far, and no "below it".
+        # A month before the service's first call is no data: nobody was calling then.
+        if entries[0].no_data:
+            table_rows.append((dates.month(month), staff(len(entries)), NO_DATA, NO_DATA, NO_DATA, NO_DATA, ""))
+            continue
         below = "in progress" if entries[0].in_progress else staff(len(entries) - met)
         table_rows.append((dates.month(month) + (" (to date)" if entries[0].in_progress else ""),
-                           staff(len(entries)), staff(met), below, *families.cells[index],
+                           staff(len(entries)), staff(met), below, *cells[month],
                            staff(len(entries) * (entries[0].minimum_carers + entries[0].minimum_parents))))
     table_rows.append(("All months", "", "", "", *families.column_totals, ""))
-    ended = [e for e in rows if not e.in_progress]
+    ended = [e for e in rows if e.counted]
     running = sorted({dates.month(e.month) for e in rows if e.in_progress})
+    before = sorted({e.month for e in rows if e.no_data})
     total_met = sum(1 for e in ended if e.met)
-    summary = [f"BSOs met the monthly minimum in {staff(total_met)} of {staff(len(ended))} BSO-months that have "
-               f"ended ({staff(round(100 * total_met / len(ended)))}%). A BSO who recorded nothing counts as not "
-               "meeting it." if ended else "No month of this period has ended yet."]
+    summary = [f"BSOs met the monthly minimum in {staff(total_met)} of {staff(len(ended))} BSO months that have ended "
+               f"({staff(round(100 * total_met / len(ended)))}%). A BSO month is one BSO's calendar month; a BSO who "
+               "recorded nothing counts as not meeting it." if ended else "No month of this period with data has ended yet."]
     if running:
         summary.append(f"{', '.join(running)} is still in progress: shown to date, not counted as met or missed.")
-    summary = tuple(summary)
-    return Section("compliance", SECTIONS["compliance"], summary=summary, tables=(Table(
+    if before:
+        summary.append(f"No BSO call was recorded before {dates.month(periods.month_end(before[-1]) + dt.timedelta(days=1))}: "
+                       f"{'that month is' if len(before) == 1 else 'those months are'} no data, neither met nor missed.")
+    tables = [Table(
         "BSOs against the monthly minimum",
         ("Month", "BSOs", "Met the minimum", "Below it", "Carer feedback", "Birth-parent feedback", "Target calls"),
-        tuple(table_rows), note="Counts of staff are not suppressed; counts of families are."),))
+        tuple(table_rows), note="Counts of staff are not suppressed; counts of families are.")]
+    teams: dict[str, list] = {}
+    for e in ended:
+        teams.setdefault(e.team or "No team", []).append(e)
+    if teams:
+        tables.append(Table(
+            "BSOs against the monthly minimum, by team (months that have ended)",
+            ("Team", "BSO months", "Met the minimum", "Below it", "% met"),
+            tuple((team, staff(len(es)), staff(sum(e.met for e in es)), staff(sum(not e.met for e in es)),
+                   f"{staff(round(100 * sum(e.met for e in es) / len(es)))}%")
+                  for team, es in sorted(teams.items())),
+            note="A BSO month is one BSO's calendar month. Counts of staff are not suppressed."))
+    return Section("compliance", SECTIONS["compliance"], summary=tuple(summary), tables=tuple(tables))
 
 
 def methods(db, chosen: periods.Period, led: disclosure.Ledger, as_of: str) -> Section:
