@@ -78,13 +78,13 @@ def test_a_published_pdf_carries_no_draft_mark(db, world):
     assert not any("DRAFT" in page for page in pages)
 
 
-def test_the_draft_workbook_says_draft_in_its_title_its_readme_and_each_sheets_title_and_header(db, world):
+def test_the_draft_workbook_says_draft_in_its_title_its_readme_and_each_sheets_header_and_footer(db, world):
     book = load_workbook(io.BytesIO(publishing.draft_file(db, world["qa"], Q3, "xlsx", today=TODAY)))
     assert book.properties.title.startswith("DRAFT")
     assert book["README"]["A1"].value == "DRAFT – not for circulation"
-    for sheet in book.worksheets[1:]:
-        assert sheet["A1"].value.startswith("DRAFT – not for circulation: "), sheet.title
-    assert all(sheet.oddHeader.center.text == "DRAFT – not for circulation" for sheet in book.worksheets)
+    for sheet in book.worksheets:
+        assert sheet.oddHeader.right.text.endswith("DRAFT – not for circulation"), sheet.title
+        assert sheet.oddFooter.left.text.endswith("DRAFT – not for circulation"), sheet.title
     assert last_history(db, "report_drafts")[3]["draft"] == "xlsx"
 
 
@@ -516,7 +516,7 @@ def test_the_registered_manager_approves_on_their_page_and_qa_then_publishes_the
     assert any("1 feedback report(s) are waiting for your approval" in i.value for i in home.info)
     at = open_form(app, demo_db, "registered_manager", APPROVAL_PAGE)
     assert {"Draft PDF", "Draft Excel"} <= {d.label for d in at.get("download_button")}
-    assert at.expander[0].label == "Headline numbers"  # the report asked about, section by section
+    assert [e.label for e in at.expander[:2]] == ["Key findings", "Headline numbers"]  # section by section
     button(at, "Approve this report for publishing").click().run()
     assert no_exceptions(at) == []
     assert [s.value for s in at.success][0].startswith("Approved the ")

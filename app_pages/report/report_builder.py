@@ -53,7 +53,7 @@ def keep_open(key: str) -> None:
 
 
 for section in value.sections:
-    with st.expander(section.title, expanded=section.key == st.session_state.get(OPEN, "headlines")):
+    with st.expander(section.title, expanded=section.key == st.session_state.get(OPEN, "findings")):
         report_view.section_body(section)
         opened_key = f"narrative_{period_key}_{section.key}"
         base, opened = widgets.edit_key(opened_key, {"version": saved["versions"][section.key]})
@@ -76,6 +76,29 @@ for section in value.sections:
                 widgets.attempt(lambda k=section.key, t=text, v=opened: drafts.save_draft(
                     db, user, period_key, narrative={k: t}, expected={k: v}), opened=opened_key, draft=draft,
                     success=f"Saved the {what}.")
+        if section.key == "findings" and value.findings:
+            with st.form(f"findings_{period_key}"):
+                st.caption("Each finding is chosen from this period's figures. Reword one in your own words, keeping "
+                           "its places in braces (such as {pct} and {n}) where its figures go, or leave it out. "
+                           "A finding whose figure is hidden as a small number is left out by itself.")
+                choices = {}
+                for index, row in enumerate(value.findings):
+                    st.text(row["generated"] or "(left out: a figure it rests on is a small number)")
+                    left, right = st.columns([5, 1])
+                    words = left.text_input(
+                        f"Words for finding {index + 1}", value=row["choice"].get("text") or row["template"],
+                        key=f"finding_{period_key}_{row['key']}", max_chars=drafts.MAX_FINDING,
+                        help="Places for figures: " + ", ".join("{" + p + "}" for p in row["places"]))
+                    drop = right.checkbox("Leave out", value=bool(row["choice"].get("drop")),
+                                          key=f"finding_drop_{period_key}_{row['key']}")
+                    if drop:
+                        choices[row["key"]] = {"drop": True}
+                    elif words.strip() != row["template"]:
+                        choices[row["key"]] = {"text": words}
+                if st.form_submit_button("Save key findings", on_click=keep_open, args=("findings",)):
+                    widgets.attempt(lambda c=choices: drafts.save_draft(
+                        db, user, period_key, key_findings=c, expected={"findings": saved["versions"]["findings"]}),
+                        success="Key findings saved.")
         if section.key in sections.QUOTE_SECTIONS:
             chosen = saved["quotes"].get(section.key, [])
             st.caption(f"Quotes ({len(chosen)} chosen)")

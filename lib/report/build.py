@@ -19,7 +19,7 @@ import sqlite_utils
 from lib import access, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import questions
-from lib.report import drafts, kpi_section, sections
+from lib.report import drafts, findings, kpi_section, sections, trends
 from lib.report.model import Report, Section
 from lib.store import settings
 from lib.themes import codebook
@@ -57,16 +57,17 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
     redact_names = sections.redaction_names(db)
     warnings: list[str] = []
     led = disclosure.Ledger(r)
+    facts: list = []  # the % positive figures the key findings pick from
     makers = {
         "headlines": lambda: sections.headlines(db, chosen, led, today),
         "kpis": lambda: kpi_section.section(db, user, chosen, led, key="kpis", title=sections.SECTIONS["kpis"],
                                             today=today),
         "compliance": lambda: sections.bso_compliance(db, user, chosen, led, today),
         "carers": lambda: sections.views(db, user, chosen, led, bank, names, key="carers", form="carer",
-                                         respondent="carer"),
+                                         respondent="carer", today=today, facts=facts),
         "parents": lambda: sections.views(db, user, chosen, led, bank, names, key="parents", form="parent",
-                                          respondent="birth_parent"),
-        "children": lambda: sections.children(db, user, chosen, led, bank, names),
+                                          respondent="birth_parent", today=today, facts=facts),
+        "children": lambda: sections.children(db, user, chosen, led, bank, names, today, facts),
         "audits": lambda: sections.case_file_audits(db, user, chosen, led, names, redact_names),
         "direct_work": lambda: sections.direct_work(db, chosen, led, redact_names),
         "complaints": lambda: sections.complaints(db, chosen, led, names, today, redact_names),
@@ -82,20 +83,30 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         narrative = redaction.redact(saved["narrative"].get(section.key, ""), names=redact_names).text
         built.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
                              narrative, quotes, section.empty))
+    # Key findings come first, chosen from the figures the sections registered.
+    led.section = "findings"
+    cols, _, against = trends.columns(chosen, today, sections.first_entry(db))
+    picked = findings.candidates(db, user, chosen, led, facts, cols[against].heading, today)
+    page, editing = findings.section(led, picked, saved["findings"], warnings,
+                                     redact=lambda words: redaction.redact(words, names=redact_names).text)
+    narrative = redaction.redact(saved["narrative"].get("findings", ""), names=redact_names).text
+    built.insert(0, dataclasses.replace(page, narrative=narrative))
     # Decide what is hidden across the whole report at once, then read it as an informed reader would.
     led.settle()
     leaks = tuple(str(leak) for leak in disclosure.audit(led, built))
     # A period still running is said to be one, on the cover and wherever the label goes.
     label = chosen.label if chosen.end <= today else f"{chosen.label}, to date ({dates.long_day(today)})"
     return Report(settings.get(db, "service_name"), TITLE, chosen.key, label, chosen.previous_label,
-                  settings.get(db, "report_marking"), as_of, version, disclosure.show_all(led, tuple(built)),
-                  (suppression.footnote(r),), tuple(warnings), leaks), led
+                  settings.get(db, "report_marking"), as_of, version,
+                  tuple(findings.kept(s) if s.key == "findings" else s for s in disclosure.show_all(led, tuple(built))),
+                  (suppression.footnote(r),), tuple(warnings), leaks,
+                  tuple({**row, "generated": led.show(row["generated"])} for row in editing)), led
 
 
 def fingerprint(report: Report) -> str:
     """A hash of the report's data (not its as-of time or version), to tell whether the live data has changed."""
     value = asdict(report)
-    for key in ("as_of", "version", "warnings", "leaks"):
+    for key in ("as_of", "version", "warnings", "leaks", "findings"):
         value.pop(key, None)
     methods = [s for s in value["sections"] if s["key"] == "methods"]
     for section in methods:

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from lib import access, periods, redaction, store, text
 from lib.access import User
-from lib.report import sections
+from lib.report import findings, sections
 from lib.store import history, records
 from lib.themes import explorer
 
@@ -19,20 +19,47 @@ def draft(db: sqlite_utils.Database, user: User, period_key: str) -> dict:
     """The saved narrative ({section: text}) and quotes ({section: [{comment_id, text}]}) for a period, and
     each section's version ({section: version}) for a form that edits it."""
     access.require(user, "build_report")
-    row = db.execute("select narrative, quotes from report_drafts where period_key = :k", {"k": period_key}).fetchone()
-    narrative, quotes = (json.loads(row[0]), json.loads(row[1])) if row else ({}, {})
-    return {"narrative": narrative, "quotes": quotes,
-            "versions": {key: _section_version(narrative, quotes, key) for key in sections.SECTIONS}}
+    row = db.execute("select narrative, quotes, findings from report_drafts where period_key = :k",
+                     {"k": period_key}).fetchone()
+    narrative, quotes, chosen = (json.loads(row[0]), json.loads(row[1]), json.loads(row[2])) if row else ({}, {}, {})
+    return {"narrative": narrative, "quotes": quotes, "findings": chosen,
+            "versions": {key: _section_version(narrative, quotes, key, chosen) for key in sections.SECTIONS}}
 
 
-def _section_version(narrative: dict, quotes: dict, key: str) -> str:
-    return records.version({"narrative": narrative.get(key, ""), "quotes": quotes.get(key, [])})
+def _section_version(narrative: dict, quotes: dict, key: str, chosen: dict) -> str:
+    return records.version({"narrative": narrative.get(key, ""), "quotes": quotes.get(key, []),
+                            **({"findings": chosen} if key == "findings" else {})})
+
+
+MAX_FINDING = 600
+
+
+def clean_findings(value: dict) -> dict:
+    """QA's choices about key findings, checked: {key: {"drop": True}} or {key: {"text": words with {places}}}.
+    An empty text is no choice (the generated words stand)."""
+    if not isinstance(value, dict):
+        raise ValueError("The key findings' choices must be a mapping of finding to choice.")
+    found = {}
+    for key, choice in value.items():
+        key = text.clean(key, field="A key finding's name", max_length=200, required=True)
+        if not isinstance(choice, dict) or set(choice) - {"drop", "text"}:
+            raise ValueError("A key finding is either left out or reworded.")
+        if choice.get("drop"):
+            found[key] = {"drop": True}
+            continue
+        words = _clean(choice.get("text") or "", "A key finding", MAX_FINDING).strip()
+        if words:
+            findings.places(words)  # a stray brace or an unknown format is refused here, not at build time
+            found[key] = {"text": words}
+    return found
 
 
 def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrative: dict | None = None,
-               quotes: dict | None = None, expected: dict[str, str] | None = None) -> None:
+               quotes: dict | None = None, key_findings: dict | None = None,
+               expected: dict[str, str] | None = None) -> None:
     """Save the commentary and/or quotes of the sections given (plain text, cleaned; an empty commentary
-    removes it); the other sections keep what is stored. Audited.
+    removes it), and/or QA's choices about the key findings (all of them: what is not named is as generated);
+    the other sections keep what is stored. Audited.
 
     expected: {section: its version in draft() when the form was opened}; a section another QA officer
     saved in between is refused with records.StaleEdit rather than overwritten.
@@ -50,6 +77,7 @@ def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrat
             raise ValueError(f"Quotes cannot go in the section '{key}'.")
         chosen[key] = [{"comment_id": int(q["comment_id"]),
                         "text": _clean(q["text"], "A quote", 2_000, required=True)} for q in picked]
+    picked = clean_findings(key_findings) if key_findings is not None else None
     with store.write(db):
         current = draft(db, user, period_key)
         for key, opened in (expected or {}).items():
@@ -61,15 +89,22 @@ def save_draft(db: sqlite_utils.Database, user: User, period_key: str, *, narrat
                                     entity_id=period_key)
         stored_narrative = {k: v for k, v in {**current["narrative"], **commentary}.items() if v}
         stored_quotes = {**current["quotes"], **chosen}
+        stored_findings = current["findings"] if key_findings is None else picked
         db.execute(
-            """insert into report_drafts (period_key, narrative, quotes, updated_at, updated_by)
-               values (:k, :n, :q, :at, :u) on conflict (period_key) do update set narrative = excluded.narrative,
-               quotes = excluded.quotes, updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
+            """insert into report_drafts (period_key, narrative, quotes, findings, updated_at, updated_by)
+               values (:k, :n, :q, :f, :at, :u) on conflict (period_key) do update set narrative = excluded.narrative,
+               quotes = excluded.quotes, findings = excluded.findings, updated_at = excluded.updated_at,
+               updated_by = excluded.updated_by""",
             {"k": period_key, "n": json.dumps(stored_narrative, ensure_ascii=False),
-             "q": json.dumps(stored_quotes, ensure_ascii=False), "at": store.stamp(), "u": user.id})
+             "q": json.dumps(stored_quotes, ensure_ascii=False), "f": json.dumps(stored_findings, ensure_ascii=False),
+             "at": store.stamp(), "u": user.id})
         history.add(db, action="update", user_id=user.id, username=user.username, entity="report_drafts",
                     entity_id=period_key, detail={"narrative_sections": sorted(stored_narrative),
-                                                  "quotes": {k: len(v) for k, v in stored_quotes.items()}})
+                                                  "quotes": {k: len(v) for k, v in stored_quotes.items()},
+                                                  "findings_dropped": sorted(k for k, v in stored_findings.items()
+                                                                             if v.get("drop")),
+                                                  "findings_reworded": sorted(k for k, v in stored_findings.items()
+                                                                              if v.get("text"))})
 
 
 def _clean(value, field: str, limit: int, *, required: bool = False) -> str:

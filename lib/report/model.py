@@ -66,3 +66,5 @@ class Report:
     warnings: tuple[str, ...] = field(default=(), compare=False)
     # What the pre-publish disclosure audit found (lib/disclosure.audit): a report with any is not published.
     leaks: tuple[str, ...] = field(default=(), compare=False)
+    # The key findings as the report builder edits them: {key, template, places, generated (as shown), choice}.
+    findings: tuple[dict, ...] = field(default=(), compare=False)

@@ -12,7 +12,7 @@ from lib import analysis, charts, dates, disclosure, periods, redaction, store, 
 from lib.access import User
 from lib.capture import compliance, questions
 from lib.log import actions, representations
-from lib.report import audit_section
+from lib.report import audit_section, trends
 from lib.report.model import Chart, Quote, Section, Table
 from lib.store import settings
 from lib.themes import codebook, explorer
@@ -116,7 +116,7 @@ def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form
     for item in items:
         if item.id not in by_item:
             continue
-        cells = [f"{item.id} {item.text}"]
+        cells = [item.text]
         for cohort in cohorts:
             if item.id not in asked[cohort]:
                 cells += ["not asked", ""]
@@ -127,7 +127,8 @@ def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form
                 continue
             positive = round(found["percent_positive"] * found["n"] / 100) if found["percent_positive"] is not None else 0
             where = f"% positive: {item.id}, {cohort_names[cohort]}"
-            n = led.count(found["n"], label=f"{where} (n)")
+            n = led.count(led.atom(found["n"], trends.answer_key(form, item.id, cohort, chosen.start, chosen.end)),
+                          label=f"{where} (n)")
             pct = led.percent(positive, found["n"], base_of=n, label=where)
             cells += [n, pct]
             if suppression.percent(positive, found["n"], led.rules).endswith("%"):
@@ -149,7 +150,7 @@ def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form
 
 
 def views(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names, *, key: str, form: str,
-          respondent: str) -> Section:
+          respondent: str, today: dt.date, facts: list) -> Section:
     now = _responses(db, chosen.start, chosen.end)
     cohorts = ("mainstream", "kinship")
     cohort_names = {**questions.COHORTS, "none": "No household"}
@@ -167,17 +168,26 @@ def views(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names,
     split = not any(suppression._is_small(n, led.rules) for (n,) in counts)
     likert, chart = _likert_table(db, user, chosen, led, form, cohorts if split else ("all",), bank,
                                   {**cohort_names, "all": "All"})
+    cols, now_index, against = trends.columns(chosen, today, first_entry(db))
+    groups = [(c, questions.COHORTS[c]) for c in cohorts] if split else [("all", "All")]
+    items = analysis.rating_items(bank.forms[form])
+    found = [None if c.status else trends.positive_by_item(db, user, form, items, c.start, c.end, pooled=not split)
+             for c in cols]
+    trend = trends.table(led, title="% positive over time", form=form, cols=cols, now=now_index, against=against,
+                         rows=[(i.id, i.text, g, name) for i in items for g, name in groups], found=found, facts=facts,
+                         group_heading="Placement type", today=today)
     top, summary = _themes_table(db, user, chosen, led, respondent=respondent, source="bso_call",
                                  cohorts=cohorts if split else (None,), names=names,
                                  heading="Top strengths and areas for improvement")
     if not split:
         summary.insert(0, "Mainstream and kinship placements are reported together: one of them had too few "
                           "responses to show on its own.")
-    return Section(key, SECTIONS[key], summary=tuple(summary), tables=(table, likert, top),
+    return Section(key, SECTIONS[key], summary=tuple(summary), tables=(table, likert, trend, top),
                    charts=(chart,) if chart else ())
 
 
-def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names) -> Section:
+def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names, today: dt.date,
+             facts: list) -> Section:
     bands = {b: n for b, n in db.execute(
         """select age_band, count(*) from responses where deleted_at is null and form = 'child'
            and contact_on >= :s and contact_on <= :e group by age_band""",
@@ -210,7 +220,8 @@ def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, nam
                 cells.append(suppression.NO_BASE)
                 continue
             where = f"{measure}, {questions.AGE_BANDS[band]}"
-            n = led.count(summary.base, label=f"{where} (n)")
+            n = led.count(led.atom(summary.base, trends.answer_key("child", item_id, band, chosen.start, chosen.end)),
+                          label=f"{where} (n)")
             led.part(shown.terms[(index, 0)], led.terms(n))  # those who answered are some of the band
             pct = led.percent(summary.positive, summary.base, base_of=n, label=where)
             # Its n would give away the count if the band's is hidden in the age-band table.
@@ -220,9 +231,18 @@ def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, nam
                       ("Measure",) + tuple(questions.AGE_BANDS[b] for b in BANDS), tuple(rows),
                       note="Under 8s answer on a three-face scale; % positive is the happy face, or 'yes', or the "
                            "top two answers for older children.")
+    cols, now_index, against = trends.columns(chosen, today, first_entry(db))
+    found = [None if c.status else trends.positive_by_band(db, bank, CHILD_MEASURES, BANDS, c.start, c.end)
+             for c in cols]
+    trend = trends.table(led, title="What children said over time (% positive, n)", form="child", cols=cols,
+                         now=now_index, against=against, found=found, facts=facts, group_heading="Age band",
+                         rows=[(item_id, measure, band, questions.AGE_BANDS[band]) for measure, items in
+                               CHILD_MEASURES.items() for band, item_id in zip(BANDS, items) if item_id],
+                         today=today)
     top, summary = _themes_table(db, user, chosen, led, respondent="child", source="annual_review", cohorts=(None,),
                                  names=names, heading="What children said most: strengths and areas for improvement")
-    return Section("children", SECTIONS["children"], summary=tuple(summary), tables=(responses, key_table, top))
+    return Section("children", SECTIONS["children"], summary=tuple(summary),
+                   tables=(responses, key_table, trend, top))
 
 
 def case_file_audits(db, user, chosen: periods.Period, led: disclosure.Ledger, names,
@@ -354,6 +374,7 @@ def you_said_we_did(db, chosen: periods.Period, led: disclosure.Ledger, names: d
 
 
 SECTIONS = {
+    "findings": "Key findings",
     "headlines": "Headline numbers",
     "kpis": "How much are we doing",
     "compliance": "Business support calls: the monthly minimum",
@@ -403,7 +424,13 @@ def _comments(db, start: dt.date, end: dt.date) -> int:
                               {"s": start.isoformat(), "e": end.isoformat()})[0]["n"]
 
 
-NO_DATA = "no data"
+NO_DATA = trends.NO_DATA
+
+
+def first_entry(db) -> dt.date | None:
+    """The day of the service's first entry of any kind, or None before there is one."""
+    found = db.execute("select min(contact_on) from responses where deleted_at is null").fetchone()[0]
+    return dt.date.fromisoformat(found) if found else None
 
 
 def headline(form: str) -> disclosure.Terms:
@@ -427,8 +454,8 @@ def headlines(db, chosen: periods.Period, led: disclosure.Ledger, today: dt.date
     ]
     forms = ("carer", "parent", "child", "audit", "direct_work")
     # Before the service's first entry there is no data, not nothing: the previous period then says so.
-    first = db.execute("select min(contact_on) from responses where deleted_at is null").fetchone()[0]
-    before_any = first is None or chosen.previous_end < dt.date.fromisoformat(first)
+    first = first_entry(db)
+    before_any = first is None or chosen.previous_end < first
     rows = tuple((label, led.count(led.atom(a, f"headline:{forms[i]}") if i < len(forms) else a, label=label),
                   NO_DATA if before_any else led.count(b, label=f"{label}, {chosen.previous_label}"))
                  for i, (label, a, b) in enumerate(measures))
