@@ -546,8 +546,13 @@ NUMBER_WORDS = {word: n for n, word in enumerate(
 
 
 def stray_numbers(ledger: Ledger, text: str) -> list[str]:
-    """Numbers in published text that came from no figure of the ledger (dates, periods and codes aside)."""
-    return NUMBER.findall(NOT_FIGURES.sub(" ", ledger._tokens.sub(" ", text)))
+    """Numbers in published text that came from no figure of the ledger (dates, periods and codes aside). Words
+    beside a figure are read too: they are printed, and may hold a number someone typed."""
+    def words(found: re.Match) -> str:
+        figure = ledger.figures[int(found.group(1))]
+        return f" {ledger._tokens.sub(words, figure.text)} " if figure.kind == "beside" else " "
+
+    return NUMBER.findall(NOT_FIGURES.sub(" ", ledger._tokens.sub(words, text)))
 
 
 def mentioned(text: str) -> set[int]:

@@ -1,0 +1,171 @@
+"""The report tells the story: key findings first, % positive over time, periods in progress said to be so."""
+
+import datetime as dt
+
+import pytest
+
+from lib.capture import questions
+from lib.report import build as report
+from lib.report import drafts, findings
+from tests.conftest import add_user
+from tests.fixtures import add_household
+from tests.test_report import call
+
+TODAY = dt.date(2026, 2, 15)
+Q3 = "2025/26-Q3"  # October to December 2025
+
+
+def calls(db, bso, home, first: dt.date, positive: int, negative: int):
+    """Completed carer calls from `first`, one a day: `positive` rating support good (4), `negative` poor (2)."""
+    for i in range(positive + negative):
+        call(db, bso, home, first + dt.timedelta(days=i), answers={"CAR01": "4" if i < positive else "2",
+                                                                   "CAR18": "yes"})
+
+
+@pytest.fixture
+def story(db):
+    bso = add_user(db, "bso", username="ann")
+    qa = add_user(db, "qa", username="quinn")
+    db.execute("update users set created_at = '2020-01-01T00:00:00+00:00'")
+    home = add_household(db, "M1")
+    calls(db, bso, home, dt.date(2024, 10, 1), 10, 10)  # 2024/25 Q3: 50%
+    calls(db, bso, home, dt.date(2025, 7, 1), 8, 12)  # 2025/26 Q2: 40%
+    calls(db, bso, home, dt.date(2025, 10, 1), 14, 6)  # 2025/26 Q3: 70%
+    return {"bso": bso, "qa": qa, "home": home}
+
+
+def section(value, key):
+    return next(s for s in value.sections if s.key == key)
+
+
+def table(sec, title):
+    return next(t for t in sec.tables if t.title == title)
+
+
+def support(db) -> str:
+    return questions.current(db).items["CAR01"].text
+
+
+def test_a_question_is_compared_with_the_quarter_before_and_the_same_quarter_last_year(db, story):
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    trend = table(section(value, "carers"), "% positive over time")
+    assert trend.columns == ("Question", "Placement type", "2025/26 Q3", "2025/26 Q2", "2024/25 Q3",
+                             "Change since 2025/26 Q2")
+    row = next(r for r in trend.rows if r[0] == support(db))
+    assert row[1:] == ("Mainstream", "70% (n=20)", "40% (n=20)", "50% (n=20)", "▲ up +30 points")
+    assert not any(r[0] == support(db) and r[1] == "Kinship" for r in trend.rows)  # no kinship answers at all
+    assert value.leaks == ()
+
+
+def test_the_first_page_is_key_findings_with_the_number_the_comparison_and_the_base(db, story):
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    assert value.sections[0].title == "Key findings"
+    lines = value.sections[0].summary
+    assert f"Rose: 70% of mainstream foster carers were positive about “{support(db)}” (n=20), up from 40% in 2025/26 Q2." in lines
+    assert not any("Fell:" in line for line in lines)
+    assert all(" c " not in f" {line} " for line in lines)
+
+
+def test_a_finding_whose_figure_is_hidden_is_left_out_not_printed_as_c(db, story):
+    # 2025/26 Q3 with 14 good answers and 3 poor: 3 is a small number, so the % (with its n) would give it away
+    db.execute("update responses set deleted_at = '2026-01-01' where contact_on >= '2025-10-18'"
+               " and contact_on <= '2025-12-31'")
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    trend = table(section(value, "carers"), "% positive over time")
+    row = next(r for r in trend.rows if r[0] == support(db))
+    assert row[2].startswith("c") and row[-1] == "hidden (small number)"
+    lines = value.sections[0].summary
+    assert not any(support(db) in line for line in lines)
+    assert value.leaks == ()
+
+
+def test_qa_rewords_one_finding_and_leaves_another_out_and_the_figures_still_come_from_the_data(db, story):
+    built = report.build(db, story["qa"], Q3, today=TODAY)
+    keys = {row["key"].split(":")[0]: row["key"] for row in built.findings}
+    drafts.save_draft(db, story["qa"], Q3, key_findings={
+        keys["rose"]: {"text": "Support from the service: {pct} positive (n={n}), from {before}."},
+        keys["lowest"]: {"drop": True}})
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    lines = value.sections[0].summary
+    assert "Support from the service: 70% positive (n=20), from 40%." in lines
+    lowest = next(row["generated"] for row in value.findings if row["key"] == keys["lowest"])
+    assert lowest not in lines and any(line.startswith("Highest:") for line in lines)
+    chosen = drafts.draft(db, story["qa"], Q3)["findings"]
+    assert chosen == {keys["rose"]: {"text": "Support from the service: {pct} positive (n={n}), from {before}."},
+                      keys["lowest"]: {"drop": True}}
+    history = db.execute("select detail from history where entity = 'report_drafts' order by id desc").fetchone()[0]
+    assert keys["lowest"] in history and keys["rose"] in history
+
+
+@pytest.mark.parametrize("words, message", [
+    ("{pct:>10} positive", "is not a place for a figure"),
+    ("Support {pct positive", "that is not a place for a figure"),
+    ("{0} positive", "is not a place for a figure"),
+    ("{pct.real}", "is not a place for a figure"),
+])
+def test_a_reworded_finding_with_a_brace_that_is_not_a_place_is_refused_with_a_plain_message(db, story, words, message):
+    with pytest.raises(ValueError, match=message):
+        drafts.save_draft(db, story["qa"], Q3, key_findings={"rose:carer:CAR01:All": {"text": words}})
+    assert drafts.draft(db, story["qa"], Q3)["findings"] == {}
+
+
+@pytest.mark.parametrize("choices", [["rose"], {"rose": "drop"}, {"rose": {"hide": True}}, {"": {"drop": True}}])
+def test_key_findings_choices_of_the_wrong_shape_are_refused(db, story, choices):
+    with pytest.raises(ValueError):
+        drafts.save_draft(db, story["qa"], Q3, key_findings=choices)
+
+
+def test_a_reworded_finding_naming_a_place_it_lacks_falls_back_to_its_generated_words_with_a_warning(db, story):
+    built = report.build(db, story["qa"], Q3, today=TODAY)
+    highest = next(row for row in built.findings if row["key"].startswith("highest:"))
+    drafts.save_draft(db, story["qa"], Q3, key_findings={highest["key"]: {"text": "Best: {pct}, {colour}."}})
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    assert highest["generated"] in value.sections[0].summary
+    assert any("{colour}, which it does not have" in w for w in value.warnings)
+
+
+def test_a_number_typed_into_a_finding_is_caught_by_the_disclosure_check_before_publishing(db, story):
+    built = report.build(db, story["qa"], Q3, today=TODAY)
+    drafts.save_draft(db, story["qa"], Q3, key_findings={built.findings[0]["key"]: {"text": "Three carers said so."}})
+    assert report.build(db, story["qa"], Q3, today=TODAY).leaks == ()  # words are not figures it checks as digits
+    drafts.save_draft(db, story["qa"], Q3, key_findings={built.findings[0]["key"]: {"text": "{pct} of 17 carers."}})
+    leaks = report.build(db, story["qa"], Q3, today=TODAY).leaks
+    assert any("prints 17, which no published figure accounts for" in leak for leak in leaks)
+
+
+def test_a_finding_template_names_only_places_it_fills():
+    assert findings.places("Up {pct} from {before} (n={n})") == {"pct", "before", "n"}
+    assert findings.places("No figures at all.") == set()
+
+
+def test_the_annual_report_shows_each_quarter_and_a_small_quarter_cannot_be_worked_out_from_the_year(db, story):
+    calls(db, story["bso"], story["home"], dt.date(2025, 4, 1), 2, 1)  # 2025/26 Q1: 3 answers, a small number
+    value = report.build(db, story["qa"], "2025/26", today=TODAY)
+    trend = table(section(value, "carers"), "% positive over time")
+    assert trend.columns[2:] == ("Q1", "Q2", "Q3", "Q4 (to date)", "2025/26 (to date)", "2024/25",
+                                 "Change since 2024/25")
+    row = next(r for r in trend.rows if r[0] == support(db))
+    bases = [cell.rsplit("n=", 1)[-1].rstrip(")") if "n=" in cell else cell for cell in row[2:7]]
+    assert bases[0] == "c" or row[2] == "c"  # 3 is hidden...
+    shown = [b for b in bases if b.isdigit()]
+    # ...and not recoverable as the year's n less the other quarters': something else is hidden with it
+    assert not (bases[4].isdigit() and len(shown) == 4)
+    assert value.leaks == ()
+
+
+def test_a_quarter_before_the_first_entry_is_no_data_in_the_trend_not_zero(db):
+    bso, qa = add_user(db, "bso", username="ann"), add_user(db, "qa", username="quinn")
+    home = add_household(db, "M1")
+    calls(db, bso, home, dt.date(2025, 10, 1), 14, 6)
+    value = report.build(db, qa, Q3, today=TODAY)
+    row = next(r for r in table(section(value, "carers"), "% positive over time").rows if r[0] == support(db))
+    assert row[2:] == ("70% (n=20)", "no data", "no data", "no data")
+
+
+def test_a_quarter_in_progress_is_compared_to_date_and_says_so(db, story):
+    calls(db, story["bso"], story["home"], dt.date(2026, 1, 5), 7, 6)
+    value = report.build(db, story["qa"], "2025/26-Q4", today=TODAY)
+    trend = table(section(value, "carers"), "% positive over time")
+    assert trend.columns[2] == "2025/26 Q4 (to date)"
+    assert "is counted to 15 February 2026" in trend.note
+    assert value.period_label.endswith(", to date (15 February 2026)")
