@@ -76,7 +76,9 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
         recruited += [[month.strftime("%Y-%m"), "", "Enquiries", rng.randint(8, 18) if winter else rng.randint(14, 32)],
                       [month.strftime("%Y-%m"), "", "Assessments started", rng.randint(1, 7)],
                       [month.strftime("%Y-%m"), "", "Approvals", rng.randint(0, 4)],
-                      [month.strftime("%Y-%m"), kinship["name"], "Regulation 24 placements", rng.randint(1, 6)]]
+                      [month.strftime("%Y-%m"), kinship["name"], "Regulation 24 placements", rng.randint(1, 6)],
+                      # its own generator, so the demo's other figures stay as they were before it was added
+                      [month.strftime("%Y-%m"), "", "Annual Reviews held", random.Random(month.toordinal()).randint(14, 24)]]
     recruitment.import_csv(db, qa, _csv(["month", "team", "measure", "number"], recruited), today=today,
                            file_name="demo-recruitment.csv")
 

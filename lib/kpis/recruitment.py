@@ -27,6 +27,7 @@ MEASURES = {
     "assessments_started": "Assessments started",
     "approvals": "Approvals",
     "reg24_placements": "Regulation 24 placements",
+    "annual_reviews_held": "Annual Reviews held",
 }
 _ALIASES = {
     "enquiries": ("enquiries", "enquiry", "initialenquiries", "newenquiries"),
@@ -35,6 +36,8 @@ _ALIASES = {
     "approvals": ("approvals", "approval", "approved", "carersapproved", "newcarersapproved", "panelapprovals"),
     "reg24_placements": ("regulation24placements", "regulation24placement", "reg24placements", "reg24placement",
                          "reg24", "regulation24", "temporaryapprovals", "reg24temporaryapprovals"),
+    "annual_reviews_held": ("annualreviewsheld", "annualreviews", "carerannualreviews", "fostercarerreviewsheld",
+                            "reviewsheld", "householdreviewsheld"),
 }
 LOOKUP = {alias: code for code, aliases in _ALIASES.items() for alias in (*aliases, code.replace("_", ""))}
 COLUMNS = {
@@ -271,17 +274,22 @@ def register_position(db: sqlite_utils.Database, user: User, on: dt.date) -> dic
     A household counts from its approval date (or, without one, from when it entered the app) while it
     is active; team and cohort are as the register has them now. A household with no team is under "No team".
     """
+    return {key: len(ids) for key, ids in register_households(db, user, on).items()}
+
+
+def register_households(db: sqlite_utils.Database, user: User, on: dt.date) -> dict[tuple[str, str], set[int]]:
+    """The households register_position counts, by (team, cohort): their ids."""
     access.require(user, "view_kpis")
     events, day = _status_events(db), on.isoformat()
-    counts: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], set[int]] = {}
     for row in db.query(
         """select h.id, h.cohort, h.status, h.approval_on, substr(h.created_at, 1, 10) as created_on,
                   coalesce(t.name, 'No team') as team
            from households h left join teams t on t.id = h.team_id"""):
         start = row["approval_on"] or row["created_on"]
         if start <= day and _status_on(day, events.get(row["id"], []), row["status"]) == "active":
-            counts[(row["team"], row["cohort"])] = counts.get((row["team"], row["cohort"]), 0) + 1
-    return counts
+            found.setdefault((row["team"], row["cohort"]), set()).add(row["id"])
+    return found
 
 
 def register_movement(db: sqlite_utils.Database, user: User, months: Sequence[dt.date]

@@ -281,7 +281,8 @@ def entries(db: sqlite_utils.Database, user: User, *, kind: str | None = None, s
 
 
 def counts(db: sqlite_utils.Database, start: dt.date, end: dt.date, *, today: dt.date) -> dict:
-    """What the log shows for a period: received by type, stage, source and cohort; responded in time; outcomes; themes."""
+    """What the log shows for a period: received by type, stage, source and cohort; responded in time; outcomes; themes;
+    and how many children were offered an advocate and took one up."""
     rows = list(db.query(
         """select * from representations where deleted_at is null and received_on >= :s and received_on <= :e""",
         {"s": start.isoformat(), "e": end.isoformat()}))
@@ -289,9 +290,11 @@ def counts(db: sqlite_utils.Database, start: dt.date, end: dt.date, *, today: dt
     result = {"by_kind": {k: 0 for k in KINDS}, "by_stage": {s: 0 for s in STAGES}, "by_source": {f: 0 for f in FROM},
               "by_cohort": {"mainstream": 0, "kinship": 0, "none": 0}, "outcomes": {o: 0 for o in OUTCOMES},
               "responded": 0, "in_time": 0, "themes": {}, "learning": [], "compliments_by_role": {},
-              "compliments_by_team": {}, "compliment_themes": {}}
+              "compliments_by_team": {}, "compliment_themes": {}, "advocacy_offered": 0, "advocacy_taken": 0}
     for row in rows:
         result["by_kind"][row["kind"]] += 1
+        result["advocacy_offered"] += int(bool(row["advocacy_offered"]))
+        result["advocacy_taken"] += int(bool(row["advocacy_taken"]))
         result["by_source"][row["from_who"]] += 1
         result["by_cohort"][row["cohort"] or "none"] += 1
         if row["kind"] == "compliment":

@@ -19,7 +19,7 @@ import sqlite_utils
 from lib import access, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import questions
-from lib.report import drafts, findings, kpi_section, sections, trends
+from lib.report import coverage, drafts, findings, kpi_section, sections, trends
 from lib.report.model import Report, Section
 from lib.store import settings
 from lib.themes import codebook
@@ -63,6 +63,8 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         "kpis": lambda: kpi_section.section(db, user, chosen, led, key="kpis", title=sections.SECTIONS["kpis"],
                                             today=today),
         "compliance": lambda: sections.bso_compliance(db, user, chosen, led, today),
+        "coverage": lambda: coverage.section(db, user, chosen, led, today, heard=sections.headline("carer"),
+                                             children=sections.headline("child")),
         "carers": lambda: sections.views(db, user, chosen, led, bank, names, key="carers", form="carer",
                                          respondent="carer", today=today, facts=facts),
         "parents": lambda: sections.views(db, user, chosen, led, bank, names, key="parents", form="parent",

@@ -98,6 +98,11 @@ def _team_table(measures: Sequence[kpi_measures.Measure], team_series: list[tupl
                       "would give the small count away.")
 
 
+def register_key(team: str, cohort: str, at: dt.date) -> str:
+    """The ledger atom of the households on the register in a team and cohort on a day (the coverage table's base)."""
+    return f"register:{team}:{cohort}:{at.isoformat()}"
+
+
 def _register_tables(db, user: User, period: periods.Period, led: disclosure.Ledger, today: dt.date | None = None
                      ) -> tuple[list[Table], list[str]]:
     at = min(period.end, today) if today else period.end  # a period in progress: the register as it is today
@@ -106,7 +111,8 @@ def _register_tables(db, user: User, period: periods.Period, led: disclosure.Led
     tables, summary = [], []
     if teams:
         grid = led.table([[held.get((t, c), 0) for c in COHORTS] for t in teams], row_totals=True, column_totals=True,
-                         label="Approved households on the register", rows=teams, columns=COHORTS)
+                         label="Approved households on the register", rows=teams, columns=COHORTS,
+                         names=[[register_key(t, c, at) for c in COHORTS] for t in teams])
         rows = tuple((t, *grid.cells[i], grid.row_totals[i]) for i, t in enumerate(teams))
         rows += (("All teams", *grid.column_totals, grid.grand_total),)
         tables.append(Table(f"Approved households on the register at {dates.long_day(at)}",
@@ -136,6 +142,11 @@ def _register_tables(db, user: User, period: periods.Period, led: disclosure.Led
     return tables, summary
 
 
+def recruitment_key(measure: str, month: dt.date) -> str:
+    """The ledger atom of a recruitment figure for a month (coverage sets children's views against reviews held)."""
+    return f"recruitment:{measure}:{month.isoformat()}"
+
+
 def _recruitment_table(db, user: User, period: periods.Period, led: disclosure.Ledger) -> Table | None:
     found = recruitment.figures(db, user, period.months)
     if not any(v is not None for _, values in found for v in values.values()):
@@ -143,12 +154,13 @@ def _recruitment_table(db, user: User, period: periods.Period, led: disclosure.L
     codes = list(recruitment.MEASURES)
     grid = led.table([[values[k] or 0 for k in codes] for _, values in found], column_totals=True,
                      label="Foster carer recruitment", rows=[dates.month(m) for m, _ in found],
-                     columns=list(recruitment.MEASURES.values()))
+                     columns=list(recruitment.MEASURES.values()),
+                     names=[[recruitment_key(k, m) for k in codes] for m, _ in found])
     rows = tuple((dates.month(m), *(kpi_measures.NO_DATA if values[k] is None else grid.cells[i][j]
                                          for j, k in enumerate(codes))) for i, (m, values) in enumerate(found))
     empty = [all(values[k] is None for _, values in found) for k in codes]
     rows += (("Period total", *(kpi_measures.NO_DATA if empty[j] else total for j, total in enumerate(grid.column_totals))),)
-    return Table("Foster carer recruitment", ("Month", *recruitment.MEASURES.values()), rows,
+    return Table("Foster carer recruitment and Annual Reviews", ("Month", *recruitment.MEASURES.values()), rows,
                  note="From the recruitment figures QA imports each month; 'no data' means none were imported.")
 
 

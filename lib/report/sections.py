@@ -10,7 +10,7 @@ import sqlite_utils
 
 from lib import analysis, charts, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
-from lib.capture import compliance, questions
+from lib.capture import compliance, feedback, questions
 from lib.log import actions, representations
 from lib.report import audit_section, trends
 from lib.report.model import Chart, Quote, Section, Table
@@ -231,6 +231,18 @@ def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, nam
                       ("Measure",) + tuple(questions.AGE_BANDS[b] for b in BANDS), tuple(rows),
                       note="Under 8s answer on a three-face scale; % positive is the happy face, or 'yes', or the "
                            "top two answers for older children.")
+    helped = {h: n for h, n in db.execute(
+        """select coalesce(helped_by, 'none'), count(*) from responses where deleted_at is null and form = 'child'
+           and contact_on >= :s and contact_on <= :e group by 1""",
+        {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
+    helpers = {**feedback.HELPERS, "none": "Not recorded"}
+    keys = [h for h in helpers if h != "none" or helped.get("none")]
+    who, grid = _one_column(led, "Who helped the child give their views", "Who helped",
+                            {h: helped.get(h, 0) for h in keys}, helpers)
+    led.same(grid.terms[(len(keys), 0)], shown.terms[(len(BANDS), 0)])  # the same children as the age-band table
+    independent = led.count(disclosure.plus(grid.terms[(keys.index("alone"), 0)],
+                                            grid.terms[(keys.index("advocate"), 0)]),
+                            label="Children who gave their views on their own or with an advocate")
     cols, now_index, against = trends.columns(chosen, today, first_entry(db))
     found = [None if c.status else trends.positive_by_band(db, bank, CHILD_MEASURES, BANDS, c.start, c.end)
              for c in cols]
@@ -241,8 +253,10 @@ def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, nam
                          today=today)
     top, summary = _themes_table(db, user, chosen, led, respondent="child", source="annual_review", cohorts=(None,),
                                  names=names, heading="What children said most: strengths and areas for improvement")
+    summary.append(f"Of the children who gave their views, {independent} did so on their own or with an advocate or "
+                   "independent adult, not with their carer or social worker.")
     return Section("children", SECTIONS["children"], summary=tuple(summary),
-                   tables=(responses, key_table, trend, top))
+                   tables=(responses, who, key_table, trend, top))
 
 
 def case_file_audits(db, user, chosen: periods.Period, led: disclosure.Ledger, names,
@@ -329,6 +343,16 @@ def complaints(db, chosen: periods.Period, led: disclosure.Ledger, names: dict[s
     by_theme = Table("Most common themes", ("Theme", "Number"),
                      tuple((names.get(t, t), led.count(n, label=f"Complaints, comments and compliments about "
                                                                  f"{names.get(t, t)}")) for t, n in theme_rows))
+    # Children who got in touch: whether an advocate was offered and taken up (some of those from children).
+    child = sources.terms[(list(found["by_source"]).index("child"), 0)]
+    offered = led.count(found["advocacy_offered"], label="Children offered an advocate")
+    taken = led.count(found["advocacy_taken"], label="Children who took up an advocate")
+    led.part(child, led.terms(offered))
+    led.part(led.terms(offered), led.terms(taken))
+    advocacy = Table("Advocacy for children and young people", ("Measure", "Number"),
+                     (("From children and young people", sources.cells[list(found["by_source"]).index("child")][0]),
+                      ("Offered an advocate", offered), ("Took up an advocate", taken)),
+                     note="Recorded on the log for children and young people only.")
     responded = led.count(found["responded"], label="Complaints responded to at stage 1")
     led.part(kind["complaint"], led.terms(responded))
     summary = [f"{led.count(kind['complaint'])} complaints, {led.count(kind['compliment'])} compliments and "
@@ -342,7 +366,7 @@ def complaints(db, chosen: periods.Period, led: disclosure.Ledger, names: dict[s
         if not suppression._is_small(complaints, led.rules) else ()
     if learning:
         led.part(kind["complaint"], led.terms(led.count(len(learning), fixed=True)))
-    tables = (received, by_source, by_stage, by_outcome, by_theme)
+    tables = (received, by_source, by_stage, by_outcome, by_theme, advocacy)
     if learning:
         tables += (Table("Learning from complaints", ("What we learned",), tuple((x,) for x in learning),
                          text_columns=(0,)),)
@@ -378,6 +402,7 @@ SECTIONS = {
     "headlines": "Headline numbers",
     "kpis": "How much are we doing",
     "compliance": "Business support calls: the monthly minimum",
+    "coverage": "Who we heard from",
     "carers": "Foster carers' and kinship carers' views",
     "parents": "Birth parents' views",
     "children": "Children's and young people's views",
