@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from lib.capture import questions
+from lib.capture import feedback, questions
+from lib.kpis import recruitment
 from lib.report import build as report
 from lib.report import drafts, findings
 from tests.conftest import add_user
@@ -169,3 +170,94 @@ def test_a_quarter_in_progress_is_compared_to_date_and_says_so(db, story):
     assert trend.columns[2] == "2025/26 Q4 (to date)"
     assert "is counted to 15 February 2026" in trend.note
     assert value.period_label.endswith(", to date (15 February 2026)")
+
+
+def registered(db, count: int, cohort: str, team_id: int, prefix: str) -> list[int]:
+    homes = [add_household(db, f"{prefix}{i}", cohort) for i in range(count)]
+    db.execute("update households set approval_on = '2020-01-01', team_id = :t where reference like :p",
+               {"t": team_id, "p": f"{prefix}%"})
+    return homes
+
+
+@pytest.fixture
+def coverage_world(db):
+    from tests.fixtures import add_team
+
+    bso, qa = add_user(db, "bso", username="ann"), add_user(db, "qa", username="quinn")
+    worker = add_user(db, "social_worker", username="sam")
+    db.execute("update users set created_at = '2020-01-01T00:00:00+00:00'")
+    north = add_team(db, "North")
+    main, kin = registered(db, 20, "mainstream", north, "M"), registered(db, 16, "kinship", north, "K")
+    day = dt.date(2025, 10, 1)
+    for home in main[:12]:  # 12 heard from, twice each: a household counts once
+        call(db, bso, home, day)
+        call(db, bso, home, day + dt.timedelta(days=30))
+    for home in main[12:14]:  # 2 called but not answered
+        call(db, bso, home, day, outcome="no_answer")
+    for home in main[:9]:
+        call(db, bso, home, day, form="parent")
+    for home in kin[:8]:
+        call(db, bso, home, day)
+    for index, home in enumerate(main[:12]):  # children's views at 12 households' reviews, 14 children
+        for child in range(2 if index < 2 else 1):
+            feedback.record(db, worker, "child", {
+                "household_id": home, "child_reference": f"C{100 + index}{child}", "age_band": "12_plus",
+                "contact_on": dt.date(2025, 11, 3), "helped_by": ("alone", "advocate", "carer")[index % 3],
+                "answers": {"Y3_01": "always"}}, today=TODAY)
+    for month in (dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1)):
+        recruitment.enter_month(db, qa, month=month, team_id=None, values={"annual_reviews_held": 10}, today=TODAY)
+    return {"qa": qa}
+
+
+def test_coverage_sets_households_heard_from_against_the_register_by_team_and_placement_type(db, coverage_world):
+    value = report.build(db, coverage_world["qa"], Q3, today=TODAY)
+    heard = table(section(value, "coverage"), "Households we heard from, against the register at 31 December 2025")
+    rows = {r[:2]: r[2:] for r in heard.rows}
+    assert rows[("North", "Mainstream")] == ("20", "14", "12", "60%", "9", "45%")
+    assert rows[("North", "Kinship")] == ("16", "8", "8", "50%", "0", "0%")
+    assert rows[("All teams", "")] == ("36", "22", "20", "56%", "9", "25%")
+    assert value.leaks == ()
+
+
+def test_coverage_sets_childrens_views_against_the_annual_reviews_held(db, coverage_world):
+    value = report.build(db, coverage_world["qa"], Q3, today=TODAY)
+    reviews = dict(table(section(value, "coverage"), "Children's views at the carers' Annual Reviews").rows)
+    assert reviews == {"Annual Reviews held": "30", "Carer households with at least one child's view recorded": "12",
+                       "Share of the reviews held": "40%"}
+    recruited = table(section(value, "kpis"), "Foster carer recruitment and Annual Reviews")
+    assert recruited.rows[-1][recruited.columns.index("Annual Reviews held")] == "30"  # the same figure
+
+
+def test_coverage_says_so_when_no_annual_reviews_held_were_imported(db, coverage_world):
+    db.execute("delete from recruitment_figures")
+    value = report.build(db, coverage_world["qa"], Q3, today=TODAY)
+    coverage = section(value, "coverage")
+    assert [t.title for t in coverage.tables] == ["Households we heard from, against the register at 31 December 2025"]
+    assert any(line.startswith("No Annual Reviews held were imported") for line in coverage.summary)
+
+
+def test_the_report_says_who_helped_each_child_and_how_many_answered_independently(db, coverage_world):
+    children = section(report.build(db, coverage_world["qa"], Q3, today=TODAY), "children")
+    helped = dict(table(children, "Who helped the child give their views").rows)
+    # 5 on their own, 5 with an advocate, 4 with their carer, of 14: each part is a small number
+    assert {k: helped[k] for k in ("On their own", "With their carer", "With an advocate or independent adult")} == {
+        "On their own": "c", "With their carer": "c", "With an advocate or independent adult": "c"}
+    assert helped["With their social worker"] == "0"
+    said = next(line for line in children.summary if line.startswith("Of the children who gave their views"))
+    # 10 of 14 independently with 0 with a social worker would say that 4 were with their carer: one of them goes
+    assert "c" in (helped["Total"], said.split(", ")[1].split(" did")[0])
+    assert "did so on their own or with an advocate or independent adult" in said
+
+
+def test_advocacy_offered_and_taken_up_is_counted_for_children_who_got_in_touch(db, coverage_world):
+    from lib.log import representations
+
+    manager = add_user(db, "manager", username="meg")
+    for i in range(8):
+        representations.record(db, manager, {
+            "kind": "complaint" if i < 6 else "comment", "received_on": dt.date(2025, 10, 2 + i),
+            "from_who": "child", "summary": f"Child {i} was unhappy about contact.", "stage": "stage1",
+            "advocacy_offered": i < 7, "advocacy_taken": i < 6}, today=TODAY)
+    complaints = section(report.build(db, coverage_world["qa"], Q3, today=TODAY), "complaints")
+    assert dict(table(complaints, "Advocacy for children and young people").rows) == {
+        "From children and young people": "8", "Offered an advocate": "7", "Took up an advocate": "6"}
