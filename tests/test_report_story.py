@@ -261,3 +261,35 @@ def test_advocacy_offered_and_taken_up_is_counted_for_children_who_got_in_touch(
     complaints = section(report.build(db, coverage_world["qa"], Q3, today=TODAY), "complaints")
     assert dict(table(complaints, "Advocacy for children and young people").rows) == {
         "From children and young people": "8", "Offered an advocate": "7", "Took up an advocate": "6"}
+
+
+def test_you_said_we_did_shows_due_dates_and_whether_a_closed_actions_theme_came_back(db):
+    from lib.log import actions
+
+    bso, qa = add_user(db, "bso", username="ann"), add_user(db, "qa", username="quinn")
+    manager = add_user(db, "manager", username="meg")
+    db.execute("update users set created_at = '2020-01-01T00:00:00+00:00'")
+    home = add_household(db, "M1")
+    late = {"CAR_BETTER": {"text": "The allowance was paid late again and nobody rang back.", "consent": False}}
+    fine = {"CAR_WELL": {"text": "Our supervising social worker is lovely and visits often.", "consent": False}}
+    for i in range(30):  # 2025/26 Q2: 12 of 30 comments raise allowances as a concern (40%)
+        call(db, bso, home, dt.date(2025, 7, 1) + dt.timedelta(days=i * 2), comments=late if i < 12 else fine)
+    action = actions.record(db, manager, {
+        "said": "Allowances were paid late.", "theme_ids": ["T06"], "cohort": None, "respondent": "carer",
+        "from_quarter": "2025/26-Q2", "will_do": "Publish the payment dates.", "owner": "Finance team",
+        "due_on": dt.date(2025, 10, 31)}, today=dt.date(2025, 9, 30))
+    actions.update(db, manager, action, {
+        "said": "Allowances were paid late.", "theme_ids": ["T06"], "cohort": None, "respondent": "carer",
+        "from_quarter": "2025/26-Q2", "will_do": "Publish the payment dates.", "owner": "Finance team",
+        "due_on": dt.date(2025, 10, 31), "status": "done", "did": "Payment dates published.",
+        "told_back": ["newsletter"]}, today=dt.date(2025, 10, 10))
+    for i in range(40):  # since it closed: 8 of 40 (20%)
+        call(db, bso, home, dt.date(2025, 10, 11) + dt.timedelta(days=i * 2), comments=late if i < 8 else fine)
+    value = report.build(db, qa, Q3, today=TODAY)
+    said = section(value, "actions")
+    closed = table(said, "Closed this period")
+    assert closed.columns[4] == "Due (or closed)" and closed.rows[0][4] == "10 October 2025"
+    back = table(said, "Did it come back? Each theme as a concern before and after the action")
+    assert back.rows == (("Allowances were paid late.", "Allowances, fees and expenses", "10 October 2025",
+                          "40% of 30", "20% of 40", "▼ fell away"),)
+    assert value.leaks == ()

@@ -73,7 +73,7 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         "audits": lambda: sections.case_file_audits(db, user, chosen, led, names, redact_names),
         "direct_work": lambda: sections.direct_work(db, chosen, led, redact_names),
         "complaints": lambda: sections.complaints(db, chosen, led, names, today, redact_names),
-        "actions": lambda: sections.you_said_we_did(db, chosen, led, names, today, redact_names),
+        "actions": lambda: sections.you_said_we_did(db, user, chosen, led, names, today, redact_names),
         "methods": lambda: sections.methods(db, chosen, led, as_of),
     }
     built = []

@@ -373,7 +373,50 @@ def complaints(db, chosen: periods.Period, led: disclosure.Ledger, names: dict[s
     return Section("complaints", SECTIONS["complaints"], summary=tuple(summary), tables=tables)
 
 
-def you_said_we_did(db, chosen: periods.Period, led: disclosure.Ledger, names: dict[str, str], today: dt.date,
+def _came_back(db, user, chosen: periods.Period, led: disclosure.Ledger, names: dict[str, str], today: dt.date,
+               clean) -> Table | None:
+    """For each action done in the year to the period's end: each theme's share of comments as a concern in the
+    quarter the feedback came from, and since the action closed. Did it come back?"""
+    since = chosen.end - dt.timedelta(days=365)
+    done = list(db.query(
+        """select * from actions where status = 'done' and closed_on is not null and closed_on >= :since
+           and closed_on <= :end order by closed_on""", {"since": since.isoformat(), "end": chosen.end.isoformat()}))
+    rows = []
+    until = min(chosen.end, today)
+    for action in done:
+        closed = dt.date.fromisoformat(action["closed_on"])
+        quarter = periods.Quarter.parse(action["from_quarter"])
+        for theme in json.loads(action["theme_ids"]):
+            base = dict(respondent=action["respondent"], cohort=action["cohort"])
+            before = explorer.raised(db, user, explorer.Filters(quarter.start, quarter.end, **base), theme)
+            after = explorer.raised(db, user, explorer.Filters(closed + dt.timedelta(days=1), until, **base), theme)
+            where = f"{names.get(theme, theme)} after “{action['said'][:40]}”"
+            shares = []
+            for (n, total), when in ((before, quarter.label), (after, "since")):
+                total_shown = led.count(total, label=f"Comments, {where}, {when}")
+                shares.append((led.percent(n, total, base_of=total_shown, label=f"Share as a concern: {where}, {when}"),
+                               total_shown))
+            moved = analysis.movement(after[0], after[1], before[0], before[1])
+            words = {"rising": "▲ came back", "falling": "▼ fell away", "steady": "steady"}.get(
+                moved, analysis.MOVEMENT_WORDS[moved])
+            if moved != "too few to compare":
+                words = led.beside(shares[0][0], led.beside(shares[1][0], words, hidden=analysis.HIDDEN_MOVEMENT),
+                                   hidden=analysis.HIDDEN_MOVEMENT)
+            rows.append((clean(action["said"]), names.get(theme, theme), dates.long_day(closed),
+                         f"{shares[0][0]} of {shares[0][1]}", f"{shares[1][0]} of {shares[1][1]}", words))
+    if not rows:
+        return None
+    return Table("Did it come back? Each theme as a concern before and after the action", (
+        "You said", "Theme", "Closed", "Share before (of comments)", "Share since (of comments)", "Since then"),
+        tuple(rows), text_columns=(0, 1),
+        note="Before: the quarter the feedback came from. Since: from the day after the action closed to the end of "
+             f"this period (or today). Share: comments raising the theme as an area for improvement, of all comments "
+             f"from the same people (placement type and respondent as the action names them). A move of "
+             f"{led.public(int(analysis.MOVEMENT_POINTS))} points or more is shown; fewer than "
+             f"{led.public(analysis.MIN_COMPARE_BASE)} comments on either side is too few to compare.")
+
+
+def you_said_we_did(db, user, chosen: periods.Period, led: disclosure.Ledger, names: dict[str, str], today: dt.date,
                     redact_names: frozenset[str] = frozenset()) -> Section:
     found = actions.for_period(db, chosen.start, chosen.end, today=today)
     if not any(found.values()):
@@ -384,12 +427,17 @@ def you_said_we_did(db, chosen: periods.Period, led: disclosure.Ledger, names: d
 
     def rows(items):
         return tuple((clean(a["said"]), clean(a["did"] or a["will_do"]), a["owner"], actions.STATUSES[a["status"]],
+                      dates.long_day(a["closed_on"]) if a["closed_on"] else
+                      (dates.long_day(a["due_on"]) if a["due_on"] else "not set"),
                       ", ".join(names.get(t, t) for t in json.loads(a["theme_ids"]))) for a in items)
 
-    columns = ("You said", "We did / we will", "Owner", "Status", "Themes")
+    columns = ("You said", "We did / we will", "Owner", "Status", "Due (or closed)", "Themes")
     tables = tuple(Table(title, columns, rows(found[key]), text_columns=(0, 1, 2)) for key, title in (
         ("opened", "Opened this period"), ("progressed", "Progressed this period"), ("closed", "Closed this period"),
         ("overdue", "Still open and overdue")) if found[key])
+    back = _came_back(db, user, chosen, led, names, today, clean)
+    if back:
+        tables += (back,)
     # Actions are the service's, not people's: their numbers are not suppressed.
     n = {key: led.public(len(found[key]), label=f"actions {key}") for key in found}
     summary = (f"{n['opened']} actions opened, {n['progressed']} progressed and {n['closed']} closed in the period; "

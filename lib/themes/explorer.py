@@ -77,6 +77,14 @@ def _read(db, user: User, sql: str, params: dict) -> list[dict]:
 
 
 
+def raised(db: sqlite_utils.Database, user: User, filters: Filters, theme_id: str) -> tuple[int, int]:
+    """(comments that raise a theme as an area for improvement, all comments): the theme's share as a concern."""
+    found = _read(db, user, """
+        select (select count(distinct comment_id) from coded where theme_id = :theme and reading = 'improvement') as n,
+               (select count(*) from base) as total""", {**filters.params(), "theme": theme_id})[0]
+    return found["n"], found["total"]
+
+
 def theme_counts(db: sqlite_utils.Database, user: User, filters: Filters) -> list[dict]:
     """Comments per theme × cohort × reading (strength, improvement, neutral)."""
     return _read(db, user, """
