@@ -23,6 +23,9 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "record_child_feedback": ("record a child's views at an Annual Review", frozenset({"social_worker"})),
     "record_audit_feedback": ("record case-file audit feedback", frozenset({"manager"})),
     "record_direct_work": ("record direct work or targeted feedback", frozenset({"social_worker", "manager"})),
+    # Placing authorities' views (the child's social worker, the IRO) come back as survey returns or are given at
+    # meetings; the managers and QA who run the Regulation 35 consultation record them.
+    "record_placing_authority_feedback": ("record placing authority feedback", frozenset({"manager", "qa"})),
     "view_my_month": ("see your monthly minimum", frozenset({"bso"})),
     "view_entries": ("see feedback entries", frozenset({"bso", "social_worker", "manager", "qa"})),
     "view_all_entries": ("see everyone's feedback entries", frozenset({"manager", "qa"})),
@@ -128,6 +131,8 @@ PAGES: tuple[Page, ...] = (
          "record_child_feedback", "Record", "child"),
     Page("app_pages/capture/audit_feedback.py", "Case-file audit feedback", ":material/fact_check:", "record_audit_feedback", "Record",
          "audit-feedback"),
+    Page("app_pages/capture/placing_authority_feedback.py", "Placing authority feedback", ":material/account_balance:",
+         "record_placing_authority_feedback", "Record", "placing-authority"),
     Page("app_pages/audits/my_audits.py", "My audits", ":material/assignment:", "record_case_audit", "Record", "my-audits"),
     Page("app_pages/audits/targeted_audits.py", "Targeted audits", ":material/track_changes:", "record_targeted_audit",
          "Record", "targeted-audits"),

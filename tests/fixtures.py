@@ -32,6 +32,16 @@ def carer_entry(home_id, **changes):
     return {**entry, **changes}
 
 
+def placing_entry(home_id, **changes):
+    """A completed placing authority feedback entry: an IRO's survey return."""
+    entry = {"household_id": home_id, "contact_on": TODAY, "professional_role": "iro",
+             "placing_authority": "Northshire County Council", "method": "survey",
+             "answers": {"PLA01": "4", "PLA06": "2"},
+             "comments": {"PLA_WELL": {"text": "The carer keeps him settled at school.", "consent": True},
+                          "PLA_BETTER": {"text": "I was told about the missing episode days later.", "consent": False}}}
+    return {**entry, **changes}
+
+
 Q4 = "2025/26-Q4"
 
 

@@ -14,6 +14,7 @@ EXPECTED = {
     "record_child_feedback": {"social_worker"},
     "record_audit_feedback": {"manager"},
     "record_direct_work": {"social_worker", "manager"},
+    "record_placing_authority_feedback": {"manager", "qa"},
     "view_my_month": {"bso"},
     "view_entries": {"bso", "social_worker", "manager", "qa"},
     "view_all_entries": {"manager", "qa"},

@@ -19,7 +19,7 @@ from lib.report import alerts, drafts, publishing
 from lib.store import backup, history, retention, settings
 from lib.themes import codebook, explorer, review
 from tests.conftest import add_user
-from tests.fixtures import add_household, carer_entry
+from tests.fixtures import add_household, carer_entry, placing_entry
 
 TODAY = dt.date(2026, 2, 15)
 ROLES = ("bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner", "registered_manager")
@@ -63,6 +63,8 @@ CASES = {
     "record direct work": ({"social_worker", "manager"}, lambda db, u, w: feedback.record(db, u, "direct_work", {
         "title": "Memory box", "respondent": "carer", "contact_on": TODAY,
         "comments": {"DW_SUMMARY": {"text": "Went well.", "consent": True}}}, today=TODAY)),
+    "record placing authority feedback": ({"manager", "qa"}, lambda db, u, w: feedback.record(
+        db, u, "placing_authority", placing_entry(w["home"]), today=TODAY)),
     "see deleted entries": ({"qa"}, lambda db, u, w: feedback.entries(db, u, deleted=True)),
     "restore an entry": ({"qa"}, lambda db, u, w: feedback.restore(db, u, w["gone"])),
     "see compliance": ({"manager", "qa"}, lambda db, u, w: compliance.table(db, u, first=TODAY, last=TODAY,
@@ -226,7 +228,7 @@ def audit_programme(request):
 EVERYONE = {"bso", "social_worker", "manager", "qa", "senior_manager", "advanced_practitioner", "registered_manager"}
 PAGE_ROLES = {
     "home": EVERYONE, "capture/carer_feedback": {"bso"}, "capture/parent_feedback": {"bso"}, "capture/child_feedback": {"social_worker"},
-    "capture/audit_feedback": {"manager"}, "capture/direct_work": {"social_worker", "manager"}, "capture/my_month": {"bso"},
+    "capture/audit_feedback": {"manager"}, "capture/placing_authority_feedback": {"manager", "qa"}, "capture/direct_work": {"social_worker", "manager"}, "capture/my_month": {"bso"},
     "capture/entries": {"bso", "social_worker", "manager", "qa"}, "themes/themes_explorer": {"manager", "qa"}, "log/complaints": {"bso", "manager", "qa"},
     "log/actions": {"manager", "qa"}, "report/report_builder": {"qa"}, "themes/theme_review": {"manager", "qa"},
     "capture/compliance": {"manager", "qa"}, "capture/follow_ups": {"manager", "qa"}, "people/carer_register": {"manager", "qa"},

@@ -160,7 +160,8 @@ def base_entry(form: questions.Form, context: dict, home: int) -> dict:
     return {
         "household_id": home, "contact_on": IN_Q3, "method": "phone", "outcome": "completed",
         "relationship": "mother", "child_reference": "C123456", "helped_by": "alone", "audit_reference": "AUD-2025-01",
-        "title": "Life-story session", **context,
+        "title": "Life-story session", "professional_role": "iro", "placing_authority": "Northshire County Council",
+        **context,
         "answers": {i.id: i.scale.options[0].code for i in items if i.required and not i.scale.is_text},
         "comments": {i.id: {"text": "Going well.", "consent": True} for i in items if i.required and i.scale.is_text},
     }
@@ -219,12 +220,21 @@ def test_the_question_bank_has_free_text_questions_on_every_form():
 
 # The record-level free-text fields with their rules for text.clean; a case reference must also look like C123456.
 RECORD_TEXT = {"title": {"max_length": 120, "required": True}, "audit_reference": {"max_length": 40, "required": True},
-               "parent_reference": {"max_length": 30}, "child_reference": {"max_length": 30, "required": True}}
+               "parent_reference": {"max_length": 30}, "child_reference": {"max_length": 30, "required": True},
+               "placing_authority": {"max_length": feedback.MAX_AUTHORITY, "required": True}}
 REFERENCES = ("parent_reference", "child_reference")
 FOLLOW_UP_TEXT = {"callback_note": ("callback", "note", {"max_length": 1000, "multiline": True}),
                   "safeguarding_note": ("safeguarding", "note",
                                         {"max_length": feedback.MAX_COMMENT, "multiline": True}),
                   "safeguarding_told": ("safeguarding", "told_whom", {"max_length": 200})}
+
+
+def authority_expected(raw: str) -> tuple[str, str | None]:
+    """A placing authority's name: cleaned, and refused if it holds an e-mail address or digits (a phone number)."""
+    kind, value = expected(raw, **RECORD_TEXT["placing_authority"])
+    if kind == "stored" and ("@" in value or any(ch.isdigit() for ch in value)):
+        return "refused", None
+    return kind, value
 
 
 def reference_expected(raw: str, field: str) -> tuple[str, str | None]:
@@ -273,7 +283,9 @@ def test_every_free_text_field_of_every_form_refuses_or_stores_the_string_cleane
     for form_name, (base, rid) in saved.items():
         form = bank.forms[form_name]
         for field in (f for f in RECORD_TEXT if f in form.fields):
-            wanted = reference_expected(raw, field) if field in REFERENCES else expected(raw, **RECORD_TEXT[field])
+            wanted = (reference_expected(raw, field) if field in REFERENCES
+                      else authority_expected(raw) if field == "placing_authority"
+                      else expected(raw, **RECORD_TEXT[field]))
             for how, result, row in save_and_correct(form_name, base, {**base, field: raw}, reuse=rid):
                 assert_outcome(result, wanted, f"{how} {form_name} {field}")
                 if row is not None:
@@ -824,6 +836,43 @@ def test_hostile_comments_show_as_literal_text_on_the_entries_page(demo_db, app)
     for value in comments.values():
         assert value in shown_as_text
     assert [t.value for t in at.text_area if t.key and t.key.endswith("CAR_WELL")] == [MARKUP["markdown-image"]]
+
+
+def test_hostile_text_on_the_placing_authority_page_is_refused_or_saved_as_typed_and_shown_literally(demo_db, app):
+    form = questions.PLACING_AUTHORITY
+    at = open_form(app, demo_db, "manager", "app_pages/capture/placing_authority_feedback.py")
+    home = demo_db.execute("select id from households where status = 'active' order by id limit 1").fetchone()[0]
+    at.selectbox(key=f"{form}_0_household").set_value(home).run()
+    at.radio(key=f"{form}_0_professional_role").set_value("social_worker")
+    at.radio(key=f"{form}_0_PLA01").set_value("3")
+    comments = {"PLA_WELL": MARKUP["markdown-link"], "PLA_BETTER": MARKUP["html-img-onerror"] + "\n" + CORPUS["rlo-wrapped"]}
+    for item_id, body in comments.items():
+        at.text_area(key=f"{form}_0_{item_id}").input(body)
+    before = demo_db.execute("select count(*) from responses").fetchone()[0]
+    # An image link carries digits, as a phone number would: the authority's name refuses it, and says so plainly.
+    at.text_input(key=f"{form}_0_placing_authority").input(MARKUP["markdown-image"])
+    at.button(key=f"save_{form}_0").click().run()
+    assert_inert_page(at, [MARKUP["markdown-image"], *comments.values()])
+    assert_clear(at.error[0].value)
+    assert "Placing authority is the authority's name" in at.error[0].value
+    assert demo_db.execute("select count(*) from responses").fetchone()[0] == before
+    authority = MARKUP["html-script"] + " " + CORPUS["rlo-filename"]  # no digits: a name the field keeps
+    at.text_input(key=f"{form}_0_placing_authority").input(authority)
+    at.button(key=f"save_{form}_0").click().run()
+    assert_inert_page(at, [authority, *comments.values()])
+    rid = demo_db.execute("select max(id) from responses").fetchone()[0]
+    row = feedback.get(demo_db, user(demo_db, "manager"), rid)
+    assert row["placing_authority"] == text.clean(authority, field="Placing authority")
+    assert {k: v["text"] for k, v in row["comments"].items()} == {
+        k: text.clean(v, field="Comment", multiline=True) for k, v in comments.items()}
+    at = open_form(app, demo_db, "qa", "app_pages/capture/entries.py")
+    next(s for s in at.selectbox if s.label == "Open entry").set_value(rid).run()
+    assert_inert_page(at, [row["placing_authority"], *row["comments"]])
+    facts = dict(zip(at.dataframe[1].value["Field"], at.dataframe[1].value["Value"]))
+    assert facts["Placing authority"] == row["placing_authority"]
+    shown_as_text = [t.value for t in at.text]
+    assert all(c["text"] in shown_as_text for c in row["comments"].values())
+    assert [t.value for t in at.text_input if t.key and t.key.endswith("_placing_authority")] == [row["placing_authority"]]
 
 
 def test_a_hostile_complaint_summary_shows_as_literal_text_in_the_log_and_its_form(demo_db, app):

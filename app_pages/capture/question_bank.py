@@ -14,7 +14,7 @@ widgets.table(questions.versions(db), columns={"version": "Version", "installed_
                                           "responses": "Responses"})
 chosen = st.selectbox("Form", list(bank.forms), format_func=lambda f: bank.forms[f].title)
 for section in bank.forms[chosen].sections:
-    who = f" · {questions.RESPONDENTS[section.respondent]}" if section.respondent else ""
+    who = f" · {questions.ALL_RESPONDENTS[section.respondent]}" if section.respondent else ""
     st.subheader(section.title + who)
     widgets.table([{"Id": item.id, "Question": item.text, "Scale": item.scale.label,
                "Answers": " / ".join(o.label for o in item.scale.options) or "free text",

@@ -29,7 +29,7 @@ SENTIMENT_WORDS = {"positive": "Positive", "negative": "Negative", "neutral": "N
 for comment in queue:
     with st.container(border=True):
         st.caption(" · ".join([comment["contact_on"], feedback.SOURCES[comment["source"]],
-                               questions.RESPONDENTS.get(comment["respondent"], ""),
+                               questions.ALL_RESPONDENTS.get(comment["respondent"], ""),
                                questions.COHORTS.get(comment["cohort"], "no household"),
                                "reviewed" if comment["reviewed_at"] else "not reviewed yet"]))
         st.text(comment["body"])

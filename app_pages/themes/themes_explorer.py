@@ -24,8 +24,8 @@ before = (chosen.previous_start, chosen.previous_end, chosen.previous_label)
 names = codebook.names(db)
 teams = {t["name"]: t["id"] for t in accounts.teams(db)}
 row = st.columns(5)
-respondent = row[0].selectbox("Respondent", list(questions.RESPONDENTS), format_func=questions.RESPONDENTS.get,
-                              index=None, placeholder="Everyone")
+respondent = row[0].selectbox("Respondent", list(questions.ALL_RESPONDENTS),
+                              format_func=questions.ALL_RESPONDENTS.get, index=None, placeholder="Everyone")
 cohort = row[1].selectbox("Cohort", list(questions.COHORTS), format_func=questions.COHORTS.get, index=None,
                           placeholder="Mainstream and kinship")
 source = row[2].selectbox("Source", list(feedback.SOURCES), format_func=feedback.SOURCES.get, index=None,
@@ -114,7 +114,7 @@ if theme_id:
     st.caption(f"{len(comments)} comment(s), newest first" + (" (the newest 200)" if len(comments) == 200 else ""))
     for comment in comments:
         details = [comment["contact_on"], feedback.SOURCES[comment["source"]],
-                   questions.RESPONDENTS.get(comment["respondent"], ""), cohort_label[comment["cohort"] or "none"],
+                   questions.ALL_RESPONDENTS.get(comment["respondent"], ""), cohort_label[comment["cohort"] or "none"],
                    codebook.READINGS[comment["reading"]], "may be quoted" if comment["consent_to_quote"] else "not for quoting"]
         if comment["safeguarding"]:
             details.append("safeguarding: never exported")
@@ -150,7 +150,8 @@ with ratings_tab:
     bank = widgets.attempt(lambda: questions.current(db))
     if bank is None:
         st.stop()
-    form_names = {"carer": "Carers", "parent": "Birth parents", "child": "Children", "audit": "Audit feedback"}
+    form_names = {"carer": "Carers", "parent": "Birth parents", "child": "Children", "audit": "Audit feedback",
+                  questions.PLACING_AUTHORITY: "Placing authorities"}
     form = st.segmented_control("Questions from", list(form_names), format_func=form_names.get, default="carer",
                                 required=True, key="ratings_form")
     rows = analysis.likert_rows(analysis.rating_items(bank.forms[form]), explorer.answer_counts(db, user, filters, form),

@@ -22,21 +22,36 @@ from lib.themes import coding
 OUTCOMES = {"completed": "Completed", "no_answer": "No answer", "declined": "Declined",
             "wrong_number": "Wrong number"}
 METHODS = {"phone": "Phone", "email": "E-mail", "visit": "Visit", "text": "Text message"}
+# How a placing authority's view reaches the service: a returned questionnaire, or asked at a meeting or review.
+PLACING_METHODS = {"survey": "Survey return", "meeting": "At a meeting or review", "email": "E-mail", "phone": "Phone"}
+METHOD_LABELS = {**METHODS, **PLACING_METHODS}
+# Who from the placing authority gave the view: by role, never by name.
+PROFESSIONAL_ROLES = {"social_worker": "Child's social worker", "iro": "Independent Reviewing Officer (IRO)",
+                      "other": "Other professional from the placing authority"}
 RELATIONSHIPS = {"mother": "Mother", "father": "Father", "other": "Other relative or carer"}
 HELPERS = {"alone": "On their own", "social_worker": "With their social worker", "carer": "With their carer",
            "advocate": "With an advocate or independent adult"}
+PLACING_AUTHORITY_SOURCE = "placing_authority_survey"  # the source of every placing authority feedback entry
 SOURCES = {"bso_call": "BSO call", "annual_review": "Annual Review", "case_audit": "Case-file audit",
-           "direct_work": "Direct work"}
+           "direct_work": "Direct work", PLACING_AUTHORITY_SOURCE: "Placing authority survey"}
 FORM_ACTIONS = {"carer": "record_carer_feedback", "parent": "record_parent_feedback",
                 "child": "record_child_feedback", "audit": "record_audit_feedback",
-                "direct_work": "record_direct_work"}
-DATE_LABELS = {"child": "Annual Review date", "audit": "Audit date"}
+                "direct_work": "record_direct_work", questions.PLACING_AUTHORITY: "record_placing_authority_feedback"}
+DATE_LABELS = {"child": "Annual Review date", "audit": "Audit date", questions.PLACING_AUTHORITY: "Date of the feedback"}
+METHOD_FIELDS = {questions.PLACING_AUTHORITY: "How it was given"}
 MAX_COMMENT = 5000
+MAX_AUTHORITY = 80
 # A pseudonymous reference as case-management systems issue them: up to three letters, then digits
 # (C123456, LL-004512, P/99881), so a name ("JamieSmith1", "Jamie-Smith-2014") cannot pass.
 _REFERENCE = re.compile(r"^[A-Za-z]{0,3}[-/]?\d{3,}(?:[-/]\d+)*[A-Za-z]?$")
 RECORD_FIELDS = ("household_id", "cohort", "contact_on", "method", "outcome", "relationship", "parent_reference",
-                 "child_reference", "age_band", "helped_by", "audit_reference", "title", "respondent")
+                 "child_reference", "age_band", "helped_by", "audit_reference", "title", "respondent",
+                 "professional_role", "placing_authority")
+
+
+def methods_for(form_name: str) -> dict[str, str]:
+    """The contact methods a form offers: a placing authority's return or meeting, else a call, visit or message."""
+    return PLACING_METHODS if form_name == questions.PLACING_AUTHORITY else METHODS
 
 
 def _choice(value: Any, options: dict, field: str, *, required: bool) -> str | None:
@@ -59,6 +74,20 @@ def _reference(value: Any, field: str, *, required: bool) -> str | None:
             "three digits, no spaces), never a name."
         )
     return cleaned
+
+
+def _authority(db, value: Any, *, existing: int | None) -> str:
+    """The placing authority's name, cleaned; spelt as another entry first recorded it when only the case differs,
+    so one authority is counted once. ValueError for an empty name or one holding contact details."""
+    cleaned = text.clean(value, field="Placing authority", max_length=MAX_AUTHORITY, required=True)
+    if "@" in cleaned or any(ch.isdigit() for ch in cleaned):
+        raise ValueError("Placing authority is the authority's name, such as Northshire County Council: no e-mail "
+                         "address, phone number or reference, and never a person's name.")
+    known = db.execute(
+        """select placing_authority from responses where form = :form and placing_authority = :v collate nocase
+           and id is not :own order by id limit 1""",
+        {"form": questions.PLACING_AUTHORITY, "v": cleaned, "own": existing}).fetchone()
+    return known[0] if known else cleaned
 
 
 def _household(db, value: Any, *, required: bool, existing: int | None) -> dict | None:
@@ -105,7 +134,14 @@ def validate(
         record["cohort"] = _choice(cohort, questions.COHORTS, "Cohort", required=household is not None)
     record["contact_on"] = _date(entry.get("contact_on"), DATE_LABELS.get(form_name, "Contact date"), today)
     if "method" in fields:
-        record["method"] = _choice(entry.get("method"), METHODS, "Contact method", required=True)
+        record["method"] = _choice(entry.get("method"), methods_for(form_name),
+                                   METHOD_FIELDS.get(form_name, "Contact method"), required=True)
+    if "professional_role" in fields:
+        record["professional_role"] = _choice(entry.get("professional_role"), PROFESSIONAL_ROLES,
+                                              "Who gave the feedback", required=True)
+    if "placing_authority" in fields:
+        record["placing_authority"] = _authority(db, entry.get("placing_authority"),
+                                                 existing=(existing or {}).get("id"))
     record["outcome"] = "completed"
     if "outcome" in fields:
         record["outcome"] = _choice(entry.get("outcome"), OUTCOMES, "Outcome", required=True)

@@ -19,7 +19,12 @@ from lib.store import shipped
 BANK_FILE = store.ROOT / "data" / "question_bank.toml"
 AGE_BANDS = {"under_8": "Under 8", "8_11": "8 to 11", "12_plus": "12 and over"}
 COHORTS = {"mainstream": "Mainstream", "kinship": "Kinship"}
+# Who a mixed form (case-file audit feedback, direct work) asks: the person filling it in chooses one.
 RESPONDENTS = {"carer": "Carer", "birth_parent": "Birth parent", "child": "Child or young person"}
+# The placing authority (the child's social worker or the IRO): the id of its form in the bank and of its respondent.
+PLACING_AUTHORITY = "placing_authority"
+# Everyone whose feedback is recorded, for labels and the Themes page's respondent filter.
+ALL_RESPONDENTS = {**RESPONDENTS, PLACING_AUTHORITY: "Placing authority"}
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,7 @@ def load(db: sqlite_utils.Database, *, seed: int = 7, today: dt.date | None = No
         counts.update(demo_audits.load(db, seed=seed, today=today, password_hash=demo_hash))
         counts["users"] = accounts.user_count(db)  # the audits add senior managers and advanced practitioners
         counts.update(demo_kpis.load(db, seed=seed, today=today))
+        counts.update(demo_feedback.load_placing_authorities(db, seed=seed, today=today))
         first, last = REGISTERED_MANAGER.split()
         accounts._insert_user(db, username="registered_manager",
                               display_name=f"{REGISTERED_MANAGER} (demo registered manager)",

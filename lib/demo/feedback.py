@@ -1,4 +1,4 @@
-"""Fictional feedback for the demo: 18 months of calls, Annual Reviews, audits and direct work.
+"""Fictional feedback for the demo: 18 months of calls, Annual Reviews, audits, direct work and placing authorities.
 
 Written through feedback.record, the same path the forms use, so the demo obeys every rule.
 The comments are made up from phrase lists: praise, complaints, mixed, short, long, typos, and a
@@ -294,6 +294,65 @@ def load(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
         follow_ups.close(db, manager, row["id"], "Called back; supervising social worker is arranging a visit.")
     counts["safeguarding"] = len(SAFEGUARDING)
     return counts
+
+
+PLACING_AUTHORITIES = ("Northshire County Council", "Northshire County Council", "Riverford City Council",
+                       "Eastmoor Borough Council")
+PLACING_GOOD = [
+    "The carers have given him real stability; school attendance is up and he is much calmer.",
+    "The carer always sends a written update before the LAC review, which helps me a great deal.",
+    "The supervising social worker and the carer work well with us on the care plan.",
+    "She is clearly settled and the carer speaks up for her at school.",
+    "The carers support family time brilliantly and mum speaks highly of them.",
+    "Good communication from the fostering team, calls are returned the same day.",
+]
+PLACING_BAD = [
+    "I was not told about the missing episode until three days later.",
+    "Reports for the review arrived late and I had to chase the supervising social worker.",
+    "The carer needs more support with his behaviour; we have asked for trauma-informed training.",
+    "Family time has been cancelled twice without anyone telling mum.",
+    "It is hard to get hold of the fostering team, emails go unanswered.",
+    "The child's views about contact were not written down before the review.",
+]
+
+
+def load_placing_authorities(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
+    """A handful of placing authorities' views a quarter (social workers and IROs), recorded by managers and QA.
+
+    Its own random stream, written after the rest of the demo, so the other demo data stays as it was.
+    """
+    rng = random.Random(seed + 35)  # Regulation 35's consultation
+    bank = questions.current(db)
+    authors = [accounts.load(db, r[0]) for r in db.execute(
+        """select u.id from users u join user_roles r on r.user_id = u.id and r.role in ('manager', 'qa')
+           order by u.id""")]
+    staff_names = [r[0] for r in db.execute(
+        "select u.display_name from users u join user_roles r on r.user_id = u.id and r.role = 'social_worker'")]
+    households = list(db.query("select id, cohort, display_name from households where status = 'active' order by id"))
+    surnames = sorted({h["display_name"].split()[-1] for h in households})
+    first = periods.month_start(today)
+    for _ in range(MONTHS - 1):
+        first = periods.month_start(first - dt.timedelta(days=1))
+    quarter, count = Quarter.containing(first), 0
+    while quarter.start <= today:
+        start, end = max(quarter.start, first), min(quarter.end, today)
+        for _ in range(rng.randint(3, 6)):
+            household = rng.choice(households)
+            day = start + dt.timedelta(days=rng.randint(0, (end - start).days))
+            answers, comments = _answers(rng, bank, questions.PLACING_AUTHORITY,
+                                         {"cohort": household["cohort"], "age_band": None, "respondent": None}, 0.7,
+                                         (PLACING_GOOD, PLACING_BAD), staff_names, surnames, count)
+            entry = {"household_id": household["id"], "cohort": household["cohort"], "contact_on": day,
+                     "professional_role": rng.choice(["social_worker", "social_worker", "iro", "other"]),
+                     "placing_authority": rng.choice(PLACING_AUTHORITIES),
+                     "method": rng.choice(["survey", "survey", "meeting", "email"]),
+                     "answers": answers, "comments": comments}
+            moment = dt.datetime.combine(day, dt.time(9 + rng.randint(0, 7), rng.randint(0, 59)), dt.timezone.utc)
+            count += 1
+            feedback.record(db, rng.choice(authors), questions.PLACING_AUTHORITY, entry, today=today, bank=bank,
+                            now=min(moment, store.utcnow()), submission_key=f"demo-{seed}-placing-{count}")
+        quarter = quarter.next
+    return {"placing_authority": count}
 
 
 COMPLIMENTS = [

@@ -766,3 +766,83 @@ def m017_report_sign_off(db: sqlite_utils.Database) -> None:
                           status_reason = :why where id = :id""",
                        {"at": following[4], "by": following[5], "id": row_id,
                         "why": f"Superseded by version {following[2]}."})
+
+
+# The responses table as m002 made it (with m008's anonymised_at), with the placing authorities' form added to its
+# CHECKs (m018). Kept in one place so the rebuild below copies every column by name.
+_RESPONSE_COLUMNS = (
+    "id", "form", "source", "respondent", "household_id", "cohort", "contact_on", "method", "outcome", "relationship",
+    "parent_reference", "child_reference", "age_band", "helped_by", "audit_reference", "title", "bank_version",
+    "callback_requested", "safeguarding", "copied_to_record_on", "author_id", "created_at", "updated_at",
+    "updated_by", "deleted_at", "deleted_by", "delete_reason", "submission_key", "anonymised_at",
+)
+
+
+@steps()
+def m018_placing_authority_feedback(db: sqlite_utils.Database) -> None:
+    """Placing authorities' feedback (the child's social worker and the IRO, for the Regulation 35 review): a form,
+    a source, a respondent and two contact methods join the CHECKs on responses, with the professional's role and
+    the authority's name as new columns.
+
+    SQLite cannot alter a CHECK, so the table is rebuilt. answers, comments and follow-ups refer to it, and with
+    foreign keys on (connect() sets them, and a pragma cannot change them inside the migration's transaction) the
+    drop would refuse while they do: the checks are deferred to the commit, the rows wait in a temporary copy, and
+    putting them back into the new table satisfies every reference again before the commit checks them.
+    """
+    columns = ", ".join(_RESPONSE_COLUMNS)
+    for statement in (
+        "PRAGMA defer_foreign_keys = ON",
+        f"create temp table responses_m018 as select {columns} from responses",
+        "drop table responses",
+        """create table responses (
+            id integer primary key,
+            form text not null check (form in ('carer', 'parent', 'child', 'audit', 'direct_work',
+                                               'placing_authority')),
+            source text not null check (source in ('bso_call', 'annual_review', 'case_audit', 'direct_work',
+                                                   'placing_authority_survey')),
+            respondent text not null check (respondent in ('carer', 'birth_parent', 'child', 'placing_authority')),
+            household_id integer references households(id),
+            cohort text check (cohort in ('mainstream', 'kinship')),
+            contact_on text not null,
+            method text check (method in ('phone', 'email', 'visit', 'text', 'survey', 'meeting')),
+            outcome text not null default 'completed'
+                check (outcome in ('completed', 'no_answer', 'declined', 'wrong_number')),
+            relationship text check (relationship in ('mother', 'father', 'other')),
+            parent_reference text,
+            child_reference text,
+            age_band text check (age_band in ('under_8', '8_11', '12_plus')),
+            helped_by text check (helped_by in ('alone', 'social_worker', 'carer', 'advocate')),
+            audit_reference text,
+            title text,
+            bank_version text not null references question_banks(version),
+            callback_requested integer not null default 0 check (callback_requested in (0, 1)),
+            safeguarding integer not null default 0 check (safeguarding in (0, 1)),
+            copied_to_record_on text,
+            author_id integer not null references users(id),
+            created_at text not null,
+            updated_at text not null,
+            updated_by integer references users(id),
+            deleted_at text,
+            deleted_by integer references users(id),
+            delete_reason text,
+            submission_key text unique,
+            anonymised_at text,
+            professional_role text check (professional_role in ('social_worker', 'iro', 'other')),
+            placing_authority text,
+            check ((form = 'placing_authority') = (professional_role is not null))
+        )""",
+        f"insert into responses ({columns}) select {columns} from temp.responses_m018 order by id",
+        "drop table temp.responses_m018",
+        "create index responses_form_date on responses(form, contact_on)",
+        "create index responses_author_date on responses(author_id, contact_on)",
+        "create index responses_household on responses(household_id)",
+        """create index responses_period on responses(contact_on, deleted_at, form, outcome, respondent, cohort, source,
+                                                     age_band, household_id, safeguarding, anonymised_at)""",
+    ):
+        db.execute(statement)
+
+
+@steps()
+def m019_report_findings(db: sqlite_utils.Database) -> None:
+    """QA's choices about the report's key findings per period: {finding key: {"drop": true} or {"text": words}}."""
+    db.execute("alter table report_drafts add column findings text not null default '{}'")

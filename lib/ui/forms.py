@@ -108,6 +108,15 @@ def _fields(db, user: User, form, form_name: str, base: str, prior: dict, editin
     if "age_band" in fields and respondent == "child":
         entry["age_band"] = _pick("Age band", questions.AGE_BANDS, prior.get("age_band"), key=f"{base}_age_band",
                                   help="Under-8s get simpler questions with a three-face scale.")
+    if "professional_role" in fields:
+        entry["professional_role"] = _pick("Who gave the feedback", feedback.PROFESSIONAL_ROLES,
+                                           prior.get("professional_role"), key=f"{base}_professional_role",
+                                           help="Their role only: never the person's name.")
+    if "placing_authority" in fields:
+        entry["placing_authority"] = st.text_input(
+            "Placing authority", value=prior.get("placing_authority") or "", max_chars=feedback.MAX_AUTHORITY,
+            key=f"{base}_placing_authority",
+            help="The authority that placed the child, e.g. Northshire County Council. Not the person's name.")
     if "outcome" in fields:
         entry["outcome"] = _pick("Outcome of the contact", feedback.OUTCOMES, prior.get("outcome") or "completed",
                                  key=f"{base}_outcome")
@@ -120,8 +129,9 @@ def _fields(db, user: User, form, form_name: str, base: str, prior: dict, editin
         min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY",
         key=f"{base}_contact_on")
     if "method" in fields:
-        entry["method"] = _pick("Contact method", feedback.METHODS, prior.get("method") or "phone",
-                                key=f"{base}_method")
+        methods = feedback.methods_for(form_name)
+        entry["method"] = _pick(feedback.METHOD_FIELDS.get(form_name, "Contact method"), methods,
+                                prior.get("method") or next(iter(methods)), key=f"{base}_method")
     if "relationship" in fields:
         entry["relationship"] = _pick("Relationship to the child", feedback.RELATIONSHIPS,
                                       prior.get("relationship"), key=f"{base}_relationship")
@@ -229,7 +239,8 @@ def _question(item: questions.Item, base: str, prior: dict, entry: dict) -> None
 
 
 FORM_NOUNS = {"carer": "carer feedback", "parent": "birth-parent feedback", "child": "child's views",
-              "audit": "audit feedback", "direct_work": "direct work"}
+              "audit": "audit feedback", "direct_work": "direct work",
+              questions.PLACING_AUTHORITY: "placing authority feedback"}
 
 
 def _saved_message(result, entry: dict, *, what: str, household: dict | None = None, edited: bool = False) -> str:
@@ -257,8 +268,10 @@ def show_entry(db, row: dict) -> None:
         "Form": form.title, "Date": row["contact_on"],
         "Household": f"{row['household_name']} · {row['household_reference']}" if row["household_id"] else "",
         "Placement type": questions.COHORTS.get(row["cohort"], ""),
-        "Respondent": questions.RESPONDENTS.get(row["respondent"], ""),
-        "Outcome": feedback.OUTCOMES[row["outcome"]], "Method": feedback.METHODS.get(row["method"], ""),
+        "Respondent": questions.ALL_RESPONDENTS.get(row["respondent"], ""),
+        "Who gave it": feedback.PROFESSIONAL_ROLES.get(row["professional_role"], ""),
+        "Placing authority": row["placing_authority"] or "",
+        "Outcome": feedback.OUTCOMES[row["outcome"]], "Method": feedback.METHOD_LABELS.get(row["method"], ""),
         "Relationship": feedback.RELATIONSHIPS.get(row["relationship"], ""),
         "Parent reference": row["parent_reference"] or "", "Child reference": row["child_reference"] or "",
         "Age band": questions.AGE_BANDS.get(row["age_band"], ""), "Helped by": feedback.HELPERS.get(row["helped_by"], ""),
@@ -285,7 +298,7 @@ def show_entry(db, row: dict) -> None:
 
 
 FORM_TITLES = {"carer": "Carer", "parent": "Birth parent", "child": "Child (Annual Review)", "audit": "Audit",
-               "direct_work": "Direct work"}
+               "direct_work": "Direct work", questions.PLACING_AUTHORITY: "Placing authority"}
 
 
 def entries_table(rows: list[dict], **kwargs) -> Any:
