@@ -293,3 +293,41 @@ def test_you_said_we_did_shows_due_dates_and_whether_a_closed_actions_theme_came
     assert back.rows == (("Allowances were paid late.", "Allowances, fees and expenses", "10 October 2025",
                           "40% of 30", "20% of 40", "▼ fell away"),)
     assert value.leaks == ()
+
+
+def test_the_annual_report_is_the_quality_of_care_review_with_its_own_outline_and_mapping(db, story):
+    value = report.build(db, story["qa"], "2025/26", today=dt.date(2026, 5, 1))
+    assert value.title == "Quality-of-care review (Regulation 35) and annual feedback report"
+    keys = [s.key for s in value.sections]
+    assert keys[:4] == ["findings", "purpose", "consultation", "headlines"]
+    assert keys.index("actions") < keys.index("judgement") < keys.index("priorities") < keys.index("mapping")
+    assert keys[-1] == "methods"
+    purpose = " ".join(section(value, "purpose").summary)
+    assert "Regulation 35 of the Fostering Services (England) Regulations 2011" in purpose
+    consulted = " ".join(section(value, "consultation").summary)
+    assert "Foster carers and kinship carers: 40 monthly feedback calls were completed" in consulted
+    mapped = table(section(value, "mapping"), "Sections mapped to Regulation 35, the National Minimum Standards and "
+                                              "the SCCIF")
+    assert mapped.columns == ("Section", "Regulation 35", "NMS 1 and 2", "NMS 25", "SCCIF evidence")
+    children = next(r for r in mapped.rows if r[0] == "Children's and young people's views")
+    assert children[1] == "35(2) children placed" and children[2] == "1 wishes and feelings"
+    assert {r[0] for r in mapped.rows} <= {s.title for s in value.sections}
+    assert any("judgement and recommendations are not written yet" in w for w in value.warnings)
+    assert section(value, "judgement").empty and value.leaks == ()
+
+
+def test_the_registered_managers_judgement_is_written_as_the_sections_commentary(db, story):
+    drafts.save_draft(db, story["qa"], "2025/26", narrative={
+        "judgement": "Care is good. Kinship carers need better support.", "priorities": "Kinship support first."})
+    value = report.build(db, story["qa"], "2025/26", today=dt.date(2026, 5, 1))
+    judgement = section(value, "judgement")
+    assert judgement.narrative == "Care is good. Kinship carers need better support." and judgement.empty == ""
+    assert section(value, "priorities").narrative == "Kinship support first."
+    assert not any("not written yet" in w for w in value.warnings)
+
+
+def test_a_quarterly_report_keeps_the_quarterly_outline(db, story):
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    keys = [s.key for s in value.sections]
+    assert value.title == "Feedback report" and keys[:2] == ["findings", "headlines"]
+    assert not {"purpose", "consultation", "judgement", "priorities", "mapping"} & set(keys)

@@ -19,7 +19,7 @@ import sqlite_utils
 from lib import access, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
 from lib.capture import questions
-from lib.report import coverage, drafts, findings, kpi_section, sections, trends
+from lib.report import coverage, drafts, findings, kpi_section, reg35, sections, trends
 from lib.report.model import Report, Section
 from lib.store import settings
 from lib.themes import codebook
@@ -76,6 +76,13 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         "actions": lambda: sections.you_said_we_did(db, user, chosen, led, names, today, redact_names),
         "methods": lambda: sections.methods(db, chosen, led, as_of),
     }
+    review = reg35.is_review(chosen)  # a year's report is the quality-of-care review, with its own outline
+    if review:
+        makers.update({
+            "purpose": lambda: reg35.purpose(chosen, led),
+            "consultation": lambda: reg35.consultation(
+                led, {form: sections.headline(form) for form in sections.HEADLINE_FORMS}, placing=False),
+            **{key: (lambda k=key: reg35.written(k)) for key in reg35.WRITTEN_BY_HAND}})
     built = []
     for key, make in makers.items():
         led.section = key
@@ -83,8 +90,9 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         quotes = sections.quotes(db, section.key, saved["quotes"].get(section.key, []), warnings)
         # QA's commentary leaves the app too: it is redacted as quotes are (names, schools, places, numbers...).
         narrative = redaction.redact(saved["narrative"].get(section.key, ""), names=redact_names).text
+        empty = "" if narrative and section.key in reg35.WRITTEN_BY_HAND else section.empty
         built.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
-                             narrative, quotes, section.empty))
+                             narrative, quotes, empty))
     # Key findings come first, chosen from the figures the sections registered.
     led.section = "findings"
     cols, _, against = trends.columns(chosen, today, sections.first_entry(db))
@@ -93,12 +101,19 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
                                      redact=lambda words: redaction.redact(words, names=redact_names).text)
     narrative = redaction.redact(saved["narrative"].get("findings", ""), names=redact_names).text
     built.insert(0, dataclasses.replace(page, narrative=narrative))
+    if review:
+        if not saved["narrative"].get("judgement"):
+            warnings.append("The Registered Manager's judgement and recommendations are not written yet: the "
+                            "quality-of-care review needs them before it is approved.")
+        built.append(reg35.mapping({s.key: s.title for s in built}, led))
+        built.sort(key=lambda s: reg35.OUTLINE.index(s.key))
     # Decide what is hidden across the whole report at once, then read it as an informed reader would.
     led.settle()
     leaks = tuple(str(leak) for leak in disclosure.audit(led, built))
     # A period still running is said to be one, on the cover and wherever the label goes.
     label = chosen.label if chosen.end <= today else f"{chosen.label}, to date ({dates.long_day(today)})"
-    return Report(settings.get(db, "service_name"), TITLE, chosen.key, label, chosen.previous_label,
+    return Report(settings.get(db, "service_name"), reg35.TITLE if review else TITLE, chosen.key, label,
+                  chosen.previous_label,
                   settings.get(db, "report_marking"), as_of, version,
                   tuple(findings.kept(s) if s.key == "findings" else s for s in disclosure.show_all(led, tuple(built))),
                   (suppression.footnote(r),), tuple(warnings), leaks,

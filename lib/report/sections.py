@@ -12,7 +12,7 @@ from lib import analysis, charts, dates, disclosure, periods, redaction, store, 
 from lib.access import User
 from lib.capture import compliance, feedback, questions
 from lib.log import actions, representations
-from lib.report import audit_section, trends
+from lib.report import audit_section, reg35, trends
 from lib.report.model import Chart, Quote, Section, Table
 from lib.store import settings
 from lib.themes import codebook, explorer
@@ -459,6 +459,7 @@ SECTIONS = {
     "complaints": "Compliments, comments and complaints",
     "actions": "You said, we did",
     "methods": "Methods, data and small numbers",
+    **reg35.SECTIONS,  # the quality-of-care review's own parts, in a year's report
 }
 
 
@@ -506,6 +507,9 @@ def first_entry(db) -> dt.date | None:
     return dt.date.fromisoformat(found) if found else None
 
 
+HEADLINE_FORMS = ("carer", "parent", "child", "audit", "direct_work")
+
+
 def headline(form: str) -> disclosure.Terms:
     """The atom behind the headline count of completed feedback of a form in the period, as other sections tie to it."""
     return {f"headline:{form}": 1}
@@ -525,7 +529,7 @@ def headlines(db, chosen: periods.Period, led: disclosure.Ledger, today: dt.date
         ("Free-text comments", _comments(db, chosen.start, chosen.end),
          _comments(db, chosen.previous_start, chosen.previous_end)),
     ]
-    forms = ("carer", "parent", "child", "audit", "direct_work")
+    forms = HEADLINE_FORMS
     # Before the service's first entry there is no data, not nothing: the previous period then says so.
     first = first_entry(db)
     before_any = first is None or chosen.previous_end < first
