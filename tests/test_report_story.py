@@ -331,3 +331,28 @@ def test_a_quarterly_report_keeps_the_quarterly_outline(db, story):
     keys = [s.key for s in value.sections]
     assert value.title == "Feedback report" and keys[:2] == ["findings", "headlines"]
     assert not {"purpose", "consultation", "judgement", "priorities", "mapping"} & set(keys)
+
+
+def test_placing_authorities_views_are_a_section_of_their_own_with_roles_and_percent_positive(db, story):
+    from tests.fixtures import placing_entry
+
+    manager = add_user(db, "manager", username="meg")
+    for i in range(16):  # 10 social workers and 6 IROs; 10 rate the care good (4), 6 poor (2)
+        feedback.record(db, manager, "placing_authority", placing_entry(
+            story["home"], contact_on=dt.date(2025, 10, 1 + i), professional_role="social_worker" if i < 10 else "iro",
+            placing_authority="Northshire County Council" if i % 2 else "Southshire Council",
+            answers={"PLA01": "4" if i < 10 else "2", "PLA06": "2"}), today=TODAY)
+    value = report.build(db, story["qa"], Q3, today=TODAY)
+    placing = section(value, "placing")
+    assert placing.title == "Placing authorities' views"
+    assert placing.summary[0] == ("Feedback came from 2 placing authorities, by the child's social worker or "
+                                  "Independent Reviewing Officer.")
+    assert dict(table(placing, "Who from the placing authority").rows) == {
+        "Child's social worker": "10", "Independent Reviewing Officer (IRO)": "6",
+        "Other professional from the placing authority": "0", "Total": "16"}
+    rated = next(r for r in table(placing, "% positive by question").rows
+                 if r[0] == questions.current(db).items["PLA01"].text)
+    assert rated[1:] == ("16", "63%", "0", "–")  # mainstream: 10 of 16, both can be shown; no kinship answers
+    headline = dict((r[0], r[1]) for r in table(section(value, "headlines"), "Feedback received").rows)
+    assert headline["Placing authority feedback"] == "16"
+    assert value.leaks == ()

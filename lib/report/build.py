@@ -18,7 +18,7 @@ import sqlite_utils
 
 from lib import access, dates, disclosure, periods, redaction, store, suppression
 from lib.access import User
-from lib.capture import questions
+from lib.capture import feedback, questions
 from lib.report import coverage, drafts, findings, kpi_section, reg35, sections, trends
 from lib.report.model import Report, Section
 from lib.store import settings
@@ -70,6 +70,9 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         "parents": lambda: sections.views(db, user, chosen, led, bank, names, key="parents", form="parent",
                                           respondent="birth_parent", today=today, facts=facts),
         "children": lambda: sections.children(db, user, chosen, led, bank, names, today, facts),
+        "placing": lambda: sections.views(db, user, chosen, led, bank, names, key="placing",
+                                          form=questions.PLACING_AUTHORITY, respondent=questions.PLACING_AUTHORITY,
+                                          source=feedback.PLACING_AUTHORITY_SOURCE, today=today, facts=facts),
         "audits": lambda: sections.case_file_audits(db, user, chosen, led, names, redact_names),
         "direct_work": lambda: sections.direct_work(db, chosen, led, redact_names),
         "complaints": lambda: sections.complaints(db, chosen, led, names, today, redact_names),
@@ -81,7 +84,11 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         makers.update({
             "purpose": lambda: reg35.purpose(chosen, led),
             "consultation": lambda: reg35.consultation(
-                led, {form: sections.headline(form) for form in sections.HEADLINE_FORMS}, placing=False),
+                led, {form: sections.headline(form) for form in sections.HEADLINE_FORMS},
+                placing=bool(db.execute("select 1 from responses where form = :f and deleted_at is null and contact_on "
+                                        ">= :s and contact_on <= :e limit 1",
+                                        {"f": questions.PLACING_AUTHORITY, "s": chosen.start.isoformat(),
+                                         "e": chosen.end.isoformat()}).fetchone())),
             **{key: (lambda k=key: reg35.written(k)) for key in reg35.WRITTEN_BY_HAND}})
     built = []
     for key, make in makers.items():

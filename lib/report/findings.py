@@ -28,7 +28,10 @@ CHILD_ITEMS = ("Feel safe where they live", "Have a say in decisions about their
 FORMS = {"carer": "carers", "parent": "birth parents", "child": "children"}
 WHO = {("carer", "Mainstream"): "mainstream foster carers", ("carer", "Kinship"): "kinship carers",
        ("carer", "All"): "carers", ("parent", "Mainstream"): "birth parents (mainstream placements)",
-       ("parent", "Kinship"): "birth parents (kinship placements)", ("parent", "All"): "birth parents"}
+       ("parent", "Kinship"): "birth parents (kinship placements)", ("parent", "All"): "birth parents",
+       ("placing_authority", "Mainstream"): "placing authority professionals (mainstream placements)",
+       ("placing_authority", "Kinship"): "placing authority professionals (kinship placements)",
+       ("placing_authority", "All"): "placing authority professionals"}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from lib.themes import codebook, explorer
 QUOTE_SECTIONS = {"carers": {"form": ("carer",), "respondent": "carer"},
                   "parents": {"form": ("parent",), "respondent": "birth_parent"},
                   "children": {"form": ("child",), "respondent": "child"},
+                  "placing": {"form": ("placing_authority",), "respondent": "placing_authority"},
                   "audits": {"form": ("audit",), "respondent": None},
                   "direct_work": {"form": ("direct_work",), "respondent": None}}
 # The children's questions compared across age bands: one item per band, or None where a band is not asked.
@@ -33,12 +34,13 @@ CHILD_MEASURES = {
 }
 BANDS = ("under_8", "8_11", "12_plus")
 SOURCE_WORDS = {"bso_call": "monthly call", "annual_review": "Annual Review", "case_audit": "case-file audit",
-                "direct_work": "direct work"}
+                "direct_work": "direct work", "placing_authority_survey": "placing authority feedback"}
 
 
 def source_line(row: dict) -> str:
     who = {"carer": {"mainstream": "Foster carer", "kinship": "Kinship carer"}.get(row["cohort"], "Carer"),
-           "birth_parent": "Birth parent", "child": "Child or young person"}.get(row["respondent"], "")
+           "birth_parent": "Birth parent", "child": "Child or young person",
+           "placing_authority": "Placing authority professional"}.get(row["respondent"], "")
     month = dates.month(row["contact_on"])
     return f"{who}, {SOURCE_WORDS[row['source']]}, {month}"
 
@@ -97,10 +99,11 @@ def _themes_table(db, user, chosen: periods.Period, led: disclosure.Ledger, *, r
 
 
 def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form: str, cohorts: tuple[str, ...],
-                  bank: questions.Bank, cohort_names: dict[str, str]) -> tuple[Table, Chart | None]:
+                  bank: questions.Bank, cohort_names: dict[str, str], source: str = "bso_call"
+                  ) -> tuple[Table, Chart | None]:
     """% positive per rating question per cohort; cohorts ('all',) pools them. The chart draws the table's
     own percentages, so no bar shows what the table hides."""
-    filters = explorer.Filters(chosen.start, chosen.end, source="bso_call")
+    filters = explorer.Filters(chosen.start, chosen.end, source=source)
     counts = explorer.answer_counts(db, user, filters, form)
     if cohorts == ("all",):
         counts = [{**row, "cohort": "all"} for row in counts]
@@ -150,7 +153,7 @@ def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form
 
 
 def views(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names, *, key: str, form: str,
-          respondent: str, today: dt.date, facts: list) -> Section:
+          respondent: str, today: dt.date, facts: list, source: str = "bso_call") -> Section:
     now = _responses(db, chosen.start, chosen.end)
     cohorts = ("mainstream", "kinship")
     cohort_names = {**questions.COHORTS, "none": "No household"}
@@ -167,23 +170,39 @@ def views(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names,
     # the question table would give away the count hidden here.
     split = not any(suppression._is_small(n, led.rules) for (n,) in counts)
     likert, chart = _likert_table(db, user, chosen, led, form, cohorts if split else ("all",), bank,
-                                  {**cohort_names, "all": "All"})
+                                  {**cohort_names, "all": "All"}, source)
     cols, now_index, against = trends.columns(chosen, today, first_entry(db))
     groups = [(c, questions.COHORTS[c]) for c in cohorts] if split else [("all", "All")]
     items = analysis.rating_items(bank.forms[form])
-    found = [None if c.status else trends.positive_by_item(db, user, form, items, c.start, c.end, pooled=not split)
-             for c in cols]
+    found = [None if c.status else trends.positive_by_item(db, user, form, items, c.start, c.end, pooled=not split,
+                                                           source=source) for c in cols]
     trend = trends.table(led, title="% positive over time", form=form, cols=cols, now=now_index, against=against,
                          rows=[(i.id, i.text, g, name) for i in items for g, name in groups], found=found, facts=facts,
                          group_heading="Placement type", today=today)
-    top, summary = _themes_table(db, user, chosen, led, respondent=respondent, source="bso_call",
+    top, summary = _themes_table(db, user, chosen, led, respondent=respondent, source=source,
                                  cohorts=cohorts if split else (None,), names=names,
                                  heading="Top strengths and areas for improvement")
     if not split:
         summary.insert(0, "Mainstream and kinship placements are reported together: one of them had too few "
                           "responses to show on its own.")
-    return Section(key, SECTIONS[key], summary=tuple(summary), tables=(table, likert, trend, top),
-                   charts=(chart,) if chart else ())
+    tables = (table, likert, trend, top)
+    if form == questions.PLACING_AUTHORITY:  # who from the placing authority: by role, never by name
+        roles = {r: n for r, n in db.execute(
+            """select professional_role, count(*) from responses where deleted_at is null and form = :f
+               and outcome = 'completed' and contact_on >= :s and contact_on <= :e group by 1""",
+            {"f": form, "s": chosen.start.isoformat(), "e": chosen.end.isoformat()})}
+        by_role, grid = _one_column(led, "Who from the placing authority", "Role",
+                                    {r: roles.get(r, 0) for r in feedback.PROFESSIONAL_ROLES}, feedback.PROFESSIONAL_ROLES)
+        led.same(grid.terms[(len(feedback.PROFESSIONAL_ROLES), 0)], responses.terms[(len(cohorts), 0)])
+        authorities = db.execute(
+            """select count(distinct lower(placing_authority)) from responses where deleted_at is null and form = :f
+               and contact_on >= :s and contact_on <= :e""",
+            {"f": form, "s": chosen.start.isoformat(), "e": chosen.end.isoformat()}).fetchone()[0]
+        # Councils are not people: how many answered is public.
+        summary.insert(0, f"Feedback came from {led.public(authorities, label='placing authorities')} placing "
+                          "authorities, by the child's social worker or Independent Reviewing Officer.")
+        tables = (table, by_role, likert, trend, top)
+    return Section(key, SECTIONS[key], summary=tuple(summary), tables=tables, charts=(chart,) if chart else ())
 
 
 def children(db, user, chosen: periods.Period, led: disclosure.Ledger, bank, names, today: dt.date,
@@ -454,6 +473,7 @@ SECTIONS = {
     "carers": "Foster carers' and kinship carers' views",
     "parents": "Birth parents' views",
     "children": "Children's and young people's views",
+    "placing": "Placing authorities' views",
     "audits": "Case-file audits",
     "direct_work": "Direct work and targeted feedback",
     "complaints": "Compliments, comments and complaints",
@@ -507,7 +527,7 @@ def first_entry(db) -> dt.date | None:
     return dt.date.fromisoformat(found) if found else None
 
 
-HEADLINE_FORMS = ("carer", "parent", "child", "audit", "direct_work")
+HEADLINE_FORMS = ("carer", "parent", "child", "audit", "direct_work", "placing_authority")
 
 
 def headline(form: str) -> disclosure.Terms:
@@ -523,6 +543,7 @@ def headlines(db, chosen: periods.Period, led: disclosure.Ledger, today: dt.date
         ("Children's views at Annual Reviews", _sum(now, "child"), _sum(before, "child")),
         ("Case-file audit feedback", _sum(now, "audit"), _sum(before, "audit")),
         ("Direct work and targeted feedback", _sum(now, "direct_work"), _sum(before, "direct_work")),
+        ("Placing authority feedback", _sum(now, "placing_authority"), _sum(before, "placing_authority")),
         ("Calls not answered, declined or wrong number",
          sum(_sum(now, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number")),
          sum(_sum(before, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number"))),

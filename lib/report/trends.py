@@ -82,9 +82,9 @@ def columns(chosen: periods.Period, today: dt.date, first_data: dt.date | None) 
 
 
 def positive_by_item(db: sqlite_utils.Database, user: User, form: str, items: list, start: dt.date, end: dt.date, *,
-                     pooled: bool) -> dict[tuple[str, str], tuple[int, int]]:
-    """{(item_id, cohort or 'all'): (positive, valid answers)} for a form's monthly calls over a range of days."""
-    counts = explorer.answer_counts(db, user, explorer.Filters(start, end, source="bso_call"), form)
+                     pooled: bool, source: str = "bso_call") -> dict[tuple[str, str], tuple[int, int]]:
+    """{(item_id, cohort or 'all'): (positive, valid answers)} for a form's answers over a range of days."""
+    counts = explorer.answer_counts(db, user, explorer.Filters(start, end, source=source), form)
     by_key: dict[tuple[str, str], dict[str, int]] = {}
     for row in counts:
         group = "all" if pooled else row["cohort"]
