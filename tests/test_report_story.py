@@ -356,3 +356,23 @@ def test_placing_authorities_views_are_a_section_of_their_own_with_roles_and_per
     headline = dict((r[0], r[1]) for r in table(section(value, "headlines"), "Feedback received").rows)
     assert headline["Placing authority feedback"] == "16"
     assert value.leaks == ()
+
+
+def test_a_quarter_in_progress_is_set_against_the_same_days_of_the_quarter_before_and_the_whole_of_it(db, story):
+    calls(db, story["bso"], story["home"], dt.date(2025, 9, 1), 10, 0)  # late in Q2: after its first 41 days
+    value = report.build(db, story["qa"], Q3, today=dt.date(2025, 11, 10))
+    headlines = section(value, "headlines")
+    received = table(headlines, "Feedback received")
+    assert received.columns == ("Measure", "2025/26 Q3 (to date)", "2025/26 Q2, first 41 days", "2025/26 Q2, whole")
+    assert received.rows[0] == ("Carer feedback calls completed", "20", "20", "30")
+    assert headlines.summary[0] == ("20 carer feedback calls were completed so far this period, to 10 November 2025 "
+                                    "(20 in the same 41 days of 2025/26 Q2, 30 in the whole of it).")
+    assert value.leaks == ()
+
+
+def test_a_chart_of_a_quarter_in_progress_says_to_date_in_its_title(db, story):
+    running = report.build(db, story["qa"], Q3, today=dt.date(2025, 11, 10))
+    titles = [c.title for s in running.sections for c in s.charts]
+    assert titles and all(t.endswith("(to 10 November 2025)") for t in titles)
+    ended = report.build(db, story["qa"], Q3, today=TODAY)
+    assert not any("(to " in c.title for s in ended.sections for c in s.charts)

@@ -90,6 +90,8 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
                                         {"f": questions.PLACING_AUTHORITY, "s": chosen.start.isoformat(),
                                          "e": chosen.end.isoformat()}).fetchone())),
             **{key: (lambda k=key: reg35.written(k)) for key in reg35.WRITTEN_BY_HAND}})
+    running = chosen.start <= today < chosen.end
+    label_to_date = f"to {dates.long_day(today)}"
     built = []
     for key, make in makers.items():
         led.section = key
@@ -98,7 +100,10 @@ def build_with_ledger(db: sqlite_utils.Database, user: User, period_key: str, *,
         # QA's commentary leaves the app too: it is redacted as quotes are (names, schools, places, numbers...).
         narrative = redaction.redact(saved["narrative"].get(section.key, ""), names=redact_names).text
         empty = "" if narrative and section.key in reg35.WRITTEN_BY_HAND else section.empty
-        built.append(Section(section.key, section.title, section.summary, section.tables, section.charts,
+        # A chart of a period still running says so in its title, as the cover and the headline do.
+        drawn = tuple(dataclasses.replace(c, title=f"{c.title} ({label_to_date})") for c in section.charts) \
+            if running else section.charts
+        built.append(Section(section.key, section.title, section.summary, section.tables, drawn,
                              narrative, quotes, empty))
     # Key findings come first, chosen from the figures the sections registered.
     led.section = "findings"

@@ -94,8 +94,8 @@ def _themes_table(db, user, chosen: periods.Period, led: disclosure.Ledger, *, r
                 # A theme's name is QA's words, not a figure, whatever digits it holds.
                 theme = led.public(names.get(top[0][0]), label="a theme's name")
                 summary.append(f"{label}: the most frequent {word.lower()} was “{theme}”.")
-    return Table(heading, ("Cohort", "Reading", "Theme", "Comments", "Against the previous period"), tuple(rows),
-                 text_columns=(2,)), summary
+    return Table(heading, ("Placement type", "Strength or area for improvement", "Theme", "Comments",
+                           "Against the previous period"), tuple(rows), text_columns=(2,)), summary
 
 
 def _likert_table(db, user, chosen: periods.Period, led: disclosure.Ledger, form: str, cohorts: tuple[str, ...],
@@ -535,37 +535,64 @@ def headline(form: str) -> disclosure.Terms:
     return {f"headline:{form}": 1}
 
 
+def _headline_measures(db, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
+    """The headline's measures over a range of days, the forms' counts first (in HEADLINE_FORMS order)."""
+    counts = _responses(db, start, end)
+    missed = sum(_sum(counts, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number"))
+    return [("Carer feedback calls completed", _sum(counts, "carer")),
+            ("Birth-parent feedback calls completed", _sum(counts, "parent")),
+            ("Children's views at Annual Reviews", _sum(counts, "child")),
+            ("Case-file audit feedback", _sum(counts, "audit")),
+            ("Direct work and targeted feedback", _sum(counts, "direct_work")),
+            ("Placing authority feedback", _sum(counts, "placing_authority")),
+            ("Calls not answered, declined or wrong number", missed),
+            ("Free-text comments", _comments(db, start, end))]
+
+
 def headlines(db, chosen: periods.Period, led: disclosure.Ledger, today: dt.date | None = None) -> Section:
-    now, before = _responses(db, chosen.start, chosen.end), _responses(db, chosen.previous_start, chosen.previous_end)
-    measures = [
-        ("Carer feedback calls completed", _sum(now, "carer"), _sum(before, "carer")),
-        ("Birth-parent feedback calls completed", _sum(now, "parent"), _sum(before, "parent")),
-        ("Children's views at Annual Reviews", _sum(now, "child"), _sum(before, "child")),
-        ("Case-file audit feedback", _sum(now, "audit"), _sum(before, "audit")),
-        ("Direct work and targeted feedback", _sum(now, "direct_work"), _sum(before, "direct_work")),
-        ("Placing authority feedback", _sum(now, "placing_authority"), _sum(before, "placing_authority")),
-        ("Calls not answered, declined or wrong number",
-         sum(_sum(now, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number")),
-         sum(_sum(before, f, outcome=o) for f in ("carer", "parent") for o in ("no_answer", "declined", "wrong_number"))),
-        ("Free-text comments", _comments(db, chosen.start, chosen.end),
-         _comments(db, chosen.previous_start, chosen.previous_end)),
-    ]
+    now = _headline_measures(db, chosen.start, chosen.end)
+    before = _headline_measures(db, chosen.previous_start, chosen.previous_end)
+    so_far = today is not None and chosen.start <= today < chosen.end
+    # Like for like: a period in progress is also set against the same number of days of the one before.
+    same_end = chosen.previous_start + (today - chosen.start) if so_far else None
+    same = _headline_measures(db, chosen.previous_start, same_end) if so_far else None
     forms = HEADLINE_FORMS
     # Before the service's first entry there is no data, not nothing: the previous period then says so.
     first = first_entry(db)
     before_any = first is None or chosen.previous_end < first
-    rows = tuple((label, led.count(led.atom(a, f"headline:{forms[i]}") if i < len(forms) else a, label=label),
-                  NO_DATA if before_any else led.count(b, label=f"{label}, {chosen.previous_label}"))
-                 for i, (label, a, b) in enumerate(measures))
-    so_far = today is not None and chosen.end > today
-    then = (f"no data for {chosen.previous_label}, before the first entry on {dates.long_day(first)}" if before_any
-            else f"{rows[0][2]} in the whole of {chosen.previous_label}" if so_far
-            else f"{rows[0][2]} in {chosen.previous_label}")
+    rows = []
+    for i, ((label, a), (_, b)) in enumerate(zip(now, before)):
+        shown_now = led.count(led.atom(a, f"headline:{forms[i]}") if i < len(forms) else a, label=label)
+        whole = led.atom(b)
+        cells = [NO_DATA if before_any else led.count(whole, label=f"{label}, {chosen.previous_label}")]
+        if same is not None:
+            part = led.atom(same[i][1])
+            led.part(whole, part)  # its first days are some of the whole period
+            cells.insert(0, NO_DATA if before_any else led.count(part, label=f"{label}, {chosen.previous_label} "
+                                                                               "(same days)"))
+        rows.append((label, shown_now, *cells))
+    if before_any:
+        then = f"no data for {chosen.previous_label}, before the first entry on {dates.long_day(first)}"
+    elif so_far:
+        then = (f"{rows[0][2]} in the same {led.public((today - chosen.start).days + 1)} days of "
+                f"{chosen.previous_label}, {rows[0][3]} in the whole of it")
+    else:
+        then = f"{rows[0][2]} in {chosen.previous_label}"
     summary = (f"{rows[0][1]} carer feedback calls were completed "
                + (f"so far this period, to {dates.long_day(today)} ({then})." if so_far else f"this period ({then})."),
-               f"{rows[2][1]} children and young people gave their views at an Annual Review.")
+               f"{rows[2][1]} children and young people gave their views at an Annual Review"
+               + (" so far." if so_far else "."))
+    columns = ("Measure", chosen.short + (" (to date)" if so_far else ""))
+    if so_far:
+        columns += (f"{chosen.previous_label}, first {led.public((today - chosen.start).days + 1)} days",
+                    f"{chosen.previous_label}, whole")
+    else:
+        columns += (chosen.previous_label,)
     return Section("headlines", SECTIONS["headlines"], summary=summary,
-                   tables=(Table("Feedback received", ("Measure", chosen.short, chosen.previous_label), rows),))
+                   tables=(Table("Feedback received", columns, tuple(rows),
+                                 note="A period in progress is set against the same number of days at the start of "
+                                      "the period before (like for like) and against the whole of it."
+                                 if so_far else ""),))
 
 
 def bso_compliance(db, user: User, chosen: periods.Period, led: disclosure.Ledger, today: dt.date) -> Section:
