@@ -459,7 +459,8 @@ def load_log(db: sqlite_utils.Database, *, seed: int, today: dt.date) -> dict:
             update = {"said": said, "theme_ids": theme_ids, "cohort": cohort, "respondent": respondent,
                       "from_quarter": quarter.slug, "will_do": will_do, "owner": owner, "due_on": row["due_on"],
                       "status": ("in_progress", "done", "dropped")[state - 1],
-                      "did": "Done: payment dates published and a call-back standard agreed." if state == 2 else None,
+                      # what was done is the plan carried out: each action's own words, not another's
+                      "did": f"Done as planned ({will_do[0].lower()}{will_do[1:].rstrip('.')})." if state == 2 else None,
                       "dropped_reason": "Overtaken by the new service-wide policy." if state == 3 else None,
                       "told_back": ["newsletter", "forum"] if state == 2 else []}
             actions.update(db, managers[0], action_id, update,
