@@ -56,3 +56,33 @@ def test_the_picker_says_already_redacted_only_when_nothing_is_unsure(demo_db, a
     assert "Replaced: 1 name and 1 e-mail address." in captions
     assert "Already redacted: nothing is left that redaction is unsure of." in captions
     assert not any("unsure of:" in w for w in warnings)
+
+
+def test_qa_rewords_one_key_finding_and_leaves_another_out_on_the_report_page(demo_db, app):
+    at = open_form(app, demo_db, "qa", PAGE)
+    period_key = at.selectbox(key="report_quarter").value.slug
+    assert at.expander[0].label == "Key findings"
+    keys = [w.key.removeprefix(f"finding_{period_key}_") for w in at.text_input
+            if w.key.startswith(f"finding_{period_key}_")]
+    assert len(keys) >= 3
+    first, second = keys[0], keys[1]
+    at.text_input(key=f"finding_{period_key}_{first}").input("In our own words: {pct} (n={n}).")
+    at.checkbox(key=f"finding_drop_{period_key}_{second}").check()
+    at.button[[b.label for b in at.button].index("Save key findings")].click().run()
+    assert no_exceptions(at) == []
+    assert any(s.value == "Key findings saved." for s in at.success)
+    choices = drafts.draft(demo_db, user(demo_db, "qa"), period_key)["findings"]
+    assert choices == {first: {"text": "In our own words: {pct} (n={n})."}, second: {"drop": True}}
+    shown = [t.value.removeprefix("• ") for t in at.expander[0].text]
+    assert any(line.startswith("In our own words: ") and "{pct}" not in line for line in shown)
+
+
+def test_a_key_finding_with_a_stray_brace_is_refused_on_the_page_and_what_was_typed_stays(demo_db, app):
+    at = open_form(app, demo_db, "qa", PAGE)
+    period_key = at.selectbox(key="report_quarter").value.slug
+    key = next(w.key for w in at.text_input if w.key.startswith(f"finding_{period_key}_"))
+    at.text_input(key=key).input("Broken {pct")
+    at.button[[b.label for b in at.button].index("Save key findings")].click().run()
+    assert any("is not a place for a figure" in e.value for e in at.error)
+    assert at.text_input(key=key).value == "Broken {pct"
+    assert drafts.draft(demo_db, user(demo_db, "qa"), period_key)["findings"] == {}

@@ -89,7 +89,12 @@ def candidates(db: sqlite_utils.Database, user: User, chosen: periods.Period, le
     changed = [f for f in shown if f.before is not None and f.form != "child"]
     found: list[Finding] = []
 
+    used: set[tuple[str, str, str]] = set()  # a question and group is one finding, told once
+
     def add(kind: str, fact: Fact, template: str, *, with_before: bool = False) -> None:
+        if (fact.form, fact.item_id, fact.group) in used:
+            return
+        used.add((fact.form, fact.item_id, fact.group))
         guards = (fact.percent, fact.before_pct) if with_before else (fact.percent,)
         found.append(Finding(_key(kind, fact), kind, template, _values(led, fact, compared), guards))
 
@@ -102,16 +107,20 @@ def candidates(db: sqlite_utils.Database, user: User, chosen: periods.Period, le
             add("fell", fact, "Fell: {pct} of {who} were positive about “{question}” (n={n}), down from {before} "
                               "in {compared}.", with_before=True)
     adults = [f for f in shown if f.form != "child"]
-    for fact in sorted(adults, key=lambda f: (f.value, -f.base))[:2]:
+    fresh = [f for f in adults if (f.form, f.item_id, f.group) not in used]
+    for fact in sorted(fresh, key=lambda f: (f.value, -f.base))[:2]:
         add("lowest", fact, "Lowest: only {pct} of {who} were positive about “{question}” (n={n}).")
-    for fact in sorted(adults, key=lambda f: (-f.value, -f.base))[:1]:
+    fresh = [f for f in adults if (f.form, f.item_id, f.group) not in used]
+    for fact in sorted(fresh, key=lambda f: (-f.value, -f.base))[:1]:
         add("highest", fact, "Highest: {pct} of {who} were positive about “{question}” (n={n}).")
     pairs = {}
     for fact in adults:
         pairs.setdefault((fact.form, fact.item_id), {})[fact.group] = fact
     gaps = [(pair["Mainstream"], pair["Kinship"]) for pair in pairs.values() if {"Mainstream", "Kinship"} <= set(pair)]
+    gaps = [(m, k) for m, k in gaps if (k.form, k.item_id, k.group) not in used]
     for main, kin in sorted(gaps, key=lambda p: -abs(p[0].value - p[1].value))[:2]:
         if abs(main.value - kin.value) >= GAP_POINTS:
+            used.add((kin.form, kin.item_id, kin.group))
             values = {**_values(led, kin, compared), "main_pct": main.percent, "main_n": main.n}
             found.append(Finding(_key("gap", kin), "gap", "Gap: {pct} of kinship carers were positive about "
                                  "“{question}” (n={n}), against {main_pct} of mainstream carers (n={main_n}).",
