@@ -666,7 +666,8 @@ def methods(db, chosen: periods.Period, led: disclosure.Ledger, as_of: str) -> S
            and contact_on <= :e order by 1""", {"s": chosen.start.isoformat(), "e": chosen.end.isoformat()})]
     summary = (
         "Sources: BSOs' monthly calls to carers and birth parents, children's views at the carer's Annual Review, "
-        "feedback gathered in case-file audits, and examples of direct work.",
+        "feedback gathered in case-file audits, examples of direct work, and feedback from placing authorities "
+        "(the child's social worker or Independent Reviewing Officer).",
         f"Question bank version(s): {led.public(', '.join(versions) or 'none in this period')}; theme codebook "
         f"version {led.public(codebook.current_version(db))}.",
         "% positive is the top two answers over valid answers, with not applicable and don't know left out.",
