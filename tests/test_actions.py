@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 
+from lib import dates
+
 from lib.log import actions
 from lib.report import build as report
 from lib.themes import codebook
@@ -57,6 +59,10 @@ def test_the_report_lists_actions_opened_progressed_and_closed_in_plain_words(db
                                               told_back=["newsletter"]), today=Q4_DAY)
     value = report.build(db, qa, "2025/26-Q4", today=dt.date(2026, 2, 16))
     section = next(s for s in value.sections if s.key == "actions")
-    assert [t.title for t in section.tables] == ["Closed this period"]
+    assert [t.title for t in section.tables] == [
+        "Closed this period", "Did it come back? Each theme as a concern before and after the action"]
+    closed_on = dates.long_day(Q4_DAY)
     assert section.tables[0].rows == (("Allowances are paid late.", "Dates published in the newsletter.",
-                                       "Finance team", "Done", "Allowances, fees and expenses"),)
+                                       "Finance team", "Done", closed_on, "Allowances, fees and expenses"),)
+    # no comments at all, before or since: too few to compare, never a 0% that looks like success
+    assert section.tables[1].rows[0][3:] == ("no data", "no data", "too few to compare")

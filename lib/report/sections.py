@@ -421,8 +421,8 @@ def _came_back(db, user, chosen: periods.Period, led: disclosure.Ledger, names: 
             if moved != "too few to compare":
                 words = led.beside(shares[0][0], led.beside(shares[1][0], words, hidden=analysis.HIDDEN_MOVEMENT),
                                    hidden=analysis.HIDDEN_MOVEMENT)
-            rows.append((clean(action["said"]), names.get(theme, theme), dates.long_day(closed),
-                         f"{shares[0][0]} of {shares[0][1]}", f"{shares[1][0]} of {shares[1][1]}", words))
+            cells = [f"{pct} of {total}" if count[1] else NO_DATA for (pct, total), count in zip(shares, (before, after))]
+            rows.append((clean(action["said"]), names.get(theme, theme), dates.long_day(closed), *cells, words))
     if not rows:
         return None
     return Table("Did it come back? Each theme as a concern before and after the action", (
