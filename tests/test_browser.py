@@ -215,7 +215,7 @@ def test_a_manager_downloads_the_compliance_csv_and_the_export_is_logged(server,
         page.get_by_role("button", name="Download as CSV").click()
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines()[0] == ("BSO,Month,Carer feedback,Birth-parent feedback,Attempts,Minimum carers,"
-                                       "Minimum parents,Status")
+                                       "Minimum parents,Team,Status")
     database = sqlite3.connect(server_database[0])
     exports = database.execute("select username, entity from history where action = 'export'").fetchall()
     database.close()

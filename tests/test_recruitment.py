@@ -29,8 +29,10 @@ def test_recruitment_figures_import_with_an_optional_team_and_add_up_to_the_whol
                                        "2026-04,Kinship Team,Reg 24,3", "2026-04,,Regulation 24 placements,1",
                                        "2026-05,North Team,Approvals,2"), today=TODAY)
     service = dict(recruitment.figures(db, qa, [APRIL, MAY]))
-    assert service[APRIL] == {"enquiries": 23, "assessments_started": 4, "approvals": None, "reg24_placements": 4}
-    assert service[MAY] == {"enquiries": None, "assessments_started": None, "approvals": 2, "reg24_placements": None}
+    assert service[APRIL] == {"enquiries": 23, "assessments_started": 4, "approvals": None, "reg24_placements": 4,
+                             "annual_reviews_held": None}
+    assert service[MAY] == {"enquiries": None, "assessments_started": None, "approvals": 2, "reg24_placements": None,
+                           "annual_reviews_held": None}
     kinship = dict(recruitment.figures(db, qa, [APRIL], team_id=teams["Kinship Team"]))
     assert kinship[APRIL]["reg24_placements"] == 3 and kinship[APRIL]["enquiries"] is None
 
@@ -66,7 +68,8 @@ def test_recruitment_entered_by_hand_replaces_only_that_teams_figures(db, qa, te
                                    today=TODAY)
     assert diff == {"Enquiries": [20, 22], "Approvals": [None, 1]}
     assert recruitment.entered(db, qa, APRIL, None) == {"enquiries": 22, "assessments_started": None,
-                                                        "approvals": 1, "reg24_placements": None}
+                                                        "approvals": 1, "reg24_placements": None,
+                                                        "annual_reviews_held": None}
     assert recruitment.entered(db, qa, APRIL, teams["Kinship Team"])["enquiries"] == 5
     with pytest.raises(ValueError, match="Nothing was saved: Enquiries -1 is negative"):
         recruitment.enter_month(db, qa, month=APRIL, team_id=None, values={"enquiries": -1}, today=TODAY)
@@ -106,3 +109,9 @@ def test_register_movement_counts_approvals_by_date_and_deregistrations_from_the
     assert found[MAY] == {"approved_mainstream": 0, "approved_kinship": 1, "deregistered_mainstream": 1,
                           "deregistered_kinship": 0}
     assert json.loads(db.execute("select detail from history order by id desc").fetchone()[0])["display_name"]
+
+
+@pytest.mark.parametrize("name", ["Annual Reviews held", "annual reviews", "Foster carer reviews held"])
+def test_annual_reviews_held_import_with_the_recruitment_figures_under_their_usual_names(db, qa, teams, name):
+    recruitment.import_csv(db, qa, csv(f"2026-04,,{name},17"), today=TODAY)
+    assert dict(recruitment.figures(db, qa, [APRIL]))[APRIL]["annual_reviews_held"] == 17

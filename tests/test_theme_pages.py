@@ -183,7 +183,7 @@ def test_the_report_builder_renders_for_qa_and_a_draft_narrative_survives_a_reru
     at = open_form(app, demo_db, "qa", "app_pages/report/report_builder.py")
     assert no_exceptions(at) == []
     titles = [e.label for e in at.expander]
-    assert titles[0] == "Headline numbers" and "Foster carers' and kinship carers' views" in titles
+    assert titles[:2] == ["Key findings", "Headline numbers"] and "Foster carers' and kinship carers' views" in titles
     position = titles.index("Foster carers' and kinship carers' views")
     [t for t in at.text_area if t.label == "Commentary for this section"][position].input(
         "Kinship carers asked for more help with money.")
