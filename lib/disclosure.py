@@ -39,6 +39,7 @@ import math
 import numbers
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -47,6 +48,9 @@ from scipy.optimize import linprog
 
 from lib import suppression
 from lib.suppression import SUPPRESSED, Rules
+
+SETTLED_KEPT = 32  # the decisions of the last ledgers settled in this process, by shape
+_SETTLED: OrderedDict[str, tuple] = OrderedDict()
 
 # A token is a figure's number between private-use characters, behind a secret of its ledger: words someone typed
 # (a theme's name, a commentary) cannot pose as a figure, even if they hold those characters.
@@ -79,6 +83,7 @@ class Figure:
     numerator: int = 0
     base: int = 0
     base_of: int | None = None  # the figure that is the percentage's base (or that words go beside)
+    numerator_of: int | None = None  # the figure that is the percentage's numerator, where it is printed too
     hidden_text: str = SUPPRESSED  # what words beside a figure become when it is hidden
     hidden: bool = False
 
@@ -127,6 +132,7 @@ class Ledger:
         # Intervals by figure and by what its group shows and hides: the audit, and a group checked again in the
         # same state, read them instead of solving again.
         self._intervals: dict[tuple, tuple[float, float]] = {}
+        self._safe: dict[int, frozenset[int]] = {}  # a hidden count's id -> the hidden set it was proven protected in
         secret = secrets.token_hex(6)
         self._tokens = re.compile(f"{OPEN}{secret}:(\\d+){CLOSE}")
         self._whole = re.compile(f"^{OPEN}{secret}:(\\d+){CLOSE}$")
@@ -199,16 +205,18 @@ class Ledger:
             grand_total=token[(height, width)] if row_totals and column_totals else None,
             terms=terms)
 
-    def percent(self, numerator: int, base: int, *, base_of: str | None = None, label: str = "a percentage",
-                digits: int = 0, text: str | None = None) -> str:
-        """A token for numerator/base as a percentage; base_of is the token of the base where it is published.
+    def percent(self, numerator: int, base: int, *, base_of: str | None = None, numerator_of: str | None = None,
+                label: str = "a percentage", digits: int = 0, text: str | None = None) -> str:
+        """A token for numerator/base as a percentage; base_of and numerator_of are the tokens of the base and the
+        numerator where they are published too (a % beside its base gives a hidden numerator away).
 
         text: the display when it may be shown, where a measure has its own (e.g. a KPI's "95.2%")."""
         self._open()
         rule = suppression.percent(numerator, base, self.rules, digits=digits)
         text = rule if text is None or rule in (SUPPRESSED, suppression.NO_BASE) else text
         figure = Figure(len(self.figures), "percent", label, self.section, text=text, numerator=numerator, base=base,
-                        base_of=self._figure(base_of).id if base_of else None)
+                        base_of=self._figure(base_of).id if base_of else None,
+                        numerator_of=self._figure(numerator_of).id if numerator_of else None)
         self.figures.append(figure)
         return self._token(figure.id)
 
@@ -248,12 +256,44 @@ class Ledger:
 
     # ---- deciding what is hidden ----------------------------------------------------------------
 
+    def shape(self) -> str:
+        """A digest of everything settle() decides from: the rules, every atom's value, every figure's kind and
+        sum, the ties. Two ledgers with the same shape hide the same counts (the report rebuilt on unchanged data)."""
+        figures = [(f.kind, f.terms, f.value, f.forced, f.fixed) if f.kind == "count" else f.kind
+                   for f in self.figures]
+        links = [(sorted(a.items()), sorted(b.items())) for a, b in self.links]
+        text = repr((self.rules, sorted(self.atoms.items()), figures, links))
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def settle(self) -> None:
-        """Hide small counts, then more counts until no hidden small count can be narrowed; then percentages."""
+        """Hide small counts, then more counts until no hidden small count can be narrowed; then percentages.
+
+        What a ledger of the same shape decided is reused (a process keeps the last few), with its solved
+        intervals, so a page rebuilding an unchanged report does not solve its linear programmes again."""
+        shape = self.shape()
+        known = _SETTLED.get(shape)
+        self._group()
+        if known is not None:
+            _SETTLED.move_to_end(shape)
+            # The solved intervals are shared with it: the audit's solves then serve the next rebuild too.
+            hidden, self._intervals, self._safe = known
+            for figure, was in zip(self._counts(), hidden):
+                figure.hidden = was
+        else:
+            self._hide_counts()
+            _SETTLED[shape] = (tuple(f.hidden for f in self._counts()), self._intervals, self._safe)
+            while len(_SETTLED) > SETTLED_KEPT:
+                _SETTLED.popitem(last=False)
+        for figure in self.figures:
+            if figure.kind in ("percent", "beside"):
+                figure.hidden = figure.text == SUPPRESSED or any(
+                    of is not None and self.figures[of].hidden for of in (figure.base_of, figure.numerator_of))
+        self.settled = True
+
+    def _hide_counts(self) -> None:
         r = self.rules
         for figure in self._counts():
             figure.hidden = not figure.fixed and (figure.forced or suppression._is_small(figure.value, r))
-        self._group()
         if r.secondary:
             dirty = set(self._group_counts)
             while dirty:
@@ -267,11 +307,6 @@ class Ledger:
                 pick.hidden = True
                 dirty.add(group)
             self._unhide()
-        for figure in self.figures:
-            if figure.kind in ("percent", "beside"):
-                figure.hidden = figure.text == SUPPRESSED or (
-                    figure.base_of is not None and self.figures[figure.base_of].hidden)
-        self.settled = True
 
     def _unhide(self) -> None:
         """Show again, largest first, each count hidden on the way that turned out not to be needed."""
@@ -414,6 +449,8 @@ class Ledger:
                                   f"{min(figure.numerator, rest)} or a small base"))
             elif figure.base_of is not None and self.figures[figure.base_of].hidden:
                 found.append(Leak(figure.section or "the report", f"{figure.label} is shown on a hidden base"))
+            elif figure.numerator_of is not None and self.figures[figure.numerator_of].hidden:
+                found.append(Leak(figure.section or "the report", f"{figure.label} is shown for a hidden count"))
         return found
 
     # ---- internals --------------------------------------------------------------------------------
@@ -465,10 +502,19 @@ class Ledger:
         return self._root[next(iter(figure.atoms))]
 
     def _narrowed(self, group: str) -> Iterable[tuple[Figure, float, float]]:
-        for figure in self._group_counts.get(group, ()):
+        counts = self._group_counts.get(group, ())
+        hidden = frozenset(f.id for f in counts if f.hidden)
+        for figure in counts:
             if figure.hidden and suppression._is_small(figure.value, self.rules):
+                # Hiding more never narrows an interval (a shown count only adds to what a reader knows): a count
+                # protected while some were hidden stays protected while those and more are.
+                proof = self._safe.get(figure.id)
+                if proof is not None and proof <= hidden:
+                    continue
                 low, high = self.interval(figure)
-                if not self.protected(low, high):
+                if self.protected(low, high):
+                    self._safe[figure.id] = hidden
+                else:
                     yield figure, low, high
 
     def _widen(self, leak: tuple[Figure, float, float]) -> Figure | None:

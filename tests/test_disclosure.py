@@ -343,3 +343,37 @@ def test_every_demo_charts_data_holds_numbers_from_the_ledger_never_tokens_or_di
     ("five of them, for 2.5 hours; 12% more", {5, 12}), ("CAR01, Y1_01 and 7 more", {7}), ("", set())])
 def test_commentary_numbers_are_read_whole_in_digits_or_words_but_not_in_dates_or_codes(words, found):
     assert disclosure.mentioned(words) == found
+
+
+def _register(led: Ledger, kinship: int) -> list[str]:
+    grid = led.table([[30, kinship], [25, 2]], row_totals=True, column_totals=True, label="register")
+    return [cell for row in grid.cells for cell in row] + list(grid.row_totals) + list(grid.column_totals)
+
+
+def test_a_ledger_of_the_same_shape_reuses_what_was_decided_without_solving_again(monkeypatch):
+    first = Ledger(PRESETS["dfe"])
+    tokens = _register(first, 4)
+    first.settle()
+    solved = []
+    original = Ledger._solve
+    monkeypatch.setattr(Ledger, "_solve", lambda self, *a: solved.append(1) or original(self, *a))
+    again = Ledger(PRESETS["dfe"])
+    same = _register(again, 4)
+    again.settle()
+    assert solved == [] and [again.show(t) for t in same] == [first.show(t) for t in tokens]
+    assert again.leaks() == []
+    other = Ledger(PRESETS["dfe"])  # one count differs: a new shape, decided afresh
+    _register(other, 3)
+    other.settle()
+    assert solved and other.shape() != again.shape() == first.shape()
+
+
+def test_a_percentage_is_hidden_with_its_printed_numerator_as_with_its_base():
+    led = Ledger(PRESETS["dfe"])
+    heard = led.count(12, label="heard from", hide=True)  # hidden to protect another count, say
+    base = led.count(55, label="on the register")
+    pct = led.percent(12, 55, base_of=base, numerator_of=heard, label="12 of 55")
+    alone = led.percent(12, 55, base_of=base, label="12 of 55, its count not printed")
+    led.settle()
+    assert [led.show(t) for t in (heard, base, pct, alone)] == ["c", "55", "c", "22%"]
+    assert led.leaks() == []

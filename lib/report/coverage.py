@@ -38,47 +38,81 @@ def _contacts(db: sqlite_utils.Database, chosen: periods.Period) -> dict[int, di
 
 def _households_table(db, user: User, chosen: periods.Period, led: disclosure.Ledger, at: dt.date,
                       heard: disclosure.Terms) -> tuple[Table | None, list[str]]:
+    """Households called and heard from against the register, by team and by placement type (the margins of
+    team × placement type: most of the cross would be small numbers)."""
     on_register = recruitment.register_households(db, user, at)
-    keys = sorted((key for key, ids in on_register.items() if ids), key=lambda k: (k[0].casefold(), k[1]))
-    if not keys:
+    teams = sorted({team for team, _ in on_register}, key=str.casefold)
+    if not teams:
         return None, ["No households were on the register, so there is nothing to measure coverage against."]
+    cohorts = list(questions.COHORTS)
     contacts = _contacts(db, chosen)
-    counts = [[sum(contacts.get(h, {}).get(what, False) for h in on_register[key])
-               for what in ("called", "carer", "parent")] for key in keys]
-    labels = [f"{team}, {questions.COHORTS[cohort]}" for team, cohort in keys]
-    grid = led.table(counts, column_totals=True, label="Households we heard from", rows=labels,
-                     columns=["carer called", "carer feedback", "birth-parent feedback"])
-    bases = [led.atom(len(on_register[key]), register_key(*key, at)) for key in keys]
-    rows = []
-    for index, (team, cohort) in enumerate(keys):
-        base = led.count(bases[index], label=f"On the register: {labels[index]}")
-        called, carer, parent = (grid.terms[(index, c)] for c in range(3))
-        led.part(bases[index], called)  # the households called are some of those on the register...
-        led.part(called, carer)  # ...those who gave feedback some of those called
-        led.part(bases[index], parent)
-        carers, parents = counts[index][1], counts[index][2]
-        rows.append((team, questions.COHORTS[cohort], base, grid.cells[index][0], grid.cells[index][1],
-                     led.percent(carers, len(on_register[(team, cohort)]), base_of=base,
-                                 label=f"Carers heard from: {labels[index]}"),
-                     grid.cells[index][2], led.percent(parents, len(on_register[(team, cohort)]), base_of=base,
-                                                       label=f"Birth parents heard from: {labels[index]}")))
-    total = disclosure.plus(*bases)
-    registered = sum(len(on_register[key]) for key in keys)
-    whole = led.count(total, label="On the register: all teams")
-    rows.append(("All teams", "", whole, *grid.column_totals[:2],
-                 led.percent(sum(c[1] for c in counts), registered, base_of=whole, label="Carers heard from: all"),
-                 grid.column_totals[2],
-                 led.percent(sum(c[2] for c in counts), registered, base_of=whole, label="Birth parents heard from: all")))
-    led.part(heard, grid.terms[(len(keys), 1)])  # households that gave feedback are no more than the calls completed
+
+    def cross(what: str | None) -> list[list[int]]:
+        homes = {key: on_register.get(key, set()) for key in ((t, c) for t in teams for c in cohorts)}
+        return [[len(homes[(t, c)]) if what is None else sum(contacts.get(h, {}).get(what, False)
+                                                             for h in homes[(t, c)]) for c in cohorts] for t in teams]
+
+    def margins(what: str | None, label: str) -> dict[tuple[int, int], tuple[disclosure.Terms, str]]:
+        """Each team's and each placement type's total, and the whole: (terms, token). The cells of team ×
+        placement type are atoms the reader's model knows of but that are not printed (so not figures)."""
+        cells = cross(what)
+        atoms = {(r, c): led.atom(cells[r][c], register_key(t, cohort, at) if what is None else None)
+                 for r, t in enumerate(teams) for c, cohort in enumerate(cohorts)}
+        found = {}
+        for r, t in enumerate(teams):
+            terms = disclosure.plus(*(atoms[(r, c)] for c in range(len(cohorts))))
+            found[(r, len(cohorts))] = (terms, led.count(terms, label=f"{label}: {t}"))
+        for c, cohort in enumerate(cohorts):
+            terms = disclosure.plus(*(atoms[(r, c)] for r in range(len(teams))))
+            found[(len(teams), c)] = (terms, led.count(terms, label=f"{label}: {questions.COHORTS[cohort]}"))
+        terms = disclosure.plus(*atoms.values())
+        found[(len(teams), len(cohorts))] = (terms, led.count(terms, label=f"{label}: all"))
+        found.update({key: (atom, "") for key, atom in atoms.items()})  # the cells: ties only
+        return found
+
+    base, called, carer, parent = (margins(what, label) for what, label in (
+        (None, "Approved households on the register"), ("called", "Carer called"),
+        ("carer", "Carer gave feedback"), ("parent", "Birth parent gave feedback")))
+    for r in range(len(teams)):  # per team and placement type: called of the register, heard from of called
+        for c in range(len(cohorts)):
+            led.part(base[(r, c)][0], called[(r, c)][0])
+            led.part(called[(r, c)][0], carer[(r, c)][0])
+            led.part(base[(r, c)][0], parent[(r, c)][0])
+    led.part(heard, carer[(len(teams), len(cohorts))][0])  # households heard from: no more than calls completed
+    values = {name: cross(what) for name, what in (("base", None), ("carer", "carer"), ("parent", "parent"))}
+
+    def total(name: str, position: tuple[int, int]) -> int:
+        r, c = position
+        cells = values[name]
+        rows = range(len(teams)) if r == len(teams) else [r]
+        columns = range(len(cohorts)) if c == len(cohorts) else [c]
+        return sum(cells[i][j] for i in rows for j in columns)
+
+    def row(team: str, cohort: str, position: tuple[int, int]) -> tuple:
+        def cell(margin):
+            return margin[position][1]
+
+        registered = total("base", position)
+        return (team, cohort, cell(base), cell(called), cell(carer),
+                led.percent(total("carer", position), registered, base_of=cell(base), numerator_of=cell(carer),
+                            label=f"Carers heard from: {team}, {cohort}"),
+                cell(parent), led.percent(total("parent", position), registered, base_of=cell(base),
+                                          numerator_of=cell(parent), label=f"Birth parents heard from: {team}, {cohort}"))
+
+    rows = [row(team, "All", (r, len(cohorts))) for r, team in enumerate(teams)]
+    rows += [row("All teams", questions.COHORTS[cohort], (len(teams), c)) for c, cohort in enumerate(cohorts)]
+    rows.append(row("All teams", "All", (len(teams), len(cohorts))))
+    whole = rows[-1]
     when = "the end of the period" if at == chosen.end else f"{dates.long_day(at)} (the period is in progress)"
-    summary = [f"Carers in {led.percent(sum(c[1] for c in counts), registered, base_of=whole, label='Carers heard')} "
-               f"of the households on the register at {when} gave feedback at least once this period."]
+    summary = [f"Carers in {whole[5]} of the households on the register at {when} gave feedback at least once this "
+               f"period; birth parents in {whole[7]}."]
     return Table(f"Households we heard from, against the register at {dates.long_day(at)}",
                  ("Team", "Placement type", "On the register", "Carer called", "Carer gave feedback",
                   "Carers: % of register", "Birth parent gave feedback", "Birth parents: % of register"), tuple(rows),
-                 note="A household counts once however many calls it had. Called: any call to the carer, answered or "
-                      "not. Households on the register as the carer register has them (team and placement type as "
-                      "it has them now); calls to households no longer on it are left out."), summary
+                 note="By team (both placement types) and by placement type (all teams). A household counts once "
+                      "however many calls it had. Called: any call to the carer, answered or not. Households on the "
+                      "register as the carer register has them (team and placement type as it has them now); calls "
+                      "to households no longer on it are left out."), summary
 
 
 def _reviews_table(db, user: User, chosen: periods.Period, led: disclosure.Ledger,
