@@ -4,10 +4,15 @@ The layout is an fpdf2 subclass, ReportPDF, with a header, a footer and one meth
 font is vendored under data/fonts (see its README.md), so nothing is downloaded when a PDF is made:
 DejaVu Sans for the text, Noto Sans Arabic, Gurmukhi, Bengali and Gujarati, Droid Sans Fallback for
 Chinese, and Symbola for emoji. Charts are the reports' own Vega-Lite specs drawn by vl-convert.
+
+Readable print: a chart is never placed so small that its text is under 8 pt (a tall one is cut between its rows
+across pages instead); a heading is kept with the first lines of what follows it; no page is left under a quarter
+full when a chart could fill it; figures are right-aligned in their columns; the glossary comes last.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -15,6 +20,7 @@ import math
 import re
 import struct
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import vl_convert
@@ -23,7 +29,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from lib import dates
+from lib import charts, dates
+from lib.report import glossary as report_glossary
 from lib.report import model as report_model
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "data" / "fonts"
@@ -63,6 +70,14 @@ WATERMARK_GREY = (150, 156, 165)
 WATERMARK_OPACITY = 0.22  # drawn over the page, so it reads as light grey and the text under it shows through
 QUOTE_INDENT = 7
 CELL_PADDING = (1.2, 1.8)  # mm, top/bottom and left/right
+MM_PER_PX = 25.4 / 96  # a CSS pixel, which vl-convert draws at two PNG pixels (scale=2)
+PT_PER_MM = 72 / 25.4
+MIN_CHART_PT = 8.0  # no chart text is printed smaller than this
+HEADING_FOOT = 25  # mm: no heading starts closer than this to the foot of the text area
+LEAST_FILL = 0.25  # a page the layout moves on from is at least this full, where a chart can fill it
+ORPHAN_ROWS = 3  # the fewest rows of a table carried on to its last page
+# Content-stream operators that put ink on the page: text, an image, a stroked or filled path.
+INK_OPERATORS = re.compile(rb"(?:^|\s)(?:Tj|TJ|Do|S|s|f|f\*|B|B\*|b|b\*)(?=\s|$)")
 
 
 def render(report: report_model.Report, *, creation_date: dt.datetime | None = None, draft: bool = False,
@@ -75,13 +90,23 @@ def render(report: report_model.Report, *, creation_date: dt.datetime | None = N
     footer say it is not for circulation; `approved` (who approved it for publication, and when) is printed
     on the cover under the version.
     """
-    pdf = ReportPDF(report, creation_date=creation_date, draft=draft, approved=approved)
-    pdf.cover()
-    pdf.contents()
-    for section in report.sections:
-        pdf.section(section)
-    pdf.footnotes()
+    pdf = laid_out(report, creation_date=creation_date, draft=draft, approved=approved)
     return bytes(pdf.output()), pdf.warnings()
+
+
+def laid_out(report: report_model.Report, *, creation_date: dt.datetime | None = None, draft: bool = False,
+             approved: str = "") -> ReportPDF:
+    """The report drawn on a ReportPDF, not yet written out: render() writes it; tests measure its layout
+    (ReportPDF.marks, .placed and .page_fill())."""
+    pdf = ReportPDF(report, creation_date=creation_date, draft=draft, approved=approved)
+    with pdf.drawing("body"):
+        pdf.cover()
+        pdf.contents()
+        for section in report.sections:
+            pdf.section(section)
+        pdf.footnotes()
+        pdf.glossary()
+    return pdf
 
 
 @functools.cache
@@ -165,14 +190,65 @@ def _break_neutral_runs(text: str) -> str:
     return "".join(out)
 
 
-def _is_number(text: str) -> bool:
-    # "c" is a suppressed count: it sits in a column of numbers and aligns with them
-    return bool(re.fullmatch(r"[<>≤≥~]?\s*[-−–]?[\d.,]+\s*%?|[-–—*]|n/a|c", text.strip(), re.IGNORECASE))
+# A figure with words after it ("95% ● Green", "68% (n=22)", "c (n=8)"), and the words a column of figures
+# holds where it has none.
+_FIGURE_FIRST = re.compile(r"[<>≤≥~]?\s*[-−–]?(?:[\d.,]*\d[\d.,]*\s*%?|c)(?:\s.*)?", re.IGNORECASE | re.DOTALL)
+NO_FIGURE = frozenset({"no data", "not asked", "in progress", "n/a", "–", "-", "—", "*"})
+
+
+def figure_columns(table: report_model.Table) -> list[bool]:
+    """Which columns hold figures, to be right-aligned: not the first column (what each row is), not a text column
+    (Table.text_columns), and every cell a figure, a figure with words after it, or a word for no figure."""
+    count = max([len(table.columns), *map(len, table.rows)], default=0)
+
+    def figures(index: int) -> bool:
+        cells = [row[index].strip() for row in table.rows if index < len(row) and row[index].strip()]
+        return (any(_FIGURE_FIRST.fullmatch(c) for c in cells)
+                and all(_FIGURE_FIRST.fullmatch(c) or c.lower() in NO_FIGURE for c in cells))
+
+    return [index > 0 and index not in table.text_columns and figures(index) for index in range(count)]
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
     width, height = struct.unpack(">II", png[16:24])
     return width, height
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A chart (or a part of one) as placed on a page: the spec drawn, its width in CSS pixels and in mm."""
+
+    section: str
+    title: str
+    spec: str
+    pixels_wide: float
+    width: float
+    page: int
+
+
+@dataclass(frozen=True)
+class PreparedTable:
+    """A table ready to draw: its cleaned title, cells and column widths, its rows' heights as fpdf2 will draw
+    them, and how much of it must fit below the title (the heading row and the first two rows)."""
+
+    title: str
+    columns: list
+    rows: list
+    widths: list
+    size: float
+    right: list
+    heading: float
+    heights: list
+    keep: float
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where drawing of one kind ("heading" or "body") began on a page: y in mm from the top."""
+
+    page: int
+    y: float
+    kind: str
 
 
 PAGE_TOTAL = "{feedback-hub-page-total}"
@@ -195,6 +271,13 @@ class ReportPDF(FPDF):
         # that needs it: a report in English opens one font and draws in a fraction of the time.
         self._families: set[str] = set()
         self._shaping = False
+        # The layout as drawn, for the rules above and their tests.
+        self._kind: str | None = None  # what is being drawn now; None for the page furniture
+        self.marks: list[Mark] = []
+        self.page_ends: dict[int, float] = {}  # page -> y where its content ended
+        self.placed: list[Placed] = []
+        self.first_body_page = 0
+        self._prepared: dict[tuple, PreparedTable] = {}
         self._load_family(MAIN)
         self.set_margins(20, 26, 20)
         self.set_auto_page_break(True, margin=22)
@@ -270,6 +353,38 @@ class ReportPDF(FPDF):
                 sentences.append(f"{where}: {count} characters no font has ({listed}) were shown as {BOX}.")
         return sentences + self._problems
 
+    # Layout records -----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def drawing(self, kind: str | None):
+        """Marks what is drawn inside as a heading, body or (None) page furniture."""
+        before, self._kind = self._kind, kind
+        try:
+            yield
+        finally:
+            self._kind = before
+
+    def _out(self, s) -> None:
+        super()._out(s)
+        if self._kind and INK_OPERATORS.search(s if isinstance(s, bytes) else str(s).encode("latin-1", "replace")):
+            if not self.marks or (self.marks[-1].page, self.marks[-1].kind) != (self.page, self._kind):
+                self.marks.append(Mark(self.page, self.y, self._kind))
+
+    def add_page(self, *args, **kwargs) -> None:
+        if self.page:
+            self.page_ends[self.page] = max(self.page_ends.get(self.page, 0.0), self.y)
+        super().add_page(*args, **kwargs)
+
+    def page_fill(self) -> dict[int, float]:
+        """How full each page after the contents is (0 to 1 of the text area), the last one as it stands now."""
+        ends = {**self.page_ends, self.page: max(self.page_ends.get(self.page, 0.0), self.y)}
+        return {page: max(0.0, ends.get(page, self.t_margin) - self.t_margin) / self.eph
+                for page in range(self.first_body_page, self.page + 1)}
+
+    def room(self) -> float:
+        """The height left on this page, in mm."""
+        return self.page_break_trigger - self.get_y()
+
     def use_font(self, text: str, style: str = "", size: float = BODY_PT) -> None:
         self.set_font(ARABIC if ARABIC_SCRIPT.search(text) else MAIN, style, size)
 
@@ -305,6 +420,14 @@ class ReportPDF(FPDF):
     # Page furniture -----------------------------------------------------------------------------
 
     def header(self) -> None:
+        with self.drawing(None):
+            self._header()
+
+    def footer(self) -> None:
+        with self.drawing(None):
+            self._footer()
+
+    def _header(self) -> None:
         if self.page == 1:
             return
         self.set_y(9)
@@ -318,7 +441,7 @@ class ReportPDF(FPDF):
         self.rule(self.get_y() + 1.5)
         self.set_y(self.t_margin)
 
-    def footer(self) -> None:
+    def _footer(self) -> None:
         if self.draft:
             self.watermark()
         if self.page == 1:
@@ -387,9 +510,11 @@ class ReportPDF(FPDF):
         """Reserves the contents page(s); fpdf2 calls render_contents with the page numbers at the end."""
         self.add_page()
         entries = [self.clean(s.title, "Heading", s.title) for s in self.report.sections]
-        lines = sum(self.height_of(t, self.epw - 20, size=11) / 5.5 for t in entries) + bool(self.report.footnotes)
+        lines = (sum(self.height_of(t, self.epw - 20, size=11) / 5.5 for t in entries) + bool(self.report.footnotes)
+                 + 1)  # the glossary
         per_page = math.floor((self.h - self.t_margin - 22 - 20) / 8)
         self.insert_toc_placeholder(ReportPDF.render_contents, pages=max(1, math.ceil(lines / per_page)))
+        self.first_body_page = self.page
 
     def render_contents(self, outline) -> None:
         self.set_x(self.l_margin)
@@ -419,21 +544,53 @@ class ReportPDF(FPDF):
                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(2.5)
 
-    def heading(self, title: str) -> None:
-        """A section heading (cleaned), kept with the start of what follows it, and listed in the contents."""
-        if self.will_page_break(45):
+    # Keeping things together ------------------------------------------------------------------------
+
+    def lines_height(self, text: str, width: float, *, lines: int, size: float = BODY_PT, style: str = "") -> float:
+        """The height of a text's first `lines` lines (all of it when shorter)."""
+        self.use_font(text, style, size)
+        found = len(self.multi_cell(width, size * 0.5, text, dry_run=True, output="LINES")) if text else 0
+        return min(found, lines) * size * 0.5
+
+    def heading_height(self, title: str, size: float = 16) -> float:
+        return self.height_of(title, self.epw, size=size, style="B") + 5.5  # the rule and the space under it
+
+    def first_lines(self, section: report_model.Section) -> float:
+        """The height of the start of a section's body: what its heading must fit on the page with."""
+        name = section.title
+        if section.summary:
+            return self.lines_height(self.clean(section.summary[0], "Summary", name), self.epw - 6, lines=2)
+        blocks = [b for b in re.split(r"\n\s*\n", section.narrative.strip()) if b.strip()]
+        if blocks:
+            return self.lines_height(self.clean(blocks[0].strip(), "Narrative", name), self.epw, lines=2)
+        if section.empty:
+            return self.lines_height(self.clean(section.empty, "Note", name), self.epw, lines=2)
+        if section.tables:
+            return self.prepared(section.tables[0], name).keep
+        if section.charts:
+            return 60.0  # a chart is cut to fill the page where it can (see chart_block)
+        if section.quotes:
+            return 10 + min(self.quote_height(self.clean(section.quotes[0].text, "Quote", name), ""), 40)
+        return 0.0
+
+    def heading(self, title: str, *, then: float = 12.0) -> None:
+        """A section heading (cleaned), on the page with the first `then` mm of what follows it and never in the
+        bottom HEADING_FOOT mm of a page, and listed in the contents."""
+        space = 6 if self.get_y() > self.t_margin + 1 else 0
+        if self.will_page_break(space + max(self.heading_height(title) + then, HEADING_FOOT)):
             self.add_page()
-        elif self.get_y() > self.t_margin + 1:
-            self.ln(6)
-        self.start_section(title)
-        self.paragraph(title, size=16, style="B", colour=ACCENT, after=1, align="L")
-        self.rule(self.get_y() + 0.5, colour=ACCENT, width=0.4)
-        self.ln(4)
+        elif space:
+            self.ln(space)
+        with self.drawing("heading"):
+            self.start_section(title)
+            self.paragraph(title, size=16, style="B", colour=ACCENT, after=1, align="L")
+            self.rule(self.get_y() + 0.5, colour=ACCENT, width=0.4)
+            self.ln(4)
 
     def section(self, section: report_model.Section) -> None:
         """Heading, summary bullets, narrative, tables and charts (or the empty note), then quotes."""
         name = section.title
-        self.heading(self.clean(name, "Heading", name))
+        self.heading(self.clean(name, "Heading", name), then=self.first_lines(section))
         for sentence in section.summary:
             self.bullet(self.clean(sentence, "Summary", name))
         if section.summary:
@@ -471,45 +628,137 @@ class ReportPDF(FPDF):
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.2)
 
-    def caption(self, title: str, *, keep: float = 25) -> None:
-        """A block's bold title (cleaned), moved to the next page with the block when it would be left alone."""
-        if self.will_page_break(keep):
-            self.add_page()
-        self.paragraph(title, size=11, style="B", colour=ACCENT, after=1.5, align="L")
+    def caption_height(self, title: str) -> float:
+        return self.height_of(title, self.epw, size=11, style="B") + 1.5 if title else 0.0
 
-    def table_block(self, table: report_model.Table, section: str) -> None:
-        """A titled table; the header row is bold and repeated on each page the table runs on to."""
+    def caption(self, title: str, *, keep: float = 25) -> None:
+        """A block's bold title (cleaned), moved to the next page with the block when it would be left alone:
+        keep is the height of the title and the start of its block."""
+        if self.will_page_break(max(keep, HEADING_FOOT)):
+            self.add_page()
+        with self.drawing("heading"):
+            self.paragraph(title, size=11, style="B", colour=ACCENT, after=1.5, align="L")
+
+    # Tables -----------------------------------------------------------------------------------------
+
+    def prepared(self, table: report_model.Table, section: str) -> PreparedTable:
+        """The table ready to draw (worked out once: a section's heading asks for its first table's)."""
+        if (id(table), section) not in self._prepared:
+            self._prepared[(id(table), section)] = self._prepare(table, section)
+        return self._prepared[(id(table), section)]
+
+    def _prepare(self, table: report_model.Table, section: str) -> PreparedTable:
         columns = [self.clean(c, "Table", section) for c in table.columns]
         rows = [[self.clean(c, "Table", section) for c in row] for row in table.rows]
         count = max([len(columns), *map(len, rows)])
         columns += [""] * (count - len(columns))
         rows = [row + [""] * (count - len(row)) for row in rows]
-        if table.title:
-            self.caption(self.clean(table.title, "Table title", section), keep=12 + 7 * min(3, len(rows) + 1))
+        title = self.clean(table.title, "Table title", section) if table.title else ""
         size = 9 if count <= 6 else 8
         widths = self.column_widths(columns, rows, size=size)
         where = f'table "{table.title}" in "{section}"' if table.title else f'a table in "{section}"'
         rows = [[self.fitted_cell(value, width, size=size, where=where) for value, width in zip(row, widths)]
                 for row in rows]
-        numeric = [bool(rows) and all(_is_number(r[i]) or not r[i].strip() for r in rows) for i in range(count)]
-        self.set_font(MAIN, "", size)
-        self.set_text_color(*INK)
-        self.set_fill_color(255, 255, 255)  # fpdf2 fills the unstriped rows with the current fill colour
-        self.set_draw_color(*RULE)
-        self.set_line_width(0.2)
-        with self.table(width=min(sum(widths), self.epw), col_widths=widths, align="LEFT", line_height=size * 0.5,
-                        text_align=tuple("RIGHT" if n else "LEFT" for n in numeric),
-                        headings_style=FontFace(emphasis="BOLD", fill_color=(226, 232, 240), color=INK),
-                        borders_layout="HORIZONTAL_LINES", cell_fill_color=(246, 248, 250),
-                        cell_fill_mode="ROWS", padding=CELL_PADDING, v_align="TOP", repeat_headings=1) as grid:
-            for values in [columns, *rows]:
-                row = grid.row()
-                for value in values:
-                    row.cell(value, style=FontFace(family=ARABIC) if ARABIC_SCRIPT.search(value) else None)
+        heading = self.row_height(columns, widths, size=size, style="B")
+        heights = [self.row_height(row, widths, size=size) for row in rows]
+        return PreparedTable(title, columns, rows, widths, size, figure_columns(table), heading, heights,
+                             self.caption_height(title) + heading + sum(heights[:2]) + 1)
+
+    def row_height(self, values: list[str], widths: list[float], *, size: float, style: str = "") -> float:
+        """A table row's height as fpdf2 draws it: its tallest cell's lines and the cell padding."""
+        tallest = 1
+        for value, width in zip(values, widths):
+            if value:
+                self.use_font(value, style, size)
+                tallest = max(tallest, self.cell_lines(value, width - 2 * CELL_PADDING[1]) or len(self.multi_cell(
+                    width, size * 0.5, value, padding=CELL_PADDING, dry_run=True, output="LINES")))
+        return tallest * size * 0.5 + 2 * CELL_PADDING[0]
+
+    def cell_lines(self, text: str, room: float) -> int:
+        """The lines fpdf2 wraps plain text into, in the current font, at `room` mm (breaking at spaces), counted
+        from the font's character widths: some fifty times faster than fpdf2's dry run, and the same count for
+        every cell of the demo reports. 0 where that count could differ (text to shape, a character from a
+        fallback font, a word wider than the room), so the caller asks fpdf2."""
+        if self._shaping or self.font_family != MAIN or any(font_for(ord(c)) != MAIN for c in text if c != "\n"):
+            return 0
+        widths, scale = self.current_font.cw, self.font_size_pt * 0.001 / self.k
+        space, count = widths[32] * scale, 0
+        for paragraph in text.split("\n"):
+            line = None
+            count += 1
+            for word in paragraph.split(" "):
+                wide = sum(widths[ord(c)] for c in word) * scale
+                if wide > room:
+                    return 0
+                if line is None:
+                    line = wide
+                elif line + space + wide <= room + 1e-9:
+                    line += space + wide
+                else:
+                    count += 1
+                    line = wide
+        return count
+
+    def table_block(self, table: report_model.Table, section: str) -> None:
+        """A titled table, kept with its heading row and first rows; the heading row is bold and repeated on
+        each page the table runs on to; figures are right-aligned (figure_columns). No page carries fewer than
+        ORPHAN_ROWS of its rows on to its last page: a short table goes over whole, a long one ends its page early."""
+        ready = self.prepared(table, section)
+        keep = ready.keep
+        pages = self.pagination(ready, self.get_y() + self.caption_height(ready.title))
+        if len(pages) == 2 and len(pages[1]) < ORPHAN_ROWS and len(pages[0]) < 2 * ORPHAN_ROWS:
+            keep = self.eph  # a few rows, then a few more over the page: all of it on the next page instead
+        if ready.title:
+            self.caption(ready.title, keep=keep)
+        elif self.will_page_break(keep):
+            self.add_page()
+        cut = self.orphan_cut(ready)
+        if cut:
+            self.grid(ready, ready.rows[:cut])
+            self.add_page()
+        self.grid(ready, ready.rows[cut:])
         self.ln(1.5)
         if table.note:
             self.paragraph(self.clean(table.note, "Table note", section), size=SMALL_PT, colour=GREY)
         self.ln(3)
+
+    def grid(self, ready: PreparedTable, rows: list[list[str]]) -> None:
+        """The heading row and these rows as one fpdf2 table, breaking (and repeating the heading) as it must."""
+        self.set_font(MAIN, "", ready.size)
+        self.set_text_color(*INK)
+        self.set_fill_color(255, 255, 255)  # fpdf2 fills the unstriped rows with the current fill colour
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.2)
+        with self.table(width=min(sum(ready.widths), self.epw), col_widths=ready.widths, align="LEFT",
+                        line_height=ready.size * 0.5, text_align=tuple("RIGHT" if r else "LEFT" for r in ready.right),
+                        headings_style=FontFace(emphasis="BOLD", fill_color=(226, 232, 240), color=INK),
+                        borders_layout="HORIZONTAL_LINES", cell_fill_color=(246, 248, 250),
+                        cell_fill_mode="ROWS", padding=CELL_PADDING, v_align="TOP", repeat_headings=1) as grid:
+            for values in [ready.columns, *rows]:
+                row = grid.row()
+                for value in values:
+                    row.cell(value, style=FontFace(family=ARABIC) if ARABIC_SCRIPT.search(value) else None)
+
+    def pagination(self, ready: PreparedTable, top: float) -> list[list[int]]:
+        """The rows fpdf2 will put on each page, for the table's heading row starting at `top` mm: it breaks
+        before a row that does not fit, and repeats the heading row on the new page."""
+        pages, y = [[]], top + ready.heading
+        for index, height in enumerate(ready.heights):
+            if y + height > self.page_break_trigger and pages[-1]:
+                pages.append([])
+                y = self.t_margin + ready.heading
+            pages[-1].append(index)
+            y += height
+        return pages
+
+    def orphan_cut(self, ready: PreparedTable) -> int:
+        """The row to start a new page at, ahead of where fpdf2 would, so that the table's last page holds at least
+        ORPHAN_ROWS rows; 0 when its pages break well as they are. An even cut keeps the stripes in step."""
+        pages = self.pagination(ready, self.get_y())
+        if len(pages) < 2 or len(pages[-1]) >= ORPHAN_ROWS or len(pages[-2]) < 2 * ORPHAN_ROWS:
+            return 0
+        cut = pages[-1][0] - (ORPHAN_ROWS - len(pages[-1]))
+        return cut - cut % 2
 
     def fitted_cell(self, text: str, width: float, *, size: float, where: str) -> str:
         """A table cell's text, cut short with a warning when it would be taller than a page: fpdf2 cannot split
@@ -518,7 +767,7 @@ class ReportPDF(FPDF):
         if not text or len(text) < most:
             return text
         self.use_font(text, "", size)
-        lines = self.multi_cell(width - 2 * CELL_PADDING[1], size * 0.5, text, dry_run=True, output="LINES")
+        lines = self.multi_cell(width, size * 0.5, text, padding=CELL_PADDING, dry_run=True, output="LINES")
         if len(lines) <= most:
             return text
         problem = (f"Text in {where} is too long for one page: the PDF shows its first {most - 1} lines, the "
@@ -566,12 +815,26 @@ class ReportPDF(FPDF):
         widths = [max(m, n * low) for m, n in zip(least, natural)]
         return [w * self.epw / sum(widths) for w in widths]
 
+    # Charts -----------------------------------------------------------------------------------------
+
     def chart_block(self, chart: report_model.Chart, section: str) -> None:
-        """A chart as a PNG at its natural size (shrunk to fit the page), with its description under it."""
+        """A chart as a PNG at its natural size, never so small that its text is under MIN_CHART_PT, with its
+        description under it.
+
+        A chart too tall for the page, or one that would leave this page under a quarter full, is cut between
+        rows of its data (charts.pieces) into parts that fill the pages, each part titled "(continued)" after
+        the first; a chart that cannot be cut starts a new page. The description and note stay on the page of
+        the chart (or its last part).
+        """
         title = self.clean(chart.title, "Chart title", section)
         description = self.clean(chart.alt, "Chart description", section) if chart.alt else ""
+        values, columns = charts.pieces(chart.spec)
+        cuttable = len(values) > columns
+        # A chart that may be cut is planned from its expected height and drawn as it is placed, whole or in parts.
+        expected = charts.estimated_height(chart.spec) if cuttable else None
         try:
-            png = chart_png(chart.spec)
+            png = b"" if expected else chart_png(chart.spec)
+            pixels_wide, pixels_high = (charts.PRINT_WIDTH, expected) if expected else (n / 2 for n in _png_size(png))
         except ValueError as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no detail"
             self._problems.append(f'Chart "{chart.title}" in "{section}" could not be drawn ({first_line[:120]}); '
@@ -580,25 +843,105 @@ class ReportPDF(FPDF):
                 self.caption(title)
             self.paragraph(description or "This chart could not be drawn.", size=SMALL_PT, colour=GREY, after=4)
             return
-        pixels_wide, pixels_high = _png_size(png)
-        width = min(self.epw, pixels_wide / 2 * 25.4 / 96)  # scale=2 PNG of CSS pixels at 96 per inch
-        height = width * pixels_high / pixels_wide
-        if height > self.eph - 40:
-            height = self.eph - 40
-            width = height * pixels_wide / pixels_high
-        below = self.height_of(description, self.epw, size=SMALL_PT) if description else 0
-        if title:
-            self.caption(title, keep=10 + height + below)
-        elif self.will_page_break(height + below):
-            self.add_page()
-        self.image(io.BytesIO(png), x=self.l_margin, y=self.get_y(), w=width, h=height,
-                   alt_text=chart.alt or chart.title)
-        self.set_y(self.get_y() + height + 1.5)
+        # A scale is mm on the page per mm at the chart's natural size (a CSS pixel is 1/96 inch): the chart is
+        # printed at its natural size, or larger if that is what makes its smallest text MIN_CHART_PT.
+        least = MIN_CHART_PT / (charts.smallest_font(chart.spec) * MM_PER_PX * PT_PER_MM)
+        scale = min(max(1.0, least), self.epw / (pixels_wide * MM_PER_PX))
+        note = self.clean(chart.note, "Chart note", section) if chart.note else ""
+        below = sum(self.height_of(text, self.epw, size=SMALL_PT) + 1 for text in (description, note) if text) + 1.5
+        head = self.caption_height(title) + 1.5
+        page = self.eph - self.caption_height(f"{title} (continued)") - 1.5  # the most a part can have on a page
+
+        def to_cut(high: float) -> bool:  # high: the chart's height in CSS px
+            smallest = high * MM_PER_PX * min(scale, least)  # shrunk as far as its text allows
+            return cuttable and (smallest > page - below or (smallest > self.room() - head - below
+                                                             and self.fill() < LEAST_FILL))
+
+        if not to_cut(pixels_high) and not png:
+            png = chart_png(chart.spec)  # as expected, it is placed whole: drawn now, at its true size
+            pixels_wide, pixels_high = (n / 2 for n in _png_size(png))
+            scale = min(max(1.0, least), self.epw / (pixels_wide * MM_PER_PX))
+        height = pixels_high * MM_PER_PX * scale
+        if to_cut(pixels_high):
+            try:
+                self.chart_parts(chart, section, title, values, columns, scale=scale, least=least, full=height,
+                                 below=below)
+            except ValueError as error:  # vl-convert refused a part
+                self._problems.append(f'Chart "{chart.title}" in "{section}" could not be drawn in full '
+                                      f"({str(error).strip()[:120]}); its description is shown.")
+        else:
+            # Shrunk a little (as far as its text allows) to fit here with its description.
+            fits = min(scale, max(least, scale * (self.room() - head - below) / height))
+            if pixels_high * MM_PER_PX * fits > self.room() - head - below:
+                if self.get_y() > self.t_margin + 1:
+                    self.add_page()
+                fits = min(scale, scale * (page - below) / height)
+                if fits < least:
+                    self._problems.append(f'Chart "{chart.title}" in "{section}" is too tall for a page: its '
+                                          f"smallest text prints at {MIN_CHART_PT * fits / least:.1f} pt.")
+            if title:
+                self.caption(title, keep=0)
+            self.place(png, chart.spec, chart, section, scale=fits)
         if description:
             self.paragraph(description, size=SMALL_PT, colour=GREY, after=1)
-        if chart.note:
-            self.paragraph(self.clean(chart.note, "Chart note", section), size=SMALL_PT, colour=GREY, after=1)
+        if note:
+            self.paragraph(note, size=SMALL_PT, colour=GREY, after=1)
         self.ln(4)
+
+    def chart_parts(self, chart: report_model.Chart, section: str, title: str, values: list, columns: int, *,
+                    scale: float, least: float, full: float, below: float) -> None:
+        """The chart in parts, each a whole number of its rows, filling this page (if it is worth it) and the next."""
+        rows = math.ceil(len(values) / columns)
+        # A part's height is the legend, axis and titles every part has (fixed) and its rows: at first as the
+        # chart expects them (or the whole height a row, so too few rows rather than too many), then from the parts
+        # drawn.
+        sizes = charts.split_sizes(chart.spec)
+        fixed, per_row = (n * MM_PER_PX * scale for n in sizes) if sizes else (0.0, full / rows)
+        start, first = 0, True
+        while start < len(values):
+            name = title if first else f"{title} (continued)"
+            head = self.caption_height(name) + 1.5
+            left = math.ceil((len(values) - start) / columns)
+            fit = math.floor((self.room() - head - fixed) / per_row * 0.98)
+            if fit >= left:  # the last part: its description comes under it
+                fit = math.floor((self.room() - head - fixed - below) / per_row * 0.98)
+            if fit < min(2, left) and self.get_y() > self.t_margin + 1:
+                self.add_page()
+                continue
+            take = max(1, min(fit, left))
+            if left - take == 1 and take > 2:
+                take -= 1  # no part of one row on its own
+            while True:
+                spec = charts.part(chart.spec, values[start:start + take * columns])
+                png = chart_png(spec)
+                high = _png_size(png)[1] / 2 * MM_PER_PX
+                fits = min(scale, (self.room() - head - (below if take == left else 0)) / high)
+                if fits >= least or take == 1:
+                    break
+                take -= 1
+            if name:
+                self.caption(name, keep=0)
+            self.place(png, spec, chart, section, scale=fits)
+            if take < rows:
+                per_row = max(per_row * 0.5, (full - high * scale) / (rows - take))
+                fixed = max(0.0, high * scale - take * per_row)
+            start += take * columns
+            first = False
+            if start < len(values):
+                self.add_page()
+
+    def place(self, png: bytes, spec: str, chart: report_model.Chart, section: str, *, scale: float) -> None:
+        """The PNG at the left margin, `scale` times its natural size, recorded in self.placed."""
+        pixels_wide, pixels_high = (n / 2 for n in _png_size(png))
+        width, height = pixels_wide * MM_PER_PX * scale, pixels_high * MM_PER_PX * scale
+        self.image(io.BytesIO(png), x=self.l_margin, y=self.get_y(), w=width, h=height,
+                   alt_text=chart.alt or chart.title)
+        self.placed.append(Placed(section, chart.title, spec, pixels_wide, width, self.page))
+        self.set_y(self.get_y() + height + 1.5)
+
+    def fill(self) -> float:
+        """How full this page is, 0 to 1 of the text area."""
+        return (self.get_y() - self.t_margin) / self.eph
 
     def quote_height(self, text: str, source: str) -> float:
         height = self.height_of(text, self.epw - QUOTE_INDENT) + 1
@@ -627,9 +970,16 @@ class ReportPDF(FPDF):
         """The report's footnotes, numbered, under their own heading after the last section."""
         if not self.report.footnotes:
             return
-        self.heading("Notes")
-        for number, note in enumerate(self.report.footnotes, 1):
-            self.paragraph(f"{number}. {self.clean(note, 'Footnote')}", size=9, colour=INK, after=1.5)
+        notes = [f"{number}. {self.clean(note, 'Footnote')}" for number, note in enumerate(self.report.footnotes, 1)]
+        self.heading("Notes", then=self.lines_height(notes[0], self.epw, lines=2, size=9))
+        for note in notes:
+            self.paragraph(note, size=9, colour=INK, after=1.5)
+
+    def glossary(self) -> None:
+        """The words and marks the report uses, in plain English (glossary.TERMS), as the last part."""
+        table = report_model.Table("", ("Term", "What it means"), report_glossary.TERMS, text_columns=(0, 1))
+        self.heading("Glossary", then=self.prepared(table, "Glossary").keep)
+        self.table_block(table, "Glossary")
 
 
 def missing_glyphs(report: report_model.Report) -> list[str]:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.access import User
+from lib.report import glossary
 from lib.report.model import Section
 from lib.ui import widgets
 
@@ -16,7 +17,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def section_body(section: Section) -> None:
-    """A section's sentences, tables and charts as they print (every figure already suppressed); user text as text."""
+    """A section's sentences, tables and charts as they print (every figure already suppressed); user text as text.
+
+    A chart is drawn from the very spec the PDF draws, at its own width and without Streamlit's theme, so its
+    colours and text sizes are the printed ones. The methods section ends with the report's glossary.
+    """
     for sentence in section.summary:
         st.text("• " + sentence)
     if section.empty:
@@ -27,9 +32,17 @@ def section_body(section: Section) -> None:
         if table.note:
             st.caption(widgets.md(table.note))
     for chart in section.charts:
-        st.vega_lite_chart(json.loads(chart.spec))
+        st.vega_lite_chart(json.loads(chart.spec), theme=None, width="content", alt=chart.alt or chart.title)
         if chart.note:
             st.caption(widgets.md(chart.note))
+    if section.key == "methods":
+        terms()
+
+
+def terms() -> None:
+    """The glossary as the PDF prints it last: each term the report uses, in plain English."""
+    st.markdown("**Glossary**: the words and marks this report uses")
+    st.markdown("\n".join(f"- **{widgets.md(term)}**: {widgets.md(meaning)}" for term, meaning in glossary.TERMS))
 
 
 def downloads(*, user: User, action: str, make: Callable[[str], Callable], stem: str, key: str, containers,
